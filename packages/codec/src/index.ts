@@ -1,0 +1,2 @@
+export * from './coap/index';
+export * from './lwm2m/index';

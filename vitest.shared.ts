@@ -1,0 +1,12 @@
+import { fileURLToPath } from 'node:url';
+
+// Tests import sibling packages from source, so no build is needed before a test run.
+const pkg = (name: string, entry = 'src/index.ts') =>
+  fileURLToPath(new URL(`./packages/${name}/${entry}`, import.meta.url));
+
+export const workspaceAliases = [
+  { find: '@lwm2m-ts/coap/testing', replacement: pkg('coap', 'src/testing/index.ts') },
+  ...['codec', 'coap', 'transport-udp', 'transport-dtls', 'transport-tcp', 'transport-ws', 'oscore', 'objects', 'client', 'server', 'rd'].map(
+    (name) => ({ find: new RegExp(`^@lwm2m-ts/${name}$`), replacement: pkg(name) }),
+  ),
+];
