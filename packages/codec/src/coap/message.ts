@@ -86,7 +86,7 @@ export const isResponseCode = (code: number): boolean => {
 export const isSignalingCode = (code: number): boolean => codeClass(code) === 7;
 export const isSuccessCode = (code: number): boolean => codeClass(code) === 2;
 
-const EMPTY = new Uint8Array(0);
+const EMPTY: Uint8Array = new Uint8Array(0);
 
 /** Builds a message value with defaults (NON? no: CON, id 0, empty token, no options, no payload). */
 export function createMessage(fields: Partial<CoapMessage> & Pick<CoapMessage, 'code'>): CoapMessage {
