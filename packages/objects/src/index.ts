@@ -1,1 +1,2 @@
-export {};
+export * from './node/index';
+export * from './path/index';

@@ -1,0 +1,1 @@
+export * from './lwm2m-path';
