@@ -1,0 +1,139 @@
+/** RFC 8613 §8.3 (protect a response) and §8.4 (verify a response), with Observe (§8.3.1, §8.4.2). */
+import { CoapCode, type CoapMessage, encodeUint, isResponseCode, OptionNumber, sortOptions } from '@lwm2m-ts/codec';
+import { computeAad } from './aad';
+import { aeadDecrypt, aeadEncrypt } from './aead';
+import { computeNonce, decodePartialIv, encodePartialIv } from './nonce';
+import { mergeOptions, splitOptions } from './option-classes';
+import { OscoreError } from './oscore-error';
+import { decodeOscoreOption, encodeOscoreOption } from './oscore-option';
+import { decodePlaintext, encodePlaintext } from './plaintext';
+import { getOscoreOption } from './protect-request';
+import type { RequestBinding } from './request-binding';
+
+export interface ProtectResponseOptions {
+  /**
+   * Include a fresh Partial IV (own nonce) instead of reusing the request nonce. Forced when
+   * required: every notification after the first, and any second response to one request (the
+   * request nonce may encrypt one response only).
+   */
+  readonly partialIv?: boolean;
+}
+
+/** Protects a response to the request `binding` came from (server side, §8.3). */
+export function protectResponse(
+  binding: RequestBinding,
+  response: CoapMessage,
+  options: ProtectResponseOptions = {},
+): CoapMessage {
+  if (!isResponseCode(response.code)) {
+    throw new RangeError(`protectResponse: code 0x${response.code.toString(16)} is not a response`);
+  }
+  const ctx = binding.context;
+  const { inner, outer } = splitOptions(response.options, 'response');
+  const notification = outer.some((o) => o.number === OptionNumber.OBSERVE);
+  const usePiv = options.partialIv === true || binding.requestNonceUsed || (notification && binding.responsesSent > 0);
+  const plaintext = encodePlaintext(response.code, inner, response.payload);
+  let nonce = binding.requestNonce;
+  let piv: Uint8Array | undefined;
+  if (usePiv) {
+    piv = encodePartialIv(ctx.sequence.allocate());
+    nonce = computeNonce(ctx.commonIv, ctx.senderId, piv);
+  }
+  const aad = computeAad(ctx.algorithm, binding.requestKid, binding.requestPiv);
+  const ciphertext = aeadEncrypt(ctx.algorithm, ctx.senderKey, nonce, aad, plaintext);
+  if (!usePiv) binding.requestNonceUsed = true;
+  binding.responsesSent++;
+  return {
+    type: response.type,
+    messageId: response.messageId,
+    token: response.token,
+    // §4.2 / §4.1.3.5: 2.04 Changed, or 2.05 Content for notifications.
+    code: notification ? CoapCode.CONTENT : CoapCode.CHANGED,
+    options: sortOptions([
+      ...outer,
+      { number: OptionNumber.OSCORE, value: encodeOscoreOption(piv ? { partialIv: piv } : {}) },
+    ]),
+    payload: ciphertext,
+  };
+}
+
+export type UnprotectResponseResult =
+  | {
+      readonly ok: true;
+      readonly response: CoapMessage;
+      /** The response is an Observe notification (Inner Observe present). */
+      readonly notification: boolean;
+    }
+  | { readonly ok: false; readonly error: OscoreError };
+
+const fail = (error: OscoreError): UnprotectResponseResult => ({ ok: false, error });
+
+/**
+ * Verifies and decrypts a response to the request `binding` came from (client side, §8.4).
+ * Notifications must carry increasing Partial IVs (§7.4.1); the restored Observe value is the
+ * 3 least significant bytes of the Partial IV (§4.1.3.5.2), 0 for a first one without.
+ */
+export function unprotectResponse(binding: RequestBinding, response: CoapMessage): UnprotectResponseResult {
+  let header: ReturnType<typeof decodeOscoreOption>;
+  try {
+    const value = getOscoreOption(response);
+    if (value === undefined) return fail(new OscoreError('not-protected', 'response has no OSCORE option'));
+    header = decodeOscoreOption(value);
+  } catch (err) {
+    if (OscoreError.isInstance(err)) return fail(err);
+    throw err;
+  }
+  if (response.payload.length === 0) return fail(new OscoreError('decode-failed', 'response has no ciphertext'));
+  if (binding.completed) return fail(new OscoreError('unexpected-response', 'request already answered'));
+  const ctx = binding.context;
+  const piv = header.partialIv;
+  if (!piv && binding.requestNonceUsed) {
+    return fail(new OscoreError('unexpected-response', 'second response without Partial IV'));
+  }
+  const nonce = piv ? computeNonce(ctx.commonIv, ctx.recipientId, piv) : binding.requestNonce;
+  const aad = computeAad(ctx.algorithm, binding.requestKid, binding.requestPiv);
+  const plaintext = aeadDecrypt(ctx.algorithm, ctx.recipientKey, nonce, aad, response.payload);
+  if (!plaintext) return fail(new OscoreError('decryption-failed'));
+  let decoded: ReturnType<typeof decodePlaintext>;
+  try {
+    decoded = decodePlaintext(plaintext);
+  } catch (err) {
+    if (OscoreError.isInstance(err)) return fail(err);
+    throw err;
+  }
+  if (!isResponseCode(decoded.code))
+    return fail(new OscoreError('malformed-plaintext', 'decrypted code is not a response code'));
+  let inner = decoded.options;
+  const notification = inner.some((o) => o.number === OptionNumber.OBSERVE);
+  let seq: number | undefined;
+  if (notification) {
+    if (!binding.observe) return fail(new OscoreError('unexpected-response', 'notification for a non-Observe request'));
+    if (piv) {
+      seq = decodePartialIv(piv);
+      if (binding.notificationNumber !== undefined && seq <= binding.notificationNumber) {
+        return fail(new OscoreError('replay', 'stale or replayed notification'));
+      }
+    } else if (binding.notificationNumber !== undefined) {
+      // The notification without Partial IV is the oldest one: never accepted after a newer one.
+      return fail(new OscoreError('replay', 'notification without Partial IV after newer ones'));
+    }
+    const observe = { number: OptionNumber.OBSERVE, value: encodeUint(seq === undefined ? 0 : seq % 0x1000000) };
+    inner = inner.map((o) => (o.number === OptionNumber.OBSERVE ? observe : o));
+  }
+  // Verified: commit the binding state.
+  if (!piv) binding.requestNonceUsed = true;
+  if (seq !== undefined) binding.notificationNumber = seq;
+  if (!notification) binding.completed = true;
+  return {
+    ok: true,
+    notification,
+    response: {
+      type: response.type,
+      messageId: response.messageId,
+      token: response.token,
+      code: decoded.code,
+      options: mergeOptions(response.options, inner),
+      payload: decoded.payload,
+    },
+  };
+}
