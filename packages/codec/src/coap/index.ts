@@ -1,4 +1,6 @@
 export * from './block';
+export * from './content-format';
+export * from './link-format';
 export * from './message';
 export * from './option-numbers';
 export * from './option-registry';
@@ -8,3 +10,4 @@ export * from './options-codec';
 export * from './reliable';
 export * from './signaling';
 export * from './udp';
+export * from './uri';

@@ -7,13 +7,18 @@ import { createOption, getUriPath } from './options';
 import { decodeReliable, encodeReliable, reliableFrameLength } from './reliable';
 import { createAbort, createCsm, createPing, createRelease, readAbort, readCsm, readRelease } from './signaling';
 
-const hex = (s: string) => Uint8Array.from((s.replace(/\s+/g, '').match(/../g) ?? []).map((b) => Number.parseInt(b, 16)));
+const hex = (s: string) =>
+  Uint8Array.from((s.replace(/\s+/g, '').match(/../g) ?? []).map((b) => Number.parseInt(b, 16)));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 describe('reliable framing (RFC 8323)', () => {
   it('encodes Len 0..12 in the first nibble (§3.2 Figure 7)', () => {
     // GET /3 with token 0x01: options = 0xb1 0x33 (2 bytes)
-    const msg = createMessage({ code: CoapCode.GET, token: hex('01'), options: [createOption(OptionNumber.URI_PATH, '3')] });
+    const msg = createMessage({
+      code: CoapCode.GET,
+      token: hex('01'),
+      options: [createOption(OptionNumber.URI_PATH, '3')],
+    });
     expect(toHex(encodeReliable(msg, 'tcp'))).toBe('210101b133');
     expect(toHex(encodeReliable(msg, 'ws'))).toBe('010101b133');
     expect(getUriPath(decodeReliable(hex('210101b133'), 'tcp'))).toEqual(['3']);
@@ -21,7 +26,8 @@ describe('reliable framing (RFC 8323)', () => {
   });
 
   it('uses Len 13 / 14 / 15 with 8 / 16 / 32-bit extended length (§3.2 Figures 8-10)', () => {
-    const frame = (n: number) => encodeReliable(createMessage({ code: CoapCode.CONTENT, payload: new Uint8Array(n) }), 'tcp');
+    const frame = (n: number) =>
+      encodeReliable(createMessage({ code: CoapCode.CONTENT, payload: new Uint8Array(n) }), 'tcp');
     // payload n bytes -> body n+1 (marker)
     const f13 = frame(12); // body 13 -> Len 13, ext 0
     expect(toHex(f13.subarray(0, 3))).toBe('d00045');
@@ -53,9 +59,15 @@ describe('reliable framing (RFC 8323)', () => {
     const csm = createCsm({ maxMessageSize: 8192, blockWiseTransfer: true });
     // Max-Message-Size (2) = 0x2000, Block-Wise-Transfer (4) empty: 22 2000 20
     expect(toHex(encodeReliable(csm, 'tcp'))).toBe('40e122200020');
-    expect(readCsm(decodeReliable(hex('40e122200020'), 'tcp'))).toEqual({ maxMessageSize: 8192, blockWiseTransfer: true });
+    expect(readCsm(decodeReliable(hex('40e122200020'), 'tcp'))).toEqual({
+      maxMessageSize: 8192,
+      blockWiseTransfer: true,
+    });
     expect(toHex(encodeReliable(createPing(true), 'tcp'))).toBe('10e220');
-    const rel = decodeReliable(encodeReliable(createRelease({ alternativeAddresses: ['coap+tcp://h'], holdOff: 30 }), 'ws'), 'ws');
+    const rel = decodeReliable(
+      encodeReliable(createRelease({ alternativeAddresses: ['coap+tcp://h'], holdOff: 30 }), 'ws'),
+      'ws',
+    );
     expect(readRelease(rel)).toEqual({ alternativeAddresses: ['coap+tcp://h'], holdOff: 30 });
     const abort = decodeReliable(encodeReliable(createAbort({ badCsmOption: 2, diagnostic: 'bad' }), 'tcp'), 'tcp');
     expect(readAbort(abort)).toEqual({ badCsmOption: 2, diagnostic: 'bad' });

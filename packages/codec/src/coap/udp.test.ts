@@ -7,7 +7,8 @@ import { createOption, getContentFormat, getStringOption, getUriPath, getUriQuer
 import { decodeOptionsAndPayload, encodeOptionsAndPayload } from './options-codec';
 import { decodeUdp, encodeUdp } from './udp';
 
-const hex = (s: string) => Uint8Array.from((s.replace(/\s+/g, '').match(/../g) ?? []).map((b) => Number.parseInt(b, 16)));
+const hex = (s: string) =>
+  Uint8Array.from((s.replace(/\s+/g, '').match(/../g) ?? []).map((b) => Number.parseInt(b, 16)));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const ascii = (s: string) => new TextEncoder().encode(s);
 
