@@ -1,0 +1,137 @@
+import { CodecError } from '../codec-error';
+import { CborMap, type CborValue, decodeCbor } from './cbor-reader';
+import { CborWriter } from './cbor-writer';
+import type { SenmlRecord } from './senml-record';
+
+/** SenML CBOR integer labels (RFC 8428 table 4); LwM2M's `vlo` has none and goes as text. */
+export const SENML_CBOR_LABELS = {
+  bver: -1,
+  bn: -2,
+  bt: -3,
+  bu: -4,
+  bv: -5,
+  bs: -6,
+  n: 0,
+  u: 1,
+  v: 2,
+  vs: 3,
+  vb: 4,
+  s: 5,
+  t: 6,
+  ut: 7,
+  vd: 8,
+} as const;
+
+type Label = keyof SenmlRecord;
+const ORDER: readonly Label[] = [
+  'bn',
+  'bt',
+  'bu',
+  'bv',
+  'bs',
+  'bver',
+  'n',
+  'u',
+  'v',
+  'vs',
+  'vb',
+  'vd',
+  'vlo',
+  's',
+  't',
+  'ut',
+];
+const BY_NUMBER = new Map<number, Label>(Object.entries(SENML_CBOR_LABELS).map(([k, v]) => [v, k as Label]));
+const KIND: Record<Label, 'number' | 'string' | 'boolean' | 'bytes'> = {
+  bn: 'string',
+  bt: 'number',
+  bu: 'string',
+  bv: 'number',
+  bs: 'number',
+  bver: 'number',
+  n: 'string',
+  u: 'string',
+  v: 'number',
+  vs: 'string',
+  vb: 'boolean',
+  vd: 'bytes',
+  vlo: 'string',
+  s: 'number',
+  t: 'number',
+  ut: 'number',
+};
+
+/**
+ * Encodes records as SenML CBOR (application/senml+cbor, content format 112): an array of maps
+ * with integer labels, in the same label order as SenML JSON. Numbers that are safe integers go
+ * out as CBOR integers; other numbers in the smallest float width that holds them exactly.
+ */
+export function encodeSenmlCbor(records: readonly SenmlRecord[]): Uint8Array {
+  const w = new CborWriter(records.length * 24 + 16);
+  w.arrayHeader(records.length);
+  for (const r of records) {
+    let size = 0;
+    for (const label of ORDER) if (r[label] !== undefined) size++;
+    w.mapHeader(size);
+    for (const label of ORDER) {
+      const value = r[label];
+      if (value === undefined) continue;
+      if (label === 'vlo') w.text('vlo');
+      else w.integer(SENML_CBOR_LABELS[label]);
+      switch (typeof value) {
+        case 'string':
+          w.text(value);
+          break;
+        case 'boolean':
+          w.boolean(value);
+          break;
+        case 'bigint':
+          w.integer(value);
+          break;
+        case 'number':
+          w.number(value);
+          break;
+        default:
+          w.bytes(value);
+      }
+    }
+  }
+  return w.finish();
+}
+
+/**
+ * Decodes SenML CBOR into records, without resolving base fields. Throws `CodecError` with the
+ * byte offset on malformed CBOR, and with the record index when the structure or a label's type
+ * is wrong or an unknown must-understand label (text ending in "_") appears.
+ */
+export function decodeSenmlCbor(payload: Uint8Array): SenmlRecord[] {
+  const top = decodeCbor(payload, 'SenML CBOR');
+  if (!Array.isArray(top)) throw new CodecError('SenML CBOR must be an array of records', { offset: 0 });
+  return top.map((item, i) => toRecord(item, i));
+}
+
+function toRecord(item: CborValue, index: number): SenmlRecord {
+  const location = `record ${index}`;
+  if (!(item instanceof CborMap)) throw new CodecError('SenML CBOR record must be a map', { location });
+  const record: Partial<Record<Label, unknown>> = {};
+  for (const [key, value] of item.entries) {
+    let label: Label | undefined;
+    if (typeof key === 'number') label = BY_NUMBER.get(key);
+    else if (key === 'vlo') label = 'vlo';
+    else if (typeof key === 'string' && key.endsWith('_')) {
+      throw new CodecError(`SenML must-understand label "${key}" is not supported`, { location });
+    }
+    if (label === undefined) continue; // unknown extension label
+    if (record[label] !== undefined) throw new CodecError(`SenML label "${label}" appears twice`, { location });
+    const kind = KIND[label];
+    const ok =
+      kind === 'number'
+        ? typeof value === 'number' || (typeof value === 'bigint' && label === 'v')
+        : kind === 'bytes'
+          ? value instanceof Uint8Array
+          : typeof value === kind;
+    if (!ok) throw new CodecError(`SenML label "${label}" must be a ${kind}`, { location });
+    record[label] = value;
+  }
+  return record as SenmlRecord;
+}
