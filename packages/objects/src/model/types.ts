@@ -45,6 +45,8 @@ export interface ObjectModel {
   readonly id: number;
   readonly name: string;
   readonly description: string;
+  /** DDF `<Description2>`, when present and not blank (IPSO objects put notes there). */
+  readonly description2?: string;
   /** Object version, "1.0" when missing or empty in the DDF. */
   readonly version: string;
   /** LwM2M enabler version the object was defined for, "1.0" when missing. */
