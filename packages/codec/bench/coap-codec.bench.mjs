@@ -2,7 +2,15 @@
 // Run: pnpm --filter @lwm2m-ts/codec bench   (builds dist first)
 import { performance } from 'node:perf_hooks';
 import * as packet from 'coap-packet';
-import { CoapCode, ContentFormat, createMessage, createOption, decodeUdp, encodeUdp, OptionNumber } from '../dist/index.js';
+import {
+  CoapCode,
+  ContentFormat,
+  createMessage,
+  createOption,
+  decodeUdp,
+  encodeUdp,
+  OptionNumber,
+} from '../dist/index.js';
 
 const DURATION_MS = Number(process.env.BENCH_MS ?? 1000);
 const text = (s) => new TextEncoder().encode(s);
@@ -68,7 +76,8 @@ for (const [label, bytes] of [
 ]) {
   // coap-packet must agree on the bytes (it keeps option order and encodes identically).
   const check = packet.generate(packet.parse(Buffer.from(bytes)));
-  if (Buffer.compare(check, Buffer.from(bytes)) !== 0) console.warn(`note: coap-packet re-encodes ${label} differently`);
+  if (Buffer.compare(check, Buffer.from(bytes)) !== 0)
+    console.warn(`note: coap-packet re-encodes ${label} differently`);
   const a = measure('ours', ours(bytes));
   const b = measure('coap-packet', theirs(Buffer.from(bytes)));
   results.push(a / b);
@@ -77,4 +86,5 @@ for (const [label, bytes] of [
   console.log(`  coap-packet     ${fmt(b)} ops/s`);
   console.log(`  ratio           ${(a / b).toFixed(2)}x`);
 }
-console.log(`min ratio ${Math.min(...results).toFixed(2)}x (target >= 3x)${sink < 0 ? '' : ''}`);
+console.log(`min ratio ${Math.min(...results).toFixed(2)}x (target >= 3x)`);
+if (sink === 0) throw new Error('benchmark did no work');
