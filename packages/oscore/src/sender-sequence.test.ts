@@ -17,7 +17,13 @@ describe('SenderSequence (Appendix B.1.1)', () => {
   it('saves every K-th number before using it and resumes at saved + K after a restart', () => {
     const store = new MemorySequenceNumberStore();
     const saves: number[] = [];
-    const spy: SequenceNumberStore = { load: (k) => store.load(k), save: (k, v) => (saves.push(v), store.save(k, v)) };
+    const spy: SequenceNumberStore = {
+      load: (k) => store.load(k),
+      save: (k, v) => {
+        saves.push(v);
+        store.save(k, v);
+      },
+    };
     const s1 = new SenderSequence({ store: spy, key: 'a', interval: 10 });
     const used: number[] = [];
     for (let i = 0; i < 25; i++) used.push(s1.allocate());
