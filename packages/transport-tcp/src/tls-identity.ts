@@ -1,0 +1,16 @@
+import type { TLSSocket } from 'node:tls';
+import type { PeerIdentity } from '@lwm2m-ts/coap';
+
+/**
+ * The authenticated identity of a TLS peer: the PSK identity if PSK was used, else the subject of
+ * a verified client/server certificate. Unverified certificates give no identity.
+ */
+export function tlsPeerIdentity(socket: TLSSocket, pskIdentity: string | undefined): PeerIdentity | undefined {
+  if (pskIdentity !== undefined) return { kind: 'psk', identity: pskIdentity };
+  if (!socket.authorized) return undefined;
+  const cert = socket.getPeerCertificate(false);
+  if (!cert || !cert.raw) return undefined;
+  const cn = cert.subject?.CN;
+  const subject = Array.isArray(cn) ? cn.join(',') : (cn ?? '');
+  return { kind: 'x509', subject, certificate: new Uint8Array(cert.raw) };
+}
