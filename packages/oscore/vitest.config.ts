@@ -3,5 +3,9 @@ import { workspaceAliases } from '../../vitest.shared';
 
 export default defineConfig({
   resolve: { alias: workspaceAliases },
-  test: { include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'], testTimeout: 20_000 },
+  test: {
+    include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
+    testTimeout: 20_000,
+    benchmark: { include: ['bench/**/*.bench.ts'] },
+  },
 });
