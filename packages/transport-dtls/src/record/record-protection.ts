@@ -1,0 +1,157 @@
+import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+import { ContentType, DTLS_1_2 } from '../constants';
+import type { BulkCipher } from '../crypto/cipher-suites';
+
+/** Keys of one direction of one epoch. Raw key bytes only: no cipher objects kept between records. */
+export interface DirectionKeys {
+  readonly cipher: BulkCipher;
+  readonly encKey: Buffer;
+  /** AEAD salt (fixed IV, 4 bytes) or empty for CBC. */
+  readonly fixedIv: Buffer;
+  /** HMAC-SHA256 key for CBC, empty for AEAD. */
+  readonly macKey: Buffer;
+}
+
+const SEQ_PLACEHOLDER = Buffer.alloc(8, 0xff);
+
+/**
+ * Additional data (AEAD) or MAC prefix (CBC). Without CID: seq_num + type + version + length (RFC 5246 6.2.3.3).
+ * With CID (RFC 9146 section 5): seq_num_placeholder + tls12_cid + cid_length + tls12_cid + version + epoch +
+ * sequence_number + cid + length_of_DTLSInnerPlaintext.
+ */
+export function additionalData(type: number, epoch: number, seq: number, length: number, cid?: Buffer): Buffer {
+  if (!cid) {
+    const ad = Buffer.allocUnsafe(13);
+    ad.writeUInt16BE(epoch, 0);
+    ad.writeUIntBE(seq, 2, 6);
+    ad[8] = type;
+    ad.writeUInt16BE(DTLS_1_2, 9);
+    ad.writeUInt16BE(length, 11);
+    return ad;
+  }
+  const ad = Buffer.allocUnsafe(23 + cid.length);
+  SEQ_PLACEHOLDER.copy(ad, 0);
+  ad[8] = ContentType.tls12Cid;
+  ad[9] = cid.length;
+  ad[10] = ContentType.tls12Cid;
+  ad.writeUInt16BE(DTLS_1_2, 11);
+  ad.writeUInt16BE(epoch, 13);
+  ad.writeUIntBE(seq, 15, 6);
+  cid.copy(ad, 21);
+  ad.writeUInt16BE(length, 21 + cid.length);
+  return ad;
+}
+
+const aeadAlgorithm = (c: BulkCipher) => (c === 'aes-128-ccm8' ? 'aes-128-ccm' : 'aes-128-gcm');
+const tagLength = (c: BulkCipher) => (c === 'aes-128-ccm8' ? 8 : 16);
+
+function nonceFor(keys: DirectionKeys, explicit: Buffer): Buffer {
+  return Buffer.concat([keys.fixedIv, explicit], 12);
+}
+
+/**
+ * Protects `content` of inner type `type`. With a CID the inner plaintext gets the real type appended and the
+ * outer type becomes tls12_cid. Returns the outer type and the record payload (fragment).
+ */
+export function sealRecord(
+  keys: DirectionKeys,
+  type: number,
+  epoch: number,
+  seq: number,
+  content: Buffer,
+  cid: Buffer | undefined,
+  randomIv: (n: number) => Buffer,
+): { type: number; fragment: Buffer } {
+  const outerType = cid ? ContentType.tls12Cid : type;
+  const plain = cid ? Buffer.concat([content, Buffer.from([type])]) : content;
+  const ad = additionalData(outerType, epoch, seq, plain.length, cid);
+  if (keys.cipher === 'aes-128-cbc-sha256') {
+    const mac = createHmac('sha256', keys.macKey).update(ad).update(plain).digest();
+    const unpadded = plain.length + mac.length;
+    const padLen = 15 - (unpadded % 16);
+    const padded = Buffer.allocUnsafe(unpadded + padLen + 1);
+    plain.copy(padded, 0);
+    mac.copy(padded, plain.length);
+    padded.fill(padLen, unpadded);
+    const iv = randomIv(16);
+    const c = createCipheriv('aes-128-cbc', keys.encKey, iv).setAutoPadding(false);
+    return { type: outerType, fragment: Buffer.concat([iv, c.update(padded), c.final()]) };
+  }
+  const explicit = explicitNonce(epoch, seq);
+  const alg = aeadAlgorithm(keys.cipher);
+  const c =
+    alg === 'aes-128-ccm'
+      ? createCipheriv('aes-128-ccm', keys.encKey, nonceFor(keys, explicit), { authTagLength: 8 })
+      : createCipheriv('aes-128-gcm', keys.encKey, nonceFor(keys, explicit));
+  c.setAAD(ad, { plaintextLength: plain.length });
+  const body = c.update(plain);
+  c.final();
+  return { type: outerType, fragment: Buffer.concat([explicit, body, c.getAuthTag()]) };
+}
+
+function explicitNonce(epoch: number, seq: number): Buffer {
+  const b = Buffer.allocUnsafe(8);
+  b.writeUInt16BE(epoch, 0);
+  b.writeUIntBE(seq, 2, 6);
+  return b;
+}
+
+/** Authenticates and decrypts one record; undefined if it does not authenticate (caller drops it silently). */
+export function openRecord(
+  keys: DirectionKeys,
+  outerType: number,
+  epoch: number,
+  seq: number,
+  fragment: Buffer,
+  cid: Buffer | undefined,
+): { type: number; content: Buffer } | undefined {
+  let plain: Buffer;
+  if (keys.cipher === 'aes-128-cbc-sha256') {
+    if (fragment.length < 16 + 48 || fragment.length % 16 !== 0) return undefined;
+    let padded: Buffer;
+    try {
+      const d = createDecipheriv('aes-128-cbc', keys.encKey, fragment.subarray(0, 16)).setAutoPadding(false);
+      padded = Buffer.concat([d.update(fragment.subarray(16)), d.final()]);
+    } catch {
+      return undefined;
+    }
+    const padLen = padded[padded.length - 1]!;
+    // Check every padding byte and always compute the MAC, so a bad pad and a bad MAC cost about the same.
+    let padOk = padLen + 1 + 32 <= padded.length;
+    const effectivePad = padOk ? padLen : 0;
+    for (let i = padded.length - 1 - effectivePad; i < padded.length; i++)
+      if (padded[i] !== effectivePad) padOk = false;
+    const plainLen = padded.length - effectivePad - 1 - 32;
+    if (plainLen < 0) return undefined;
+    plain = padded.subarray(0, plainLen);
+    const ad = additionalData(outerType, epoch, seq, plainLen, cid);
+    const mac = createHmac('sha256', keys.macKey).update(ad).update(plain).digest();
+    const macOk = timingSafeEqual(mac, padded.subarray(plainLen, plainLen + 32));
+    if (!padOk || !macOk) return undefined;
+  } else {
+    const tagLen = tagLength(keys.cipher);
+    if (fragment.length < 8 + tagLen) return undefined;
+    const explicit = fragment.subarray(0, 8);
+    const body = fragment.subarray(8, fragment.length - tagLen);
+    const tag = fragment.subarray(fragment.length - tagLen);
+    const ad = additionalData(outerType, epoch, seq, body.length, cid);
+    try {
+      const d =
+        keys.cipher === 'aes-128-ccm8'
+          ? createDecipheriv('aes-128-ccm', keys.encKey, nonceFor(keys, explicit), { authTagLength: 8 })
+          : createDecipheriv('aes-128-gcm', keys.encKey, nonceFor(keys, explicit));
+      d.setAuthTag(tag);
+      d.setAAD(ad, { plaintextLength: body.length });
+      plain = d.update(body);
+      d.final();
+    } catch {
+      return undefined;
+    }
+  }
+  if (!cid) return { type: outerType, content: plain };
+  // DTLSInnerPlaintext: content, real_type, zero padding.
+  let end = plain.length - 1;
+  while (end >= 0 && plain[end] === 0) end--;
+  if (end < 0) return undefined;
+  return { type: plain[end]!, content: plain.subarray(0, end) };
+}
