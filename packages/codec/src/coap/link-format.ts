@@ -3,6 +3,7 @@
  * /.well-known/core and the Resource Directory.
  */
 import { CodecError } from '../codec-error';
+import { decodeUtf8 } from './option-values';
 
 export interface LinkAttribute {
   readonly name: string;
@@ -30,8 +31,12 @@ const isNameChar = (c: number): boolean =>
   '!#$&+-.^_`|~*'.includes(String.fromCharCode(c));
 const isWs = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
-/** Parses a link-format document; whitespace around separators is tolerated. */
-export function parseLinkFormat(text: string): Link[] {
+/**
+ * Parses a link-format document (text, or a payload decoded as UTF-8); whitespace around
+ * separators is tolerated.
+ */
+export function parseLinkFormat(input: string | Uint8Array): Link[] {
+  const text = typeof input === 'string' ? input : decodeUtf8(input, true);
   const links: Link[] = [];
   const n = text.length;
   let i = 0;

@@ -118,3 +118,27 @@ describe('UDP framing (RFC 7252)', () => {
     expect(toHex(encodeUint(0x100000000))).toBe('0100000000');
   });
 });
+
+describe('UDP framing limits', () => {
+  it('encodes option number 65535 with the 14 form and accepts Buffer input', () => {
+    const bytes = encodeOptionsAndPayload([createOption(65535, Uint8Array.of(1))]);
+    expect(toHex(bytes)).toBe('e1fef201');
+    const msg = decodeUdp(Buffer.from(encodeUdp(createMessage({ code: 1, options: [createOption(65535)] }))));
+    expect(msg.options[0]!.number).toBe(65535);
+  });
+
+  it('decodes a megabyte of random bytes in bounded time', () => {
+    const big = new Uint8Array(1 << 20);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 2654435761) >>> 24;
+    big[0] = 0x40;
+    const start = performance.now();
+    for (let k = 0; k < 20; k++) {
+      try {
+        decodeUdp(big.subarray(k));
+      } catch (e) {
+        expect(CodecError.isInstance(e)).toBe(true);
+      }
+    }
+    expect(performance.now() - start).toBeLessThan(2000);
+  });
+});

@@ -120,3 +120,13 @@ describe('CoAP URIs (RFC 7252 §6.4/§6.5, RFC 8323 §8)', () => {
     );
   });
 });
+
+describe('CoAP URI edge cases', () => {
+  it('handles a query without a path and Uri-Host given as an IP literal', () => {
+    expect(parseCoapUri('coap://h?x=1')).toMatchObject({ path: [], query: ['x=1'] });
+    expect(parseCoapUri('coap://[fe80::1%25eth0]:7/').host).toBe('fe80::1%eth0');
+    expect(formatCoapUri({ scheme: 'coap', host: 'fe80::1%eth0', port: 7 })).toBe('coap://[fe80::1%25eth0]:7/');
+    const options = [{ number: OptionNumber.URI_HOST, value: new TextEncoder().encode('[::1]') }];
+    expect(optionsToUri(options, { scheme: 'coap', host: 'x' })).toBe('coap://[::1]/');
+  });
+});

@@ -203,7 +203,7 @@ export function optionsToUri(
   const path: string[] = [];
   const query: string[] = [];
   for (const o of list as readonly CoapOption[]) {
-    if (o.number === OptionNumber.URI_HOST) host = decodeUtf8(o.value);
+    if (o.number === OptionNumber.URI_HOST) host = decodeUtf8(o.value).replace(/^\[(.*)\]$/, '$1');
     else if (o.number === OptionNumber.URI_PORT) port = decodeUint(o.value);
     else if (o.number === OptionNumber.URI_PATH) path.push(decodeUtf8(o.value));
     else if (o.number === OptionNumber.URI_QUERY) query.push(decodeUtf8(o.value));
