@@ -45,5 +45,7 @@ export interface Transport {
 export const peerKey = (address: string, port: number): string => `${address}|${port}`;
 
 export function makePeer(address: string, port: number, identity?: PeerIdentity): Peer {
-  return identity ? { address, port, identity, key: peerKey(address, port) } : { address, port, key: peerKey(address, port) };
+  return identity
+    ? { address, port, identity, key: peerKey(address, port) }
+    : { address, port, key: peerKey(address, port) };
 }

@@ -1,0 +1,539 @@
+/**
+ * One transport, both roles: the Endpoint sends requests and serves resources on the same
+ * socket. It wires the stack (top to bottom): observe, block-wise, user layers (e.g. OSCORE),
+ * then the message layer (ReliabilityLayer on UDP/DTLS, SignalingLayer on TCP/TLS/WS).
+ */
+import {
+  CoapCode,
+  type CoapMessage,
+  createOption,
+  OptionNumber,
+  OptionRegistry,
+  parseCoapUri,
+  uriToOptions,
+} from '@lwm2m-ts/codec';
+import { BlockwiseLayer, type BlockwiseOptions } from './blockwise/blockwise-layer';
+import {
+  buildRequestMessage,
+  type ObserveOptions,
+  type PeerTarget,
+  type RequestOptions,
+  targetOptions,
+} from './client/request-options';
+import { type Clock, systemClock } from './clock';
+import { DEFAULT_TRANSMISSION, type DerivedTimes, deriveTimes, type TransmissionParameters } from './config';
+import { CoapClosedError } from './errors/coap-closed-error';
+import { CoapError } from './errors/coap-error';
+import { CoapTimeoutError } from './errors/coap-timeout-error';
+import { ClientExchange, ExchangeStore, exchangeKey, type ResponseSink, type ServerExchange } from './exchange';
+import {
+  createMessageIdGenerator,
+  createTokenGenerator,
+  type MessageIdGenerator,
+  type Random,
+  type TokenGenerator,
+} from './ids';
+import {
+  createLayerContext,
+  isLayerRejection,
+  type LayerRejection,
+  type MessageLayer,
+  runReceiveHooks,
+  runSendHooks,
+} from './layer';
+import type { Messenger, MessengerUpper } from './messenger';
+import { methodCode } from './method';
+import { Observation } from './observe/observation';
+import { ObserveServer, type ObserveServerOptions } from './observe/observe-server';
+import { ReliabilityLayer } from './reliability/reliability-layer';
+import { IncomingRequest } from './request';
+import { buildResponseMessage, CoapResponse } from './response';
+import { Dispatcher, errorMessage } from './server/dispatcher';
+import { Router } from './server/router';
+import { SignalingLayer, type SignalingOptions } from './signaling/signaling-layer';
+import type { Peer, Transport } from './transport';
+import { makePeer } from './transport';
+
+export interface EndpointOptions {
+  readonly transport: Transport;
+  /** Resources served; default an empty Router (reachable as `endpoint.router`). */
+  readonly router?: Router;
+  /** Extra message layers, top (application side) first; see MessageLayer. */
+  readonly layers?: readonly MessageLayer[];
+  readonly clock?: Clock;
+  /** Randomness for retransmission jitter and first message id; default Math.random. */
+  readonly random?: Random;
+  /** Default: 4 random bytes from the platform CSPRNG. */
+  readonly tokenGenerator?: TokenGenerator;
+  readonly messageIdGenerator?: MessageIdGenerator;
+  /** RFC 7252 §4.8 parameters (UDP/DTLS). */
+  readonly transmission?: Partial<TransmissionParameters>;
+  /** Deduplication records kept at most (oldest evicted first); default 20 000. */
+  readonly dedupCapacity?: number;
+  /** Default request timeout (ms); default EXCHANGE_LIFETIME (247 s with default parameters). */
+  readonly requestTimeoutMs?: number;
+  /** A handler slower than this gets an empty ACK, then a separate response (ms); default 1000. */
+  readonly piggybackWindowMs?: number;
+  readonly blockwise?: Partial<BlockwiseOptions>;
+  readonly observe?: Partial<ObserveServerOptions>;
+  /** RFC 8323 CSM we send (reliable transports). */
+  readonly signaling?: Partial<SignalingOptions>;
+  /** Options a request may carry; unknown critical ones are answered 4.02. */
+  readonly optionRegistry?: OptionRegistry;
+  /** Errors nobody awaits (send failures, handler crashes); default: ignored. */
+  readonly onError?: (error: unknown, where: string) => void;
+}
+
+export class Endpoint implements MessengerUpper {
+  readonly router: Router;
+  readonly transport: Transport;
+  readonly times: DerivedTimes;
+  private readonly clock: Clock;
+  private readonly nextToken: TokenGenerator;
+  private readonly exchanges: ExchangeStore;
+  private readonly messenger: Messenger;
+  private readonly layers: readonly MessageLayer[];
+  private readonly dispatcher: Dispatcher;
+  private readonly blockwise: BlockwiseLayer;
+  private readonly observers: ObserveServer;
+  private readonly registry: OptionRegistry;
+  private readonly requestTimeoutMs: number;
+  private readonly onError: (error: unknown, where: string) => void;
+  private closed = false;
+
+  constructor(options: EndpointOptions) {
+    const transport = options.transport;
+    this.transport = transport;
+    this.router = options.router ?? new Router();
+    this.layers = options.layers ?? [];
+    this.clock = options.clock ?? systemClock;
+    const random = options.random ?? Math.random;
+    this.nextToken = options.tokenGenerator ?? createTokenGenerator(4);
+    const params: TransmissionParameters = { ...DEFAULT_TRANSMISSION, ...options.transmission };
+    this.times = deriveTimes(params);
+    this.requestTimeoutMs = options.requestTimeoutMs ?? this.times.exchangeLifetimeMs;
+    this.onError = options.onError ?? (() => {});
+    this.registry = options.optionRegistry ?? new OptionRegistry();
+    this.exchanges = new ExchangeStore(transport.reliable || transport.onPeerClosed !== undefined);
+    this.dispatcher = new Dispatcher(this.router, (e, where) => this.reportError(e, where));
+    this.messenger = transport.reliable
+      ? new SignalingLayer({
+          transport,
+          clock: this.clock,
+          exchanges: this.exchanges,
+          upper: this,
+          nextToken: this.nextToken,
+          ...options.signaling,
+        })
+      : new ReliabilityLayer({
+          transport,
+          clock: this.clock,
+          random,
+          nextMessageId: options.messageIdGenerator ?? createMessageIdGenerator(random),
+          params,
+          times: this.times,
+          exchanges: this.exchanges,
+          upper: this,
+          dedupCapacity: options.dedupCapacity ?? 20_000,
+          piggybackWindowMs: options.piggybackWindowMs ?? 1000,
+        });
+    this.blockwise = new BlockwiseLayer(
+      {
+        clock: this.clock,
+        nextToken: this.nextToken,
+        maxMessageSize: (peer) => this.messenger.maxMessageSize(peer),
+        sendRequest: (ex, m) => this.sendRequestDown(ex, m),
+        fail: (ex, e) => this.failExchange(ex, e),
+        fetch: (peer, m) =>
+          this.exchangeOnce(peer, { ...m, token: this.freshToken(peer) }, true, this.requestTimeoutMs),
+        reliable: transport.reliable,
+      },
+      options.blockwise,
+    );
+    this.observers = new ObserveServer(
+      {
+        clock: this.clock,
+        render: (rel) => this.render(rel.peer, rel.request, rel.exchange),
+        send: (rel, m, con) => this.sendNotificationDown(rel.exchange, m, con, rel),
+        forget: (rel) => {
+          if (this.messenger instanceof ReliabilityLayer) this.messenger.forgetNotificationOwner(rel);
+        },
+      },
+      options.observe,
+    );
+    transport.onReceive((frame, peer) => {
+      try {
+        this.messenger.receive(frame, peer);
+      } catch (e) {
+        this.reportError(e, `receive from ${peer.key}`);
+      }
+    });
+    transport.onPeerClosed?.((peer, reason) =>
+      this.messenger.peerClosed(peer, new CoapClosedError(`connection to ${peer.key} closed`, { cause: reason })),
+    );
+  }
+
+  // ---- client API ------------------------------------------------------------------------
+
+  /** Sends a request and resolves with the response, whatever its code; rejects on timeout, RST or close. */
+  request(options: RequestOptions): Promise<CoapResponse> {
+    if (this.closed) return Promise.reject(new CoapClosedError('endpoint is closed'));
+    let code: number;
+    try {
+      code = methodCode(options.method);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const confirmable = options.confirmable ?? true;
+    const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
+    if ('peer' in options) {
+      const message = buildRequestMessage(code, this.freshToken(options.peer), targetOptions(options), options);
+      return this.exchangeOnce(options.peer, message, confirmable, timeoutMs, options.block1Size, options.block2Size);
+    }
+    return this.resolveUri(options.uri).then(({ peer, uriOptions }) =>
+      this.exchangeOnce(
+        peer,
+        buildRequestMessage(code, this.freshToken(peer), uriOptions, options),
+        confirmable,
+        timeoutMs,
+        options.block1Size,
+        options.block2Size,
+      ),
+    );
+  }
+
+  /** Registers an observation (GET + Observe 0) and yields the response and every notification. */
+  observe(options: ObserveOptions): Observation {
+    const code = methodCode(options.method ?? 'GET');
+    const observation = new Observation(this.clock, options.bufferSize ?? 64, {
+      reregister: (ex, m) => this.sendRequestDown(ex, m),
+      cancel: (ex, m) => this.deregister(ex, m),
+      end: (ex) => this.finish(ex),
+      completeNotification: (ex, reg, first) => this.blockwise.completeNotification(ex.peer, reg, first),
+    });
+    const start = (peer: Peer, targetOpts: ReturnType<typeof targetOptions>) => {
+      const message = buildRequestMessage(
+        code,
+        this.freshToken(peer),
+        targetOpts,
+        options,
+        createOption(OptionNumber.OBSERVE, 0),
+      );
+      const ex = this.openExchange(
+        peer,
+        message,
+        options.confirmable ?? true,
+        options.timeoutMs ?? this.requestTimeoutMs,
+        observation,
+      );
+      ex.keepOpen = true;
+      observation.attach(ex, message);
+      this.blockwise.startRequest(ex, message, options.block1Size, options.block2Size);
+    };
+    if (this.closed) observation.onError(undefined, new CoapClosedError('endpoint is closed'));
+    else if ('peer' in options) start(options.peer, targetOptions(options as PeerTarget));
+    else
+      this.resolveUri(options.uri).then(
+        ({ peer, uriOptions }) => start(peer, uriOptions),
+        (e: unknown) => observation.onError(undefined, e instanceof Error ? e : new Error(String(e))),
+      );
+    return observation;
+  }
+
+  /** CoAP ping: resolves when the peer answers (RST to an empty CON, or a 7.03 Pong). */
+  ping(peer: Peer, timeoutMs = this.times.maxTransmitWaitMs): Promise<void> {
+    if (this.closed) return Promise.reject(new CoapClosedError('endpoint is closed'));
+    return this.messenger.ping(peer, timeoutMs);
+  }
+
+  // ---- server API ------------------------------------------------------------------------
+
+  /**
+   * Tells observers of `path` that the resource changed: the GET handler runs again per
+   * observer and its answer goes out as a notification. Returns the number of observers.
+   */
+  notify(path: string | readonly string[], options: { confirmable?: boolean } = {}): number {
+    return this.observers.notify(path, options.confirmable);
+  }
+
+  /** Observers currently registered on a path (all paths if omitted). */
+  observerCount(path?: string | readonly string[]): number {
+    return this.observers.count(path);
+  }
+
+  /** Fails open exchanges, drops observers, closes the transport. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const error = new CoapClosedError('endpoint closed');
+    for (const ex of this.exchanges.all()) this.failExchange(ex, error);
+    this.observers.close();
+    this.blockwise.close();
+    this.messenger.close();
+    await this.transport.close();
+  }
+
+  // ---- client internals ------------------------------------------------------------------
+
+  private exchangeOnce(
+    peer: Peer,
+    message: CoapMessage,
+    confirmable: boolean,
+    timeoutMs: number,
+    block1Size?: number,
+    block2Size?: number,
+  ): Promise<CoapResponse> {
+    return new Promise<CoapResponse>((resolve, reject) => {
+      const sink = new PendingRequest(resolve, reject);
+      const ex = this.openExchange(peer, message, confirmable, timeoutMs, sink);
+      this.blockwise.startRequest(ex, message, block1Size, block2Size);
+    });
+  }
+
+  private openExchange(
+    peer: Peer,
+    message: CoapMessage,
+    confirmable: boolean,
+    timeoutMs: number,
+    sink: ResponseSink,
+  ): ClientExchange {
+    const ex = new ClientExchange(
+      peer,
+      message.token,
+      confirmable,
+      sink,
+      this.layers.length ? createLayerContext(peer, 'client') : undefined,
+    );
+    this.exchanges.add(ex);
+    ex.timer = this.clock.setTimeout(() => {
+      ex.timer = undefined;
+      this.failExchange(ex, new CoapTimeoutError(`no response from ${peer.key} within ${timeoutMs} ms`, peer.key));
+    }, timeoutMs);
+    return ex;
+  }
+
+  /** A token not in use with this peer. */
+  private freshToken(peer: Peer): Uint8Array {
+    for (let i = 0; i < 16; i++) {
+      const t = this.nextToken();
+      if (!this.exchanges.has(exchangeKey(peer.key, t))) return t;
+    }
+    throw new Error('token generator keeps returning tokens in use');
+  }
+
+  private async resolveUri(uri: string): Promise<{ peer: Peer; uriOptions: ReturnType<typeof uriToOptions> }> {
+    const u = parseCoapUri(uri);
+    const scheme = this.transport.scheme;
+    if (u.scheme !== scheme) throw new TypeError(`${uri}: this endpoint's transport speaks ${scheme}, not ${u.scheme}`);
+    const peer = this.transport.resolvePeer
+      ? await this.transport.resolvePeer(u.host, u.port)
+      : makePeer(u.host, u.port);
+    return { peer, uriOptions: uriToOptions(u) };
+  }
+
+  /** Down through the user layers to the message layer. */
+  private sendRequestDown(ex: ClientExchange, message: CoapMessage): void {
+    if (ex.done) return;
+    if (this.layers.length === 0 || !ex.ctx) {
+      this.messenger.sendRequest(ex, message);
+      return;
+    }
+    runSendHooks(this.layers, 'sendRequest', message, ex.ctx).then(
+      (m) => {
+        if (!ex.done) this.messenger.sendRequest(ex, m);
+      },
+      (e: unknown) => this.failExchange(ex, e instanceof Error ? e : new Error(String(e))),
+    );
+  }
+
+  /** MessengerUpper: a response matched to `ex` by token. */
+  receiveResponse(ex: ClientExchange, message: CoapMessage): void {
+    if (ex.done) return;
+    if (this.layers.length === 0 || !ex.ctx) {
+      this.onResponse(ex, message);
+      return;
+    }
+    const ctx = ex.ctx;
+    runReceiveHooks(this.layers, 'receiveResponse', message, ctx).then(
+      (out) => {
+        if (isLayerRejection(out))
+          this.failExchange(ex, new CoapError(out.reject, out.diagnostic ?? 'response rejected by a layer'));
+        else this.onResponse(ex, out);
+      },
+      (e: unknown) => this.failExchange(ex, e instanceof Error ? e : new Error(String(e))),
+    );
+  }
+
+  private onResponse(ex: ClientExchange, message: CoapMessage): void {
+    if (ex.done) return;
+    const complete = this.blockwise.receiveResponse(ex, message);
+    if (complete === undefined) return; // block-wise transfer goes on
+    if (ex.timer !== undefined) {
+      this.clock.clearTimeout(ex.timer);
+      ex.timer = undefined;
+    }
+    if (!ex.keepOpen) this.finish(ex);
+    ex.sink.onResponse(ex, complete);
+  }
+
+  /** MessengerUpper */
+  failExchange(ex: ClientExchange, error: Error): void {
+    if (ex.done) return;
+    this.finish(ex);
+    ex.sink.onError(ex, error);
+  }
+
+  private finish(ex: ClientExchange): void {
+    if (ex.done) return;
+    ex.done = true;
+    if (ex.timer !== undefined) {
+      this.clock.clearTimeout(ex.timer);
+      ex.timer = undefined;
+    }
+    this.exchanges.delete(ex);
+    this.messenger.release(ex);
+    this.blockwise.release(ex);
+  }
+
+  /** Observation cancel: GET with Observe=1 on the same token; the exchange closes with its response. */
+  private deregister(ex: ClientExchange, message: CoapMessage): void {
+    if (ex.done) return;
+    ex.keepOpen = false;
+    ex.timer = this.clock.setTimeout(() => {
+      ex.timer = undefined;
+      this.failExchange(ex, new CoapTimeoutError(`no answer to deregistration from ${ex.peer.key}`, ex.peer.key));
+    }, this.times.maxTransmitWaitMs);
+    this.sendRequestDown(ex, message);
+  }
+
+  // ---- server internals ------------------------------------------------------------------
+
+  /** MessengerUpper: a (deduplicated) request from a peer. */
+  receiveRequest(sx: ServerExchange, message: CoapMessage): void {
+    if (this.closed) return;
+    if (this.layers.length === 0) {
+      this.serve(sx, message);
+      return;
+    }
+    const ctx = createLayerContext(sx.peer, 'server');
+    sx.ctx = ctx;
+    runReceiveHooks(this.layers, 'receiveRequest', message, ctx).then(
+      (out) => {
+        if (isLayerRejection(out)) this.messenger.sendResponse(sx, rejectionMessage(message.token, out));
+        else {
+          sx.peer = ctx.peer;
+          this.serve(sx, out);
+        }
+      },
+      (e: unknown) => {
+        this.reportError(e, `layer receiveRequest from ${sx.peer.key}`);
+        this.messenger.sendResponse(sx, errorMessage(message.token, CoapCode.INTERNAL_SERVER_ERROR));
+      },
+    );
+  }
+
+  private serve(sx: ServerExchange, message: CoapMessage): void {
+    const problem = this.registry.check(message.options);
+    if (problem?.critical) {
+      const what = `${this.registry.nameOf(problem.option)}: ${problem.reason}`;
+      this.sendResponseDown(sx, errorMessage(message.token, CoapCode.BAD_OPTION, what));
+      return;
+    }
+    const full = this.blockwise.receiveRequest(sx, message, (reply) => this.sendResponseDown(sx, reply));
+    if (full === undefined) return; // block-wise answered (2.31, 4.08, 4.13, cached block)
+    const req = new IncomingRequest(sx.peer, full);
+    const resolution = this.dispatcher.resolve(req);
+    if (!('handler' in resolution)) {
+      if (req.observe !== undefined) this.observers.deregister(sx.peer, message.token);
+      this.sendResponseDown(sx, this.blockwise.prepareResponse(sx, full, resolution));
+      return;
+    }
+    const registering = this.observers.beforeHandler(sx, req, resolution.route);
+    const answer = this.dispatcher.invoke(resolution.handler, req);
+    if (answer instanceof Promise) {
+      this.messenger.deferResponse(sx);
+      answer.then((m) => this.respond(sx, req, m, registering));
+    } else this.respond(sx, req, answer, registering);
+  }
+
+  private respond(sx: ServerExchange, req: IncomingRequest, response: CoapMessage, registering: boolean): void {
+    if (this.closed) return;
+    let m = response;
+    if (registering) m = this.observers.register(sx, req, m);
+    this.sendResponseDown(sx, this.blockwise.prepareResponse(sx, req.message, m));
+  }
+
+  /** Runs a resource's handler again for a notification; answers with the first block if large. */
+  private render(peer: Peer, request: CoapMessage, sx: ServerExchange): CoapMessage | Promise<CoapMessage> {
+    const req = new IncomingRequest(peer, request);
+    const resolution = this.dispatcher.resolve(req);
+    const answer = 'handler' in resolution ? this.dispatcher.invoke(resolution.handler, req) : resolution;
+    const slice = (m: CoapMessage) => this.blockwise.prepareResponse(sx, request, m);
+    return answer instanceof Promise ? answer.then(slice) : slice(answer);
+  }
+
+  private sendResponseDown(sx: ServerExchange, message: CoapMessage): void {
+    if (this.layers.length === 0 || !sx.ctx) {
+      this.messenger.sendResponse(sx, message);
+      return;
+    }
+    runSendHooks(this.layers, 'sendResponse', message, sx.ctx).then(
+      (m) => this.messenger.sendResponse(sx, m),
+      (e: unknown) => this.reportError(e, `layer sendResponse to ${sx.peer.key}`),
+    );
+  }
+
+  private sendNotificationDown(
+    sx: ServerExchange,
+    message: CoapMessage,
+    confirmable: boolean,
+    owner: Parameters<Messenger['sendNotification']>[3],
+  ): void {
+    if (this.closed) return;
+    if (this.layers.length === 0 || !sx.ctx) {
+      this.messenger.sendNotification(sx, message, confirmable, owner);
+      return;
+    }
+    runSendHooks(this.layers, 'sendResponse', message, sx.ctx).then(
+      (m) => this.messenger.sendNotification(sx, m, confirmable, owner),
+      (e: unknown) => this.reportError(e, `layer notification to ${sx.peer.key}`),
+    );
+  }
+
+  /** MessengerUpper: connection gone / aborted. */
+  peerGone(peer: Peer, error: Error): void {
+    for (const ex of this.exchanges.ofPeer(peer.key)) this.failExchange(ex, error);
+    this.observers.peerGone(peer.key);
+    this.blockwise.peerGone(peer.key);
+  }
+
+  /** MessengerUpper */
+  reportError(error: unknown, where: string): void {
+    try {
+      this.onError(error, where);
+    } catch {
+      // a failing error hook must not take the endpoint down
+    }
+  }
+}
+
+/** Resolves `endpoint.request()`. */
+class PendingRequest implements ResponseSink {
+  constructor(
+    private readonly resolve: (r: CoapResponse) => void,
+    private readonly reject: (e: Error) => void,
+  ) {}
+  onResponse(ex: ClientExchange, message: CoapMessage): void {
+    this.resolve(new CoapResponse(message, ex.ctx ? ex.ctx.peer : ex.peer));
+  }
+  onError(_ex: ClientExchange, error: Error): void {
+    this.reject(error);
+  }
+}
+
+function rejectionMessage(token: Uint8Array, r: LayerRejection): CoapMessage {
+  return buildResponseMessage(token, r.reject, {
+    ...(r.diagnostic ? { payload: r.diagnostic } : {}),
+    ...(r.options ? { options: r.options } : {}),
+  });
+}

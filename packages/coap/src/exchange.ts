@@ -1,0 +1,118 @@
+/** Exchange state shared by the layers: one object per request we send, one per request we serve. */
+import type { CoapMessage } from '@lwm2m-ts/codec';
+import { tokenKey } from './ids';
+import type { LayerContext } from './layer';
+import type { Peer } from './transport';
+
+/** Receives the outcome of a client exchange (a request driver, an observation). */
+export interface ResponseSink {
+  /** A response message (after layers). Called once, or per notification for observations. */
+  onResponse(ex: ClientExchange, message: CoapMessage): void;
+  onError(ex: ClientExchange, error: Error): void;
+}
+
+/** A request we sent, matched by peer + token. Block-wise steps reuse the exchange (and its token). */
+export class ClientExchange {
+  readonly key: string;
+  /** UDP: message id of the last message sent for this exchange (-1 before). */
+  messageId = -1;
+  /** UDP: true while this exchange holds one of the peer's NSTART slots. */
+  holdsSlot = false;
+  /** UDP: the message waiting for an NSTART slot. */
+  queued: CoapMessage | undefined;
+  /** Reliability-layer retransmission state (opaque here). */
+  transmission: unknown;
+  /** Overall response timer. */
+  timer: unknown;
+  /** Observations stay registered after a response. */
+  keepOpen = false;
+  done = false;
+  /** State owned by the block-wise layer. */
+  block: unknown;
+  /** The request as the user made it (block-wise follow-ups are built from it). */
+  request: CoapMessage | undefined;
+
+  constructor(
+    readonly peer: Peer,
+    readonly token: Uint8Array,
+    readonly confirmable: boolean,
+    public sink: ResponseSink,
+    public ctx: LayerContext | undefined,
+  ) {
+    this.key = exchangeKey(peer.key, token);
+  }
+}
+
+/** A request a peer sent us; `request` is the message as it came off the message layer. */
+export class ServerExchange {
+  /** UDP: an ACK (empty or piggybacked) has been sent for a CON request. */
+  acked = false;
+  /** A final response has been sent. */
+  responded = false;
+  /** UDP: timer for the empty ACK of a slow handler. */
+  ackTimer: unknown;
+  /** Deduplication record, where the reply bytes are stored for duplicates (UDP). */
+  dedup: { reply: Uint8Array | undefined; exchange: ServerExchange | undefined } | undefined;
+  /** State owned by the block-wise layer (the Block1 to echo in the response). */
+  block: unknown;
+
+  constructor(
+    public peer: Peer,
+    readonly request: CoapMessage,
+    public ctx: LayerContext | undefined,
+  ) {}
+}
+
+export const exchangeKey = (peerKey: string, token: Uint8Array): string => `${peerKey}#${tokenKey(token)}`;
+
+/** Open client exchanges keyed by peer + token; O(1) match for every response. */
+export class ExchangeStore {
+  private readonly byKey = new Map<string, ClientExchange>();
+  private readonly byPeer = new Map<string, Set<ClientExchange>>();
+
+  constructor(private readonly indexByPeer: boolean) {}
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  has(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
+  add(ex: ClientExchange): void {
+    this.byKey.set(ex.key, ex);
+    if (this.indexByPeer) {
+      let set = this.byPeer.get(ex.peer.key);
+      if (!set) {
+        set = new Set();
+        this.byPeer.set(ex.peer.key, set);
+      }
+      set.add(ex);
+    }
+  }
+
+  find(peer: Peer, token: Uint8Array): ClientExchange | undefined {
+    return this.byKey.get(exchangeKey(peer.key, token));
+  }
+
+  delete(ex: ClientExchange): void {
+    if (this.byKey.get(ex.key) === ex) this.byKey.delete(ex.key);
+    if (this.indexByPeer) {
+      const set = this.byPeer.get(ex.peer.key);
+      if (set) {
+        set.delete(ex);
+        if (set.size === 0) this.byPeer.delete(ex.peer.key);
+      }
+    }
+  }
+
+  /** Exchanges with one peer (reliable transports only, where a connection can end). */
+  ofPeer(peerKey: string): ClientExchange[] {
+    return [...(this.byPeer.get(peerKey) ?? [])];
+  }
+
+  all(): ClientExchange[] {
+    return [...this.byKey.values()];
+  }
+}

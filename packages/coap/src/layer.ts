@@ -1,0 +1,86 @@
+/**
+ * The public seam for extra per-message layers (e.g. OSCORE, RFC 8613). A layer sits between
+ * block-wise transfer and the message layer (reliability / RFC 8323 signaling): it sees every
+ * request and response message on the wire side of block-wise (so each block and each
+ * notification), before retransmission and deduplication (so retransmissions are byte-identical
+ * and duplicates are answered from the stored, already transformed, response).
+ */
+import type { CoapMessage, CoapOption } from '@lwm2m-ts/codec';
+import type { Peer } from './transport';
+
+export interface LayerContext {
+  /**
+   * The peer as the transport authenticated it. A receive hook may replace it, e.g. with the
+   * OSCORE identity; the request handler then sees that peer.
+   */
+  peer: Peer;
+  /** 'client': our request and its response(s); 'server': a peer's request and our response(s). */
+  readonly role: 'client' | 'server';
+  /**
+   * Scratch space of one exchange, shared by the request and all its responses (incl. every
+   * block and every notification of an observation). Key it by a symbol of your own.
+   */
+  readonly state: Map<unknown, unknown>;
+}
+
+/** Returned by a receive hook to refuse a message: the engine answers (server) or fails the request (client). */
+export interface LayerRejection {
+  readonly reject: number;
+  readonly diagnostic?: string;
+  readonly options?: readonly CoapOption[];
+}
+
+export type LayerOutcome = CoapMessage | LayerRejection;
+
+export interface MessageLayer {
+  readonly name: string;
+  /** Our outgoing request (each block). */
+  sendRequest?(message: CoapMessage, ctx: LayerContext): CoapMessage | Promise<CoapMessage>;
+  /** A peer's incoming request. Reject to answer with a code (sent without passing layers). */
+  receiveRequest?(message: CoapMessage, ctx: LayerContext): LayerOutcome | Promise<LayerOutcome>;
+  /** Our outgoing response (each block, each notification). */
+  sendResponse?(message: CoapMessage, ctx: LayerContext): CoapMessage | Promise<CoapMessage>;
+  /** An incoming response to our request. Reject to fail the request with a CoapError. */
+  receiveResponse?(message: CoapMessage, ctx: LayerContext): LayerOutcome | Promise<LayerOutcome>;
+}
+
+export const isLayerRejection = (value: LayerOutcome): value is LayerRejection =>
+  (value as Partial<LayerRejection>).reject !== undefined;
+
+export const createLayerContext = (peer: Peer, role: 'client' | 'server'): LayerContext => ({
+  peer,
+  role,
+  state: new Map(),
+});
+
+/** Layers are listed top (application side) to bottom (wire side). */
+export async function runSendHooks(
+  layers: readonly MessageLayer[],
+  hook: 'sendRequest' | 'sendResponse',
+  message: CoapMessage,
+  ctx: LayerContext,
+): Promise<CoapMessage> {
+  let m = message;
+  for (let i = 0; i < layers.length; i++) {
+    const fn = layers[i]![hook];
+    if (fn) m = await fn.call(layers[i], m, ctx);
+  }
+  return m;
+}
+
+export async function runReceiveHooks(
+  layers: readonly MessageLayer[],
+  hook: 'receiveRequest' | 'receiveResponse',
+  message: CoapMessage,
+  ctx: LayerContext,
+): Promise<LayerOutcome> {
+  let m: CoapMessage = message;
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const fn = layers[i]![hook];
+    if (!fn) continue;
+    const out = await fn.call(layers[i], m, ctx);
+    if (isLayerRejection(out)) return out;
+    m = out;
+  }
+  return m;
+}

@@ -1,0 +1,50 @@
+/**
+ * The bottom of the stack: turns messages into frames for one kind of transport. UDP/DTLS get
+ * the ReliabilityLayer (RFC 7252 CON/ACK/RST, deduplication, NSTART); TCP/TLS/WS get the
+ * SignalingLayer (RFC 8323 CSM, Ping/Pong, Release, Abort).
+ */
+import type { CoapMessage } from '@lwm2m-ts/codec';
+import type { ClientExchange, ServerExchange } from './exchange';
+import type { Peer } from './transport';
+
+/** Told what happened to a notification we sent (observe relations implement it). */
+export interface NotificationOwner {
+  /** The peer rejected it with RST, or a CON notification was never acknowledged. */
+  onNotificationFailed(reason: 'reset' | 'timeout'): void;
+  /** A CON notification was acknowledged. */
+  onNotificationAcknowledged(): void;
+}
+
+export interface Messenger {
+  /** Sends one request message of `ex` (the exchange must be in the ExchangeStore). */
+  sendRequest(ex: ClientExchange, message: CoapMessage): void;
+  /** Stops retransmitting for `ex` and frees its resources (it has been removed from the store). */
+  release(ex: ClientExchange): void;
+  /** Sends a (final or first) response to a served request: piggybacked, separate or NON. */
+  sendResponse(sx: ServerExchange, message: CoapMessage): void;
+  /** A further notification of an observation (a new message each time). */
+  sendNotification(sx: ServerExchange, message: CoapMessage, confirmable: boolean, owner: NotificationOwner): void;
+  /** The handler is slow: acknowledge a CON request now (empty ACK, RFC 7252 §5.2.2) after the piggyback window. */
+  deferResponse(sx: ServerExchange): void;
+  /** CoAP ping: empty CON answered by RST (UDP), or 7.02 Ping / 7.03 Pong (RFC 8323). */
+  ping(peer: Peer, timeoutMs: number): Promise<void>;
+  /** Largest message the peer accepts (RFC 8323 CSM), undefined on UDP. */
+  maxMessageSize(peer: Peer): number | undefined;
+  /** The transport reports that a connection / session with the peer ended. */
+  peerClosed(peer: Peer, error: Error): void;
+  /** Feeds one received frame. */
+  receive(frame: Uint8Array, peer: Peer): void;
+  close(): void;
+}
+
+/** What a messenger calls upward. */
+export interface MessengerUpper {
+  receiveRequest(sx: ServerExchange, message: CoapMessage): void;
+  receiveResponse(ex: ClientExchange, message: CoapMessage): void;
+  /** The exchange failed below (timeout, RST, connection closed). */
+  failExchange(ex: ClientExchange, error: Error): void;
+  /** A connection ended or the peer aborted (reliable transports): observations with it end. */
+  peerGone(peer: Peer, error: Error): void;
+  /** Something went wrong that nobody awaits (e.g. a send failed); reported, never thrown. */
+  reportError(error: unknown, where: string): void;
+}

@@ -1,0 +1,209 @@
+/**
+ * Server side of RFC 7641: observer relations per resource path, keyed by peer + token.
+ * `notify(path)` renders the resource again per observer and sends it with a fresh sequence
+ * number; NON by default with a CON at least every 24 h, one CON in flight per relation (a
+ * newer state waits and replaces older ones). RST, CON timeout or a non-2.xx answer ends a relation.
+ */
+import { CoapCode, type CoapMessage, createOption, OptionNumber, sortOptions } from '@lwm2m-ts/codec';
+import type { Clock } from '../clock';
+import { exchangeKey, type ServerExchange } from '../exchange';
+import type { NotificationOwner } from '../messenger';
+import type { IncomingRequest } from '../request';
+import type { Route } from '../server/router';
+import { splitPath } from '../server/router';
+import type { Peer } from '../transport';
+
+export interface ObserveServerOptions {
+  /** Send every notification confirmable (default false: NON, with a CON at least every confirmableIntervalMs). */
+  readonly confirmable: boolean;
+  /** Longest time between two CON notifications to one observer (ms); default 24 h (RFC 7641 §4.5). */
+  readonly confirmableIntervalMs: number;
+  /** Relations kept at most; beyond, a registration is answered without Observe (default 10 000). */
+  readonly maxObservers: number;
+}
+
+export const DEFAULT_OBSERVE: ObserveServerOptions = Object.freeze({
+  confirmable: false,
+  confirmableIntervalMs: 24 * 3600 * 1000,
+  maxObservers: 10_000,
+});
+
+export interface ObserveServerDeps {
+  readonly clock: Clock;
+  /** The resource's current answer for a relation (handler run again, first block only). */
+  render(rel: Relation): CoapMessage | Promise<CoapMessage>;
+  send(rel: Relation, message: CoapMessage, confirmable: boolean): void;
+  /** The relation ended: drop message-layer bookkeeping. */
+  forget(rel: Relation): void;
+}
+
+export class Relation implements NotificationOwner {
+  lastConAt: number;
+  conInFlight = false;
+  /** A notify() came while a CON was in flight; send the newest state once it is done. */
+  pending: { confirmable: boolean | undefined } | undefined;
+  removed = false;
+
+  constructor(
+    private readonly server: ObserveServer,
+    readonly key: string,
+    readonly pathKey: string,
+    readonly peer: Peer,
+    readonly request: CoapMessage,
+    readonly exchange: ServerExchange,
+    now: number,
+  ) {
+    this.lastConAt = now;
+  }
+
+  onNotificationFailed(): void {
+    this.server.remove(this);
+  }
+
+  onNotificationAcknowledged(): void {
+    this.conInFlight = false;
+    const p = this.pending;
+    if (p && !this.removed) {
+      this.pending = undefined;
+      this.server.notifyRelation(this, p.confirmable);
+    }
+  }
+}
+
+const pathKeyOf = (path: string | readonly string[]): string =>
+  `/${(typeof path === 'string' ? splitPath(path) : path).join('/')}`;
+
+export class ObserveServer {
+  readonly options: ObserveServerOptions;
+  private readonly byKey = new Map<string, Relation>();
+  private readonly byPath = new Map<string, Set<Relation>>();
+  private seq: number;
+
+  constructor(
+    private readonly d: ObserveServerDeps,
+    options: Partial<ObserveServerOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_OBSERVE, ...options };
+    this.seq = 1;
+  }
+
+  /**
+   * Called before the handler of a request carrying Observe: deregistration (1) removes the
+   * relation; true when the request registers (0, GET/FETCH, observable resource).
+   */
+  beforeHandler(sx: ServerExchange, req: IncomingRequest, route: Route | undefined): boolean {
+    const observe = req.observe;
+    if (observe === undefined) return false;
+    const registering =
+      observe === 0 &&
+      route?.definition.observable === true &&
+      (req.code === CoapCode.GET || req.code === CoapCode.FETCH);
+    if (!registering) this.deregister(sx.peer, req.message.token);
+    return registering;
+  }
+
+  /** After the handler of a registration: keep the relation if the answer is 2.xx and add Observe. */
+  register(sx: ServerExchange, req: IncomingRequest, response: CoapMessage): CoapMessage {
+    const key = exchangeKey(sx.peer.key, req.message.token);
+    const existing = this.byKey.get(key);
+    if (existing) this.remove(existing);
+    if (response.code >> 5 !== 2 || this.byKey.size >= this.options.maxObservers) return response;
+    const pathKey = pathKeyOf(req.path);
+    const rel = new Relation(this, key, pathKey, sx.peer, req.message, sx, this.d.clock.now());
+    this.byKey.set(key, rel);
+    let set = this.byPath.get(pathKey);
+    if (!set) {
+      set = new Set();
+      this.byPath.set(pathKey, set);
+    }
+    set.add(rel);
+    return this.withSequence(response);
+  }
+
+  deregister(peer: Peer, token: Uint8Array): void {
+    const rel = this.byKey.get(exchangeKey(peer.key, token));
+    if (rel) this.remove(rel);
+  }
+
+  notify(path: string | readonly string[], confirmable?: boolean): number {
+    const set = this.byPath.get(pathKeyOf(path));
+    if (!set) return 0;
+    const relations = [...set];
+    for (const rel of relations) this.notifyRelation(rel, confirmable);
+    return relations.length;
+  }
+
+  notifyRelation(rel: Relation, confirmable: boolean | undefined): void {
+    if (rel.removed) return;
+    if (rel.conInFlight) {
+      rel.pending = { confirmable: confirmable || rel.pending?.confirmable };
+      return;
+    }
+    let answer: CoapMessage | Promise<CoapMessage>;
+    try {
+      answer = this.d.render(rel);
+    } catch {
+      this.remove(rel);
+      return;
+    }
+    if (answer instanceof Promise)
+      answer.then(
+        (m) => this.sendState(rel, m, confirmable),
+        () => this.remove(rel),
+      );
+    else this.sendState(rel, answer, confirmable);
+  }
+
+  private sendState(rel: Relation, message: CoapMessage, confirmable: boolean | undefined): void {
+    if (rel.removed) return;
+    if (message.code >> 5 !== 2) {
+      // A non-2.xx notification ends the observation (RFC 7641 §3.2, §4.2).
+      this.remove(rel);
+      this.d.send(rel, message, true);
+      return;
+    }
+    const now = this.d.clock.now();
+    const con = confirmable ?? (this.options.confirmable || now - rel.lastConAt >= this.options.confirmableIntervalMs);
+    if (con) {
+      rel.conInFlight = true;
+      rel.lastConAt = now;
+    }
+    this.d.send(rel, this.withSequence(message), con);
+  }
+
+  remove(rel: Relation): void {
+    if (rel.removed) return;
+    rel.removed = true;
+    if (this.byKey.get(rel.key) === rel) this.byKey.delete(rel.key);
+    const set = this.byPath.get(rel.pathKey);
+    if (set) {
+      set.delete(rel);
+      if (set.size === 0) this.byPath.delete(rel.pathKey);
+    }
+    this.d.forget(rel);
+  }
+
+  count(path?: string | readonly string[]): number {
+    return path === undefined ? this.byKey.size : (this.byPath.get(pathKeyOf(path))?.size ?? 0);
+  }
+
+  peerGone(peerKey: string): void {
+    for (const rel of [...this.byKey.values()]) if (rel.peer.key === peerKey) this.remove(rel);
+  }
+
+  close(): void {
+    for (const rel of [...this.byKey.values()]) this.remove(rel);
+  }
+
+  private withSequence(m: CoapMessage): CoapMessage {
+    const seq = this.seq;
+    this.seq = (this.seq + 1) & 0xffffff;
+    return {
+      ...m,
+      options: sortOptions([
+        ...m.options.filter((o) => o.number !== OptionNumber.OBSERVE),
+        createOption(OptionNumber.OBSERVE, seq),
+      ]),
+    };
+  }
+}

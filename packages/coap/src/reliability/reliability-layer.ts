@@ -1,0 +1,451 @@
+/**
+ * RFC 7252 message layer for unreliable transports (UDP, DTLS): CON retransmission with
+ * exponential back-off, ACK/RST, piggybacked and separate responses, NON, deduplication that
+ * replays the stored reply, NSTART per peer and CoAP ping.
+ */
+import {
+  CoapCode,
+  type CoapMessage,
+  CodecError,
+  codeClass,
+  createMessage,
+  decodeUdp,
+  encodeUdp,
+  isRequestCode,
+  isResponseCode,
+  MessageType,
+} from '@lwm2m-ts/codec';
+import type { Clock } from '../clock';
+import type { DerivedTimes, TransmissionParameters } from '../config';
+import { CoapResetError } from '../errors/coap-reset-error';
+import { CoapTimeoutError } from '../errors/coap-timeout-error';
+import { type ClientExchange, type ExchangeStore, ServerExchange } from '../exchange';
+import type { MessageIdGenerator, Random } from '../ids';
+import type { Messenger, MessengerUpper, NotificationOwner } from '../messenger';
+import type { Peer, Transport } from '../transport';
+import { DedupCache } from './dedup-cache';
+import { rejectMalformed } from './malformed';
+
+export interface ReliabilityOptions {
+  readonly transport: Transport;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly nextMessageId: MessageIdGenerator;
+  readonly params: TransmissionParameters;
+  readonly times: DerivedTimes;
+  readonly exchanges: ExchangeStore;
+  readonly upper: MessengerUpper;
+  readonly dedupCapacity: number;
+  /** How long a handler may take before a CON request gets an empty ACK (ms). */
+  readonly piggybackWindowMs: number;
+}
+
+/** One CON being retransmitted until ACK, RST or MAX_RETRANSMIT. */
+interface Transmission {
+  readonly key: string;
+  readonly peer: Peer;
+  readonly bytes: Uint8Array;
+  attempts: number;
+  timeoutMs: number;
+  timer: unknown;
+  /** Exactly one owner: a client exchange, a notification, or a ping. */
+  readonly exchange: ClientExchange | undefined;
+  readonly notification: NotificationOwner | undefined;
+  readonly ping: { resolve(): void; reject(e: Error): void } | undefined;
+}
+
+interface PeerSlots {
+  active: number;
+  readonly waiting: ClientExchange[];
+}
+
+const midKey = (peer: Peer, mid: number): string => `${peer.key}#${mid}`;
+
+export class ReliabilityLayer implements Messenger {
+  private readonly outstanding = new Map<string, Transmission>();
+  /** Last NON notification per owner, so an RST to it ends the observation. */
+  private readonly nonNotifications = new Map<string, NotificationOwner>();
+  private readonly lastNonKey = new Map<NotificationOwner, string>();
+  private readonly slots = new Map<string, PeerSlots>();
+  readonly dedup: DedupCache;
+  private closed = false;
+
+  constructor(private readonly o: ReliabilityOptions) {
+    this.dedup = new DedupCache(o.clock, o.dedupCapacity);
+  }
+
+  // ---- sending ---------------------------------------------------------------------------
+
+  sendRequest(ex: ClientExchange, message: CoapMessage): void {
+    if (!ex.confirmable) {
+      const mid = this.o.nextMessageId();
+      ex.messageId = mid;
+      this.write(ex.peer, encodeUdp({ ...message, type: MessageType.NON, messageId: mid }));
+      return;
+    }
+    if (!ex.holdsSlot) {
+      const s = this.slotsOf(ex.peer);
+      if (s.active >= this.o.params.nstart) {
+        ex.queued = message;
+        s.waiting.push(ex);
+        return;
+      }
+      s.active++;
+      ex.holdsSlot = true;
+    }
+    this.stopTransmission(ex);
+    const mid = this.o.nextMessageId();
+    ex.messageId = mid;
+    const bytes = encodeUdp({ ...message, type: MessageType.CON, messageId: mid });
+    ex.transmission = this.transmit(ex.peer, mid, bytes, ex, undefined, undefined);
+  }
+
+  release(ex: ClientExchange): void {
+    this.stopTransmission(ex);
+    if (ex.queued) {
+      ex.queued = undefined;
+      const s = this.slots.get(ex.peer.key);
+      if (s) {
+        const i = s.waiting.indexOf(ex);
+        if (i >= 0) s.waiting.splice(i, 1);
+      }
+    }
+    this.freeSlot(ex);
+  }
+
+  sendResponse(sx: ServerExchange, message: CoapMessage): void {
+    const req = sx.request;
+    if (sx.ackTimer !== undefined) {
+      this.o.clock.clearTimeout(sx.ackTimer);
+      sx.ackTimer = undefined;
+    }
+    sx.responded = true;
+    if (sx.dedup) sx.dedup.exchange = undefined;
+    if (req.type === MessageType.CON && !sx.acked) {
+      sx.acked = true;
+      const bytes = encodeUdp({ ...message, type: MessageType.ACK, messageId: req.messageId });
+      if (sx.dedup) sx.dedup.reply = bytes;
+      this.write(sx.peer, bytes);
+    } else if (req.type === MessageType.CON) {
+      // Separate response (RFC 7252 §5.2.2), confirmable so it is not lost.
+      const mid = this.o.nextMessageId();
+      this.transmit(
+        sx.peer,
+        mid,
+        encodeUdp({ ...message, type: MessageType.CON, messageId: mid }),
+        undefined,
+        undefined,
+        undefined,
+      );
+    } else {
+      const bytes = encodeUdp({ ...message, type: MessageType.NON, messageId: this.o.nextMessageId() });
+      if (sx.dedup) sx.dedup.reply = bytes;
+      this.write(sx.peer, bytes);
+    }
+  }
+
+  sendNotification(sx: ServerExchange, message: CoapMessage, confirmable: boolean, owner: NotificationOwner): void {
+    const mid = this.o.nextMessageId();
+    if (confirmable) {
+      this.transmit(
+        sx.peer,
+        mid,
+        encodeUdp({ ...message, type: MessageType.CON, messageId: mid }),
+        undefined,
+        owner,
+        undefined,
+      );
+      return;
+    }
+    const key = midKey(sx.peer, mid);
+    const prev = this.lastNonKey.get(owner);
+    if (prev !== undefined) this.nonNotifications.delete(prev);
+    this.lastNonKey.set(owner, key);
+    this.nonNotifications.set(key, owner);
+    this.write(sx.peer, encodeUdp({ ...message, type: MessageType.NON, messageId: mid }));
+  }
+
+  /** Forgets NON-notification bookkeeping of an observe relation that ended. */
+  forgetNotificationOwner(owner: NotificationOwner): void {
+    const prev = this.lastNonKey.get(owner);
+    if (prev !== undefined) {
+      this.nonNotifications.delete(prev);
+      this.lastNonKey.delete(owner);
+    }
+  }
+
+  deferResponse(sx: ServerExchange): void {
+    if (sx.request.type !== MessageType.CON || sx.acked || sx.responded || sx.ackTimer !== undefined) return;
+    sx.ackTimer = this.o.clock.setTimeout(() => {
+      sx.ackTimer = undefined;
+      if (!sx.acked && !sx.responded) this.sendEmptyAck(sx);
+    }, this.o.piggybackWindowMs);
+  }
+
+  ping(peer: Peer, timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const mid = this.o.nextMessageId();
+      const bytes = encodeUdp(createMessage({ type: MessageType.CON, code: CoapCode.EMPTY, messageId: mid }));
+      let timer: unknown;
+      const done = {
+        resolve: () => {
+          this.o.clock.clearTimeout(timer);
+          resolve();
+        },
+        reject: (e: Error) => {
+          this.o.clock.clearTimeout(timer);
+          reject(e);
+        },
+      };
+      const t = this.transmit(peer, mid, bytes, undefined, undefined, done);
+      timer = this.o.clock.setTimeout(() => {
+        this.cancelTransmission(t);
+        reject(new CoapTimeoutError(`ping to ${peer.key} timed out`, peer.key));
+      }, timeoutMs);
+    });
+  }
+
+  peerClosed(peer: Peer, error: Error): void {
+    this.o.upper.peerGone(peer, error);
+  }
+
+  maxMessageSize(): number | undefined {
+    return undefined;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.outstanding.values()) this.o.clock.clearTimeout(t.timer);
+    this.outstanding.clear();
+    this.nonNotifications.clear();
+    this.lastNonKey.clear();
+    this.slots.clear();
+    this.dedup.clear();
+  }
+
+  // ---- receiving -------------------------------------------------------------------------
+
+  receive(frame: Uint8Array, peer: Peer): void {
+    if (this.closed) return;
+    let msg: CoapMessage;
+    try {
+      msg = decodeUdp(frame);
+    } catch (e) {
+      if (!CodecError.isInstance(e)) throw e;
+      const reply = rejectMalformed(frame, e);
+      if (reply) this.write(peer, reply);
+      return;
+    }
+    switch (msg.type) {
+      case MessageType.ACK:
+        this.onAck(msg, peer);
+        return;
+      case MessageType.RST:
+        this.onReset(msg, peer);
+        return;
+      default:
+        if (msg.code === CoapCode.EMPTY) {
+          // CoAP ping (RFC 7252 §4.3): an empty CON is answered with RST.
+          if (msg.type === MessageType.CON) this.sendReset(peer, msg.messageId);
+        } else if (isRequestCode(msg.code)) this.onRequest(msg, peer);
+        else if (isResponseCode(msg.code)) this.onResponse(msg, peer);
+        else if (msg.type === MessageType.CON) this.sendReset(peer, msg.messageId);
+    }
+  }
+
+  private onRequest(msg: CoapMessage, peer: Peer): void {
+    const key = midKey(peer, msg.messageId);
+    const seen = this.dedup.get(key);
+    if (seen) {
+      if (seen.reply) this.write(peer, seen.reply);
+      else if (msg.type === MessageType.CON && seen.exchange && !seen.exchange.acked) this.sendEmptyAck(seen.exchange);
+      return;
+    }
+    const con = msg.type === MessageType.CON;
+    const entry = this.dedup.add(key, con ? this.o.times.exchangeLifetimeMs : this.o.times.nonLifetimeMs);
+    const sx = new ServerExchange(peer, msg, undefined);
+    sx.dedup = entry;
+    entry.exchange = sx;
+    this.o.upper.receiveRequest(sx, msg);
+  }
+
+  private onResponse(msg: CoapMessage, peer: Peer): void {
+    const con = msg.type === MessageType.CON;
+    const key = midKey(peer, msg.messageId);
+    const seen = this.dedup.get(key);
+    if (seen) {
+      if (seen.reply) this.write(peer, seen.reply);
+      return;
+    }
+    const ex = this.o.exchanges.find(peer, msg.token);
+    if (!ex) {
+      // Unknown token: reject so the sender stops (also ends an observation we forgot, RFC 7641 §3.6).
+      this.sendReset(peer, msg.messageId);
+      return;
+    }
+    const entry = this.dedup.add(key, con ? this.o.times.exchangeLifetimeMs : this.o.times.nonLifetimeMs);
+    if (con) {
+      const ack = encodeUdp(createMessage({ type: MessageType.ACK, code: CoapCode.EMPTY, messageId: msg.messageId }));
+      entry.reply = ack;
+      this.write(peer, ack);
+    }
+    // A separate response also acknowledges the request (RFC 7252 §5.2.2, lost ACK).
+    this.stopTransmission(ex);
+    this.freeSlot(ex);
+    this.o.upper.receiveResponse(ex, msg);
+  }
+
+  private onAck(msg: CoapMessage, peer: Peer): void {
+    const t = this.outstanding.get(midKey(peer, msg.messageId));
+    if (!t) return; // duplicate or late ACK
+    this.cancelTransmission(t);
+    if (t.ping) {
+      t.ping.resolve();
+      return;
+    }
+    if (t.notification) {
+      t.notification.onNotificationAcknowledged();
+      return;
+    }
+    const ex = t.exchange;
+    if (!ex) return;
+    ex.transmission = undefined;
+    this.freeSlot(ex);
+    if (msg.code === CoapCode.EMPTY) return; // separate response follows
+    if (codeClass(msg.code) < 2 || codeClass(msg.code) > 5) return;
+    if (this.o.exchanges.find(peer, msg.token) !== ex) return;
+    this.o.upper.receiveResponse(ex, msg);
+  }
+
+  private onReset(msg: CoapMessage, peer: Peer): void {
+    const key = midKey(peer, msg.messageId);
+    const t = this.outstanding.get(key);
+    if (!t) {
+      const owner = this.nonNotifications.get(key);
+      if (owner) {
+        this.forgetNotificationOwner(owner);
+        owner.onNotificationFailed('reset');
+      }
+      return;
+    }
+    this.cancelTransmission(t);
+    if (t.ping) t.ping.resolve();
+    else if (t.notification) t.notification.onNotificationFailed('reset');
+    else if (t.exchange) {
+      t.exchange.transmission = undefined;
+      this.freeSlot(t.exchange);
+      this.o.upper.failExchange(t.exchange, new CoapResetError(`${peer.key} rejected the request (RST)`, peer.key));
+    }
+  }
+
+  // ---- retransmission --------------------------------------------------------------------
+
+  private transmit(
+    peer: Peer,
+    mid: number,
+    bytes: Uint8Array,
+    exchange: ClientExchange | undefined,
+    notification: NotificationOwner | undefined,
+    ping: Transmission['ping'],
+  ): Transmission {
+    const p = this.o.params;
+    const t: Transmission = {
+      key: midKey(peer, mid),
+      peer,
+      bytes,
+      attempts: 0,
+      // Initial timeout random in [ACK_TIMEOUT, ACK_TIMEOUT * ACK_RANDOM_FACTOR] (RFC 7252 §4.2).
+      timeoutMs: p.ackTimeoutMs * (1 + this.o.random() * (p.ackRandomFactor - 1)),
+      timer: undefined,
+      exchange,
+      notification,
+      ping,
+    };
+    this.outstanding.set(t.key, t);
+    this.write(peer, bytes);
+    t.timer = this.o.clock.setTimeout(() => this.retransmit(t), t.timeoutMs);
+    return t;
+  }
+
+  private retransmit(t: Transmission): void {
+    if (this.outstanding.get(t.key) !== t) return;
+    if (t.attempts >= this.o.params.maxRetransmit) {
+      this.outstanding.delete(t.key);
+      const error = new CoapTimeoutError(
+        `no acknowledgement from ${t.peer.key} after ${t.attempts} retransmissions`,
+        t.peer.key,
+      );
+      if (t.ping) t.ping.reject(error);
+      else if (t.notification) t.notification.onNotificationFailed('timeout');
+      else if (t.exchange) {
+        t.exchange.transmission = undefined;
+        this.freeSlot(t.exchange);
+        this.o.upper.failExchange(t.exchange, error);
+      }
+      return;
+    }
+    t.attempts++;
+    t.timeoutMs *= 2;
+    this.write(t.peer, t.bytes);
+    t.timer = this.o.clock.setTimeout(() => this.retransmit(t), t.timeoutMs);
+  }
+
+  private cancelTransmission(t: Transmission): void {
+    this.o.clock.clearTimeout(t.timer);
+    if (this.outstanding.get(t.key) === t) this.outstanding.delete(t.key);
+  }
+
+  private stopTransmission(ex: ClientExchange): void {
+    const t = ex.transmission as Transmission | undefined;
+    if (t) {
+      this.cancelTransmission(t);
+      ex.transmission = undefined;
+    }
+  }
+
+  // ---- NSTART ----------------------------------------------------------------------------
+
+  private slotsOf(peer: Peer): PeerSlots {
+    let s = this.slots.get(peer.key);
+    if (!s) {
+      s = { active: 0, waiting: [] };
+      this.slots.set(peer.key, s);
+    }
+    return s;
+  }
+
+  private freeSlot(ex: ClientExchange): void {
+    if (!ex.holdsSlot) return;
+    ex.holdsSlot = false;
+    const s = this.slots.get(ex.peer.key);
+    if (!s) return;
+    s.active--;
+    while (s.active < this.o.params.nstart && s.waiting.length > 0) {
+      const next = s.waiting.shift()!;
+      const m = next.queued;
+      next.queued = undefined;
+      if (m && !next.done) this.sendRequest(next, m);
+    }
+    if (s.active === 0 && s.waiting.length === 0) this.slots.delete(ex.peer.key);
+  }
+
+  // ---- wire ------------------------------------------------------------------------------
+
+  private sendEmptyAck(sx: ServerExchange): void {
+    sx.acked = true;
+    const bytes = encodeUdp(
+      createMessage({ type: MessageType.ACK, code: CoapCode.EMPTY, messageId: sx.request.messageId }),
+    );
+    if (sx.dedup) sx.dedup.reply = bytes;
+    this.write(sx.peer, bytes);
+  }
+
+  private sendReset(peer: Peer, mid: number): void {
+    this.write(peer, encodeUdp(createMessage({ type: MessageType.RST, code: CoapCode.EMPTY, messageId: mid })));
+  }
+
+  private write(peer: Peer, bytes: Uint8Array): void {
+    if (this.closed) return;
+    this.o.transport.send(peer, bytes).catch((e: unknown) => this.o.upper.reportError(e, `send to ${peer.key}`));
+  }
+}
