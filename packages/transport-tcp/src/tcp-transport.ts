@@ -48,6 +48,7 @@ export interface TcpTransportOptions {
 export interface TcpTransport extends Transport {
   /** Open connections (both accepted and initiated). */
   readonly connectionCount: number;
+  resolvePeer(host: string, port: number): Promise<Peer>;
   /** Closes the connection to one peer (observations on it end through onPeerClosed). */
   disconnect(peer: Peer): void;
 }
