@@ -1,0 +1,160 @@
+/** get/post/put/delete/fetch/patch/ipatch, observe and discover: one request (or observation) each. */
+import { CodecError, type CoapMessage, type CoapUri, isSuccessCode, OptionNumber, parseCoapUri } from '@lwm2m-ts/codec';
+import { CoapError, Endpoint, type Transport } from '@lwm2m-ts/coap';
+import { createUdpTransport, UdpTransportError } from '@lwm2m-ts/transport-udp';
+import { CliError, type CliIo, ExitCode } from './cli-io';
+import { describeCode } from './code-names';
+import { traceTransport } from './message-trace';
+import { readPayload } from './payload-source';
+import { responseJson, responseText } from './response-output';
+
+export type RequestMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'FETCH' | 'PATCH' | 'IPATCH';
+
+export interface ClientOptions {
+  readonly contentFormat?: number;
+  readonly accept?: number;
+  readonly file?: string;
+  readonly non?: boolean;
+  readonly blockSize?: number;
+  /** Seconds. */
+  readonly timeout: number;
+  readonly verbose?: boolean;
+  readonly json?: boolean;
+}
+
+export interface ObserveCliOptions extends ClientOptions {
+  /** Stop after this many responses (the first response counts). */
+  readonly count?: number;
+  /** Stop after this many seconds. */
+  readonly duration?: number;
+}
+
+/** Parses and checks a URI; the CLI speaks coap:// (UDP) today. */
+export function parseTarget(uri: string): CoapUri {
+  let u: CoapUri;
+  try {
+    u = parseCoapUri(uri);
+  } catch (err) {
+    throw new CliError(`bad URI "${uri}": ${(err as Error).message} (expected coap://host[:port]/path[?query])`, ExitCode.USAGE);
+  }
+  if (u.scheme !== 'coap') throw new CliError(`scheme ${u.scheme}:// is not supported by this CLI yet; use coap://`, ExitCode.USAGE);
+  return u;
+}
+
+/** A client endpoint on an ephemeral port of the URI's address family. */
+async function openEndpoint(u: CoapUri, io: CliIo, o: ClientOptions): Promise<Endpoint> {
+  const v6 = u.host.includes(':');
+  let transport: Transport;
+  try {
+    transport = await createUdpTransport({ type: v6 ? 'udp6' : 'udp4' });
+  } catch (err) {
+    throw toCliError(err);
+  }
+  if (o.verbose) transport = traceTransport(transport, (line) => io.err(line));
+  return new Endpoint({ transport, requestTimeoutMs: o.timeout * 1000 });
+}
+
+export async function runRequest(method: RequestMethod, uri: string, payloadArg: string | undefined, o: ClientOptions, io: CliIo): Promise<number> {
+  const u = parseTarget(uri);
+  const payload = await readPayload(payloadArg, o.file, io.stdin);
+  const endpoint = await openEndpoint(u, io, o);
+  try {
+    const response = await endpoint.request({
+      method,
+      uri,
+      ...(payload !== undefined ? { payload } : {}),
+      ...(o.contentFormat !== undefined ? { contentFormat: o.contentFormat } : {}),
+      ...(o.accept !== undefined ? { accept: o.accept } : {}),
+      confirmable: !o.non,
+      timeoutMs: o.timeout * 1000,
+      ...(o.blockSize !== undefined ? { block1Size: o.blockSize, block2Size: o.blockSize } : {}),
+    });
+    return printResponse(response.message, o, io);
+  } catch (err) {
+    throw toCliError(err, uri, o.timeout);
+  } finally {
+    await endpoint.close();
+  }
+}
+
+/** /.well-known/core of the URI's host; the URI's query (e.g. `?rt=ticks`) filters the links. */
+export async function runDiscover(uri: string, o: ClientOptions, io: CliIo): Promise<number> {
+  const u = parseTarget(uri);
+  const host = u.host.includes(':') ? `[${u.host}]` : u.host;
+  const query = u.query.length ? `?${u.query.map(encodeURIComponent).join('&').replace(/%3D/gi, '=')}` : '';
+  const target = u.path.length ? uri : `coap://${host}:${u.port}/.well-known/core${query}`;
+  return runRequest('GET', target, undefined, o, io);
+}
+
+export async function runObserve(uri: string, o: ObserveCliOptions, io: CliIo): Promise<number> {
+  const u = parseTarget(uri);
+  const endpoint = await openEndpoint(u, io, o);
+  const observation = endpoint.observe({
+    uri,
+    ...(o.accept !== undefined ? { accept: o.accept } : {}),
+    confirmable: !o.non,
+    timeoutMs: o.timeout * 1000,
+    ...(o.blockSize !== undefined ? { block2Size: o.blockSize } : {}),
+  });
+  let stopTimer: NodeJS.Timeout | undefined;
+  const stop = () => {
+    void observation.cancel().catch(() => {});
+  };
+  io.signal.addEventListener('abort', stop, { once: true });
+  if (o.duration !== undefined) stopTimer = setTimeout(stop, o.duration * 1000);
+  let seen = 0;
+  let status: number = ExitCode.OK;
+  try {
+    for await (const notification of observation) {
+      const m = notification.message;
+      const code = printResponse(m, o, io);
+      if (code !== ExitCode.OK) {
+        status = code;
+        break;
+      }
+      seen += 1;
+      if (seen === 1 && m.options.every((opt) => opt.number !== OptionNumber.OBSERVE)) {
+        io.err(`coap: ${uri} answered without Observe: the resource is not observable`);
+        break;
+      }
+      if (o.count !== undefined && seen >= o.count) break;
+    }
+  } catch (err) {
+    if (!io.signal.aborted) throw toCliError(err, uri, o.timeout);
+  } finally {
+    if (stopTimer) clearTimeout(stopTimer);
+    io.signal.removeEventListener('abort', stop);
+    await observation.cancel().catch(() => {});
+    await endpoint.close();
+  }
+  return status;
+}
+
+function printResponse(m: CoapMessage, o: ClientOptions, io: CliIo): number {
+  const ok = isSuccessCode(m.code);
+  if (o.json) io.out(JSON.stringify(responseJson(m)));
+  else if (ok) {
+    const text = responseText(m);
+    if (text.length > 0) io.out(text);
+  } else {
+    const diagnostic = m.payload.length ? `: ${new TextDecoder().decode(m.payload)}` : '';
+    io.err(`coap: ${describeCode(m.code)}${diagnostic}`);
+  }
+  if (o.verbose && ok) io.err(`coap: ${describeCode(m.code)}`);
+  return ok ? ExitCode.OK : ExitCode.ERROR_RESPONSE;
+}
+
+/** Maps engine/transport failures to a sentence and an exit status. */
+export function toCliError(err: unknown, uri?: string, timeoutSeconds?: number): CliError {
+  if (err instanceof CliError) return err;
+  const e = err as Error & { code?: string };
+  if (e?.name === 'CoapTimeoutError') {
+    return new CliError(`no response from ${uri ?? 'the server'} within ${timeoutSeconds ?? '?'} s (is a CoAP server running there? raise --timeout)`, ExitCode.TIMEOUT);
+  }
+  if (e?.name === 'CoapResetError') return new CliError(`${uri ?? 'the server'} rejected the message with RST`, ExitCode.NETWORK);
+  if (CoapError.isInstance(err)) return new CliError(`${describeCode(err.code)}: ${err.message}`, ExitCode.ERROR_RESPONSE);
+  if (UdpTransportError.isInstance(err)) return new CliError(err.message, ExitCode.NETWORK);
+  if (CodecError.isInstance(err)) return new CliError(`bad message: ${err.message}`, ExitCode.NETWORK);
+  if (e instanceof TypeError) return new CliError(e.message, ExitCode.USAGE);
+  return new CliError(e?.message ?? String(err), ExitCode.NETWORK);
+}
