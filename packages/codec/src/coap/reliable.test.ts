@@ -87,3 +87,14 @@ describe('Block option (RFC 7959 §2.2)', () => {
     expect(() => encodeBlock({ num: 0x100000, more: false, szx: 0 })).toThrow(CodecError);
   });
 });
+
+describe('signaling option registries', () => {
+  it('scopes option numbers to the signaling code', async () => {
+    const { signalingOptionRegistry } = await import('./signaling');
+    const csm = signalingOptionRegistry(CoapCode.CSM);
+    expect(csm.nameOf(2)).toBe('Max-Message-Size');
+    expect(csm.check(createCsm({ maxMessageSize: 1152, blockWiseTransfer: true }).options)).toBeUndefined();
+    expect(csm.check([createOption(3)])).toMatchObject({ option: 3, critical: true });
+    expect(signalingOptionRegistry(CoapCode.RELEASE).nameOf(4)).toBe('Hold-Off');
+  });
+});

@@ -4,6 +4,7 @@
  */
 import { CoapCode, type CoapMessage, createMessage } from './message';
 import { SignalingOption } from './option-numbers';
+import { type OptionDefinition, OptionRegistry } from './option-registry';
 import { decodeUint, decodeUtf8, encodeUtf8 } from './option-values';
 import { createOption, getOption, hasOption } from './options';
 
@@ -88,3 +89,26 @@ export function readAbort(msg: CoapMessage): AbortFields {
     ...(msg.payload.length > 0 ? { diagnostic: decodeUtf8(msg.payload) } : {}),
   };
 }
+
+const signalingDefinitions: Readonly<Record<number, readonly OptionDefinition[]>> = {
+  [CoapCode.CSM]: [
+    { number: 2, name: 'Max-Message-Size', format: 'uint', repeatable: false, minLength: 0, maxLength: 4 },
+    { number: 4, name: 'Block-Wise-Transfer', format: 'empty', repeatable: false, minLength: 0, maxLength: 0 },
+  ],
+  [CoapCode.PING]: [{ number: 2, name: 'Custody', format: 'empty', repeatable: false, minLength: 0, maxLength: 0 }],
+  [CoapCode.PONG]: [{ number: 2, name: 'Custody', format: 'empty', repeatable: false, minLength: 0, maxLength: 0 }],
+  [CoapCode.RELEASE]: [
+    { number: 2, name: 'Alternative-Address', format: 'string', repeatable: true, minLength: 1, maxLength: 255 },
+    { number: 4, name: 'Hold-Off', format: 'uint', repeatable: false, minLength: 0, maxLength: 3 },
+  ],
+  [CoapCode.ABORT]: [
+    { number: 2, name: 'Bad-CSM-Option', format: 'uint', repeatable: false, minLength: 0, maxLength: 2 },
+  ],
+};
+
+/**
+ * The options valid in one signaling code (RFC 8323 §5: numbers are scoped to the code), for
+ * `check()`: an unknown critical CSM option must be answered with Abort + Bad-CSM-Option.
+ */
+export const signalingOptionRegistry = (code: number): OptionRegistry =>
+  new OptionRegistry(signalingDefinitions[code] ?? []);
