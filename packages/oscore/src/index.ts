@@ -8,6 +8,7 @@ export { type DerivedKeys, deriveKeys, encodeHkdfInfo } from './key-derivation';
 export { computeNonce, decodePartialIv, encodePartialIv } from './nonce';
 export { isOuterOnlyOption } from './option-classes';
 export { OscoreError, type OscoreErrorKind } from './oscore-error';
+export { createOscoreLayer, type OscoreLayerOptions } from './oscore-layer';
 export { decodeOscoreOption, encodeOscoreOption, type OscoreOptionValue } from './oscore-option';
 export {
   getOscoreOption,

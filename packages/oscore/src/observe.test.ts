@@ -65,7 +65,7 @@ describe('notifications', () => {
     if (!r1.ok || !r2.ok || !r3.ok) return;
     expect([r1.notification, r2.notification, r3.notification]).toEqual([true, true, true]);
     // The client orders by Partial IV: the Observe value it sees is derived from it (§4.1.3.5.2).
-    expect([observeOf(r1.response), observeOf(r2.response), observeOf(r3.response)]).toEqual([0, 0, 1]);
+    expect([observeOf(r1.response), observeOf(r2.response), observeOf(r3.response)]).toEqual([0, 1, 2]);
     expect(new TextDecoder().decode(r3.response.payload)).toBe('c');
     expect(clientBinding.notificationNumber).toBe(1);
   });

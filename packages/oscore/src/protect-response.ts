@@ -70,8 +70,8 @@ const fail = (error: OscoreError): UnprotectResponseResult => ({ ok: false, erro
 
 /**
  * Verifies and decrypts a response to the request `binding` came from (client side, §8.4).
- * Notifications must carry increasing Partial IVs (§7.4.1); the restored Observe value is the
- * 3 least significant bytes of the Partial IV (§4.1.3.5.2), 0 for a first one without.
+ * Notifications must carry increasing Partial IVs (§7.4.1); the restored Observe value is
+ * (Partial IV + 1) mod 2^24 (§4.1.3.5.2), 0 for a first notification without Partial IV.
  */
 export function unprotectResponse(binding: RequestBinding, response: CoapMessage): UnprotectResponseResult {
   let header: ReturnType<typeof decodeOscoreOption>;
@@ -117,7 +117,9 @@ export function unprotectResponse(binding: RequestBinding, response: CoapMessage
       // The notification without Partial IV is the oldest one: never accepted after a newer one.
       return fail(new OscoreError('replay', 'notification without Partial IV after newer ones'));
     }
-    const observe = { number: OptionNumber.OBSERVE, value: encodeUint(seq === undefined ? 0 : seq % 0x1000000) };
+    // §4.1.3.5.2: the Observe value the application sees follows the Partial IV (low 3 bytes), shifted
+    // by one so the notification without Partial IV (0) stays the oldest, also next to Partial IV 0.
+    const observe = { number: OptionNumber.OBSERVE, value: encodeUint(seq === undefined ? 0 : (seq + 1) % 0x1000000) };
     inner = inner.map((o) => (o.number === OptionNumber.OBSERVE ? observe : o));
   }
   // Verified: commit the binding state.
