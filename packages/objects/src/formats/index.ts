@@ -1,0 +1,10 @@
+export * from './lwm2m-cbor-format';
+export * from './lwm2m-json-format';
+export * from './node-codec';
+export * from './node-codec-registry';
+export { buildNode, flattenNode, type Leaf } from './node-leaves';
+export * from './opaque-format';
+export * from './senml-format';
+export * from './text-format';
+export * from './tlv-format';
+export { type RawValue, typeValue } from './value-typing';

@@ -1,0 +1,208 @@
+import { CodecError, ContentFormat } from '@lwm2m-ts/codec';
+import { describe, expect, it } from 'vitest';
+import { createDefaultRegistry } from '../model/index';
+import { LwM2mObject, nodesEqual, ObjectInstance, Resource, ResourceInstance } from '../node/node';
+import { LwM2mValue } from '../node/value';
+import { LwM2mPath } from '../path/lwm2m-path';
+import {
+  DEVICE_INSTANCE,
+  DEVICE_SENML_CBOR_HEX,
+  DEVICE_SENML_JSON,
+  hex,
+  toHex,
+  WRITE_COMPOSITE_SENML_JSON,
+} from './fixtures/seed-payloads';
+import { createNodeCodecRegistry } from './node-codec-registry';
+
+const codecs = createNodeCodecRegistry();
+const lookup = createDefaultRegistry().lookup();
+const utf8 = new TextEncoder();
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+const P = (s: string) => LwM2mPath.parse(s);
+
+describe('seed Device object /3/0', () => {
+  it('decodes the SenML JSON and SenML CBOR examples to the same node', () => {
+    const fromJson = codecs.decode(ContentFormat.SENML_JSON, utf8.encode(DEVICE_SENML_JSON), P('/3/0'), lookup);
+    const fromCbor = codecs.decode(ContentFormat.SENML_CBOR, hex(DEVICE_SENML_CBOR_HEX), P('/3/0'), lookup);
+    expect(nodesEqual(fromJson, DEVICE_INSTANCE)).toBe(true);
+    expect(nodesEqual(fromCbor, DEVICE_INSTANCE)).toBe(true);
+    const time = fromJson.kind === 'object-instance' ? fromJson.resources.get(13) : undefined;
+    expect(time?.multiple === false && time.value).toEqual({ type: 'time', value: 1367491215 });
+  });
+
+  it('re-encodes both byte for byte', () => {
+    expect(text(codecs.encode(ContentFormat.SENML_JSON, DEVICE_INSTANCE, P('/3/0')))).toBe(DEVICE_SENML_JSON);
+    expect(toHex(codecs.encode(ContentFormat.SENML_CBOR, DEVICE_INSTANCE, P('/3/0')))).toBe(
+      toHex(hex(DEVICE_SENML_CBOR_HEX)),
+    );
+  });
+
+  it('round-trips through every multi-value format', () => {
+    for (const format of [ContentFormat.LWM2M_TLV, ContentFormat.LWM2M_CBOR, ContentFormat.LWM2M_JSON]) {
+      const bytes = codecs.encode(format, DEVICE_INSTANCE, P('/3/0'));
+      expect(nodesEqual(codecs.decode(format, bytes, P('/3/0'), lookup), DEVICE_INSTANCE)).toBe(true);
+    }
+  });
+
+  it('decodes the records in any order', () => {
+    const records = JSON.parse(DEVICE_SENML_JSON) as Array<Record<string, unknown>>;
+    const [first, ...rest] = records;
+    const { bn: _bn, ...firstWithoutBn } = first!;
+    const shuffled = [{ bn: '/3/0/', ...rest.reverse()[0] }, ...rest.slice(1), firstWithoutBn];
+    const node = codecs.decode(ContentFormat.SENML_JSON, utf8.encode(JSON.stringify(shuffled)), P('/3/0'), lookup);
+    expect(nodesEqual(node, DEVICE_INSTANCE)).toBe(true);
+  });
+});
+
+describe('seed Write-Composite (lights off, dimmer 20 %, thermostat 18)', () => {
+  const entries = new Map([
+    ['/3311/0/5850', Resource.single(5850, LwM2mValue.boolean(false))],
+    ['/3311/1/5850', Resource.single(5850, LwM2mValue.boolean(false))],
+    ['/3311/2/5851', Resource.single(5851, LwM2mValue.integer(20))],
+    ['/3308/0/5900', Resource.single(5900, LwM2mValue.float(18))],
+  ]);
+
+  it('decodes to typed nodes and re-encodes byte for byte', () => {
+    const decoded = codecs.decodeComposite(ContentFormat.SENML_JSON, utf8.encode(WRITE_COMPOSITE_SENML_JSON), lookup);
+    expect([...decoded.keys()]).toEqual([...entries.keys()]);
+    for (const [path, node] of entries) expect(nodesEqual(decoded.get(path)!, node)).toBe(true);
+    expect(text(codecs.encodeComposite(ContentFormat.SENML_JSON, decoded))).toBe(WRITE_COMPOSITE_SENML_JSON);
+  });
+
+  it('round-trips through SenML CBOR and LwM2M CBOR', () => {
+    for (const format of [ContentFormat.SENML_CBOR, ContentFormat.LWM2M_CBOR]) {
+      const decoded = codecs.decodeComposite(format, codecs.encodeComposite(format, entries), lookup);
+      expect([...decoded.keys()].sort()).toEqual([...entries.keys()].sort());
+      for (const [path, node] of entries) expect(nodesEqual(decoded.get(path)!, node)).toBe(true);
+    }
+  });
+});
+
+describe('composite paths and grouped reads', () => {
+  it('encodes and decodes a Read-Composite path list (records with only n)', () => {
+    const paths = [P('/3/0/9'), P('/1'), P('/3311/0')];
+    const body = codecs.encodePaths(ContentFormat.SENML_JSON, paths);
+    expect(text(body)).toBe('[{"n":"/3/0/9"},{"n":"/1"},{"n":"/3311/0"}]');
+    expect(codecs.decodePaths(ContentFormat.SENML_JSON, body).map(String)).toEqual(paths.map(String));
+    const cbor = codecs.encodePaths(ContentFormat.SENML_CBOR, paths);
+    expect(toHex(cbor).startsWith('83 a1 00 66 2f 33 2f 30 2f 39')).toBe(true);
+    expect(codecs.decodePaths(ContentFormat.SENML_CBOR, cbor).map(String)).toEqual(paths.map(String));
+    expect(() => codecs.decodePaths(ContentFormat.SENML_JSON, utf8.encode('[{"n":"/3/0/9","v":1}]'))).toThrow(
+      'carries a value',
+    );
+  });
+
+  it('groups a Read-Composite response under the requested paths', () => {
+    const body = utf8.encode('[{"n":"/3/0/9","v":87},{"n":"/3/0/6/0","v":1},{"n":"/3311/0/5850","vb":true}]');
+    const nodes = codecs.decodeComposite(ContentFormat.SENML_JSON, body, lookup, [
+      P('/3/0'),
+      P('/3311/0/5850'),
+      P('/5'),
+    ]);
+    expect([...nodes.keys()]).toEqual(['/3/0', '/3311/0/5850']);
+    const device = nodes.get('/3/0')!;
+    expect(device.kind === 'object-instance' && [...device.resources.keys()]).toEqual([6, 9]);
+    expect(() => codecs.decodeComposite(ContentFormat.SENML_JSON, body, lookup, [P('/3/0')])).toThrow(
+      'was not requested',
+    );
+  });
+});
+
+describe('single values: text/plain and opaque', () => {
+  it('encodes and decodes every type as text', () => {
+    const cases: Array<[string, LwM2mValue, string]> = [
+      ['/3/0/0', LwM2mValue.string('Open Mobile Alliance'), 'Open Mobile Alliance'],
+      ['/3/0/9', LwM2mValue.integer(87), '87'],
+      ['/3/0/13', LwM2mValue.time(1367491215), '1367491215'],
+      ['/3308/0/5900', LwM2mValue.float(18.5), '18.5'],
+      ['/3311/0/5850', LwM2mValue.boolean(true), '1'],
+      ['/1/0/7', LwM2mValue.string('U'), 'U'],
+      ['/3/0/6/1', LwM2mValue.integer(5), '5'],
+    ];
+    for (const [path, value, body] of cases) {
+      const p = P(path);
+      const node = p.isResourceInstance()
+        ? ResourceInstance.of(p.resourceInstanceId!, value)
+        : Resource.single(p.resourceId!, value);
+      expect(text(codecs.encode(ContentFormat.TEXT_PLAIN, node, p))).toBe(body);
+      expect(nodesEqual(codecs.decode(ContentFormat.TEXT_PLAIN, utf8.encode(body), p, lookup), node)).toBe(true);
+    }
+  });
+
+  it('rejects text that does not fit the model and nodes that are not single values', () => {
+    expect(() => codecs.decode(ContentFormat.TEXT_PLAIN, utf8.encode('12a'), P('/3/0/9'), lookup)).toThrow(
+      'not an integer for /3/0/9',
+    );
+    expect(() => codecs.decode(ContentFormat.TEXT_PLAIN, utf8.encode('2'), P('/3311/0/5850'), lookup)).toThrow(
+      'boolean',
+    );
+    expect(() => codecs.decode(ContentFormat.TEXT_PLAIN, utf8.encode('1'), P('/3/0'), lookup)).toThrow(
+      'single value only',
+    );
+    try {
+      codecs.encode(ContentFormat.TEXT_PLAIN, DEVICE_INSTANCE, P('/3/0'));
+      expect.unreachable();
+    } catch (e) {
+      expect(CodecError.isInstance(e) && e.responseCode).toBe(0x86);
+    }
+  });
+
+  it('carries opaque bytes as-is', () => {
+    const node = Resource.single(0, LwM2mValue.opaque(new Uint8Array([0, 1, 255])));
+    const bytes = codecs.encode(ContentFormat.OCTET_STREAM, node, P('/5/0/0'));
+    expect(toHex(bytes)).toBe('00 01 ff');
+    expect(nodesEqual(codecs.decode(ContentFormat.OCTET_STREAM, bytes, P('/5/0/0'), lookup), node)).toBe(true);
+    expect(() => codecs.decode(ContentFormat.OCTET_STREAM, bytes, P('/3/0/9'), lookup)).toThrow('cannot carry integer');
+  });
+});
+
+describe('formats and the path', () => {
+  it('encodes single resources and instances with bn = full path in SenML and LwM2M CBOR keys', () => {
+    const r = Resource.single(9, LwM2mValue.integer(100));
+    expect(text(codecs.encode(ContentFormat.SENML_JSON, r, P('/3/0/9')))).toBe('[{"bn":"/3/0/9","v":100}]');
+    expect(toHex(codecs.encode(ContentFormat.LWM2M_CBOR, r, P('/3/0/9')))).toBe('a1 83 03 00 09 18 64');
+    expect(text(codecs.encode(ContentFormat.LWM2M_JSON, r, P('/3/0/9')))).toBe('{"bn":"/3/0/9","e":[{"v":100}]}');
+    const obj = LwM2mObject.of(3, [DEVICE_INSTANCE]);
+    expect(toHex(codecs.encode(ContentFormat.LWM2M_CBOR, obj, P('/3'))).startsWith('a1 03 a1 00 ad 00 74')).toBe(true);
+  });
+
+  it('rejects values outside the target path and unsupported formats', () => {
+    const body = utf8.encode('[{"n":"/3/1/9","v":1}]');
+    expect(() => codecs.decode(ContentFormat.SENML_JSON, body, P('/3/0'), lookup)).toThrow(
+      'outside the target path /3/0',
+    );
+    expect(() => codecs.decode(9999, body, P('/3/0'), lookup)).toThrow('content format 9999 is not supported');
+    expect(() => codecs.encodeComposite(ContentFormat.LWM2M_TLV, new Map())).toThrow('cannot carry composite');
+  });
+
+  it('is extensible: a user codec replaces a built-in', () => {
+    const registry = createNodeCodecRegistry();
+    registry.register({
+      contentFormat: ContentFormat.TEXT_PLAIN,
+      name: 'shouting text',
+      encode: () => utf8.encode('HELLO'),
+      decode: () => Resource.single(0, LwM2mValue.string('hello')),
+    });
+    expect(text(registry.encode(ContentFormat.TEXT_PLAIN, DEVICE_INSTANCE, P('/3/0')))).toBe('HELLO');
+    expect(registry.contentFormats()).toEqual([0, 42, 110, 112, 11542, 11543, 11544]);
+    expect(registry.compositeContentFormats()).toEqual([110, 112, 11544]);
+    expect(createNodeCodecRegistry().get(0)?.name).toBe('text/plain');
+  });
+
+  it('keeps empty multiple resources when the model says multiple', () => {
+    const empty = Resource.multiple(11, 'integer');
+    for (const format of [
+      ContentFormat.SENML_JSON,
+      ContentFormat.SENML_CBOR,
+      ContentFormat.LWM2M_TLV,
+      ContentFormat.LWM2M_CBOR,
+    ]) {
+      const bytes = codecs.encode(format, empty, P('/3/0/11'));
+      expect(nodesEqual(codecs.decode(format, bytes, P('/3/0/11'), lookup), empty)).toBe(true);
+    }
+    const emptyInstance = ObjectInstance.of(0, []);
+    expect(
+      nodesEqual(codecs.decode(ContentFormat.SENML_JSON, utf8.encode('[]'), P('/3/0'), lookup), emptyInstance),
+    ).toBe(true);
+  });
+});

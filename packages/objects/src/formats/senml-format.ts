@@ -1,0 +1,161 @@
+import {
+  CodecError,
+  ContentFormat,
+  decodeSenmlCbor,
+  decodeSenmlJson,
+  encodeSenmlCbor,
+  encodeSenmlJson,
+  type ResolvedSenmlRecord,
+  resolveSenml,
+  type SenmlRecord,
+} from '@lwm2m-ts/codec';
+import type { ResourceModelLookup } from '../model/types';
+import { formatObjectLink, type LwM2mValue } from '../node/value';
+import { LwM2mPath } from '../path/lwm2m-path';
+import type { CompositeNodeCodec, NodeCodec } from './node-codec';
+import { buildComposite, buildNode, checkNodeAtPath, flattenNode, type Leaf } from './node-leaves';
+import { modelTypeAt, type RawValue, typeValue } from './value-typing';
+
+/**
+ * SenML naming for LwM2M (OMA LwM2M TS Core 1.1+, 7.4.4 / 7.4.5): the resolved name (bn + n) of
+ * each record is the full path of one value. Encoding rules, chosen to match the seed examples:
+ * - a single resource or resource instance: one record, `bn` = its full path, no `n`;
+ * - an object, object instance or multiple resource: `bn` = path + "/" on the first record, each
+ *   record's `n` = the rest of the path ("0", "6/0");
+ * - composite bodies (several paths): no `bn`, `n` = the full path of every value.
+ */
+interface SenmlSyntax {
+  readonly contentFormat: number;
+  readonly name: string;
+  encodeRecords(records: readonly SenmlRecord[]): Uint8Array;
+  decodeRecords(payload: Uint8Array): SenmlRecord[];
+}
+
+function valueFields(value: LwM2mValue): SenmlRecord {
+  switch (value.type) {
+    case 'string':
+    case 'corelnk':
+      return { vs: value.value };
+    case 'integer':
+    case 'unsigned':
+    case 'float':
+    case 'time':
+      return { v: value.value };
+    case 'boolean':
+      return { vb: value.value };
+    case 'opaque':
+      return { vd: value.value };
+    case 'objlnk':
+      return { vlo: formatObjectLink(value.value) };
+  }
+}
+
+function rawValue(r: ResolvedSenmlRecord): RawValue | undefined {
+  if (r.v !== undefined) return { kind: 'number', value: r.v };
+  if (r.vs !== undefined) return { kind: 'string', value: r.vs };
+  if (r.vb !== undefined) return { kind: 'boolean', value: r.vb };
+  if (r.vd !== undefined) return { kind: 'bytes', value: r.vd };
+  if (r.vlo !== undefined) return { kind: 'objlnk', value: r.vlo };
+  return undefined;
+}
+
+function parseName(name: string, index: number, format: string): LwM2mPath {
+  const path = LwM2mPath.tryParse(name);
+  if (!path || !name.startsWith('/')) {
+    throw new CodecError(`${format}: record name "${name}" is not an LwM2M path`, { location: `record ${index}` });
+  }
+  return path;
+}
+
+function toLeaves(
+  records: readonly ResolvedSenmlRecord[],
+  lookup: ResourceModelLookup | undefined,
+  format: string,
+): Leaf[] {
+  return records.map((r, i) => {
+    const path = parseName(r.n, i, format);
+    const raw = rawValue(r);
+    if (!raw) throw new CodecError(`${format}: record ${r.n} has no value`, { location: `record ${i}` });
+    if (path.ids.length < 3)
+      throw new CodecError(`${format}: a value needs a resource path, got ${path}`, { location: `record ${i}` });
+    return { path, value: typeValue(raw, path, modelTypeAt(path, lookup)) };
+  });
+}
+
+function leafRecords(leaves: readonly Leaf[], base: string | undefined): SenmlRecord[] {
+  return leaves.map((leaf, i) => {
+    const full = leaf.path.toString();
+    const record: SenmlRecord = base === undefined ? { n: full } : { n: full.slice(base.length) };
+    return i === 0 && base !== undefined
+      ? { bn: base, ...record, ...valueFields(leaf.value) }
+      : { ...record, ...valueFields(leaf.value) };
+  });
+}
+
+function toPathKey(key: LwM2mPath | string): LwM2mPath {
+  return typeof key === 'string' ? LwM2mPath.parse(key) : key;
+}
+
+function createSenmlCodec(syntax: SenmlSyntax): NodeCodec {
+  const format = syntax.name;
+  const decodeResolved = (payload: Uint8Array) => resolveSenml(syntax.decodeRecords(payload));
+
+  const composite: CompositeNodeCodec = {
+    encodePaths(paths) {
+      return syntax.encodeRecords(paths.map((p) => ({ n: p.toString() })));
+    },
+    decodePaths(payload) {
+      return decodeResolved(payload).map((r, i) => {
+        if (rawValue(r) !== undefined) {
+          throw new CodecError(`${format}: a path list record carries a value`, { location: `record ${i}` });
+        }
+        return parseName(r.n, i, format);
+      });
+    },
+    encodeNodes(nodes) {
+      const records: SenmlRecord[] = [];
+      for (const [key, node] of nodes) {
+        const path = toPathKey(key);
+        checkNodeAtPath(node, path, format);
+        records.push(...leafRecords(flattenNode(node, path), undefined));
+      }
+      return syntax.encodeRecords(records);
+    },
+    decodeNodes(payload, lookup, paths) {
+      return buildComposite(toLeaves(decodeResolved(payload), lookup, format), lookup, paths, format);
+    },
+  };
+
+  return {
+    contentFormat: syntax.contentFormat,
+    name: format,
+    composite,
+    encode(node, path) {
+      checkNodeAtPath(node, path, format);
+      const leaves = flattenNode(node, path);
+      if (node.kind === 'resource-instance' || (node.kind === 'resource' && !node.multiple)) {
+        return syntax.encodeRecords([{ bn: path.toString(), ...valueFields(leaves[0]!.value) }]);
+      }
+      return syntax.encodeRecords(leafRecords(leaves, `${path}/`));
+    },
+    decode(payload, path, lookup) {
+      return buildNode(path, toLeaves(decodeResolved(payload), lookup, format), lookup, format);
+    },
+  };
+}
+
+/** SenML JSON (content format 110) with LwM2M naming. */
+export const senmlJsonNodeCodec: NodeCodec = createSenmlCodec({
+  contentFormat: ContentFormat.SENML_JSON,
+  name: 'SenML JSON',
+  encodeRecords: encodeSenmlJson,
+  decodeRecords: decodeSenmlJson,
+});
+
+/** SenML CBOR (content format 112) with LwM2M naming. */
+export const senmlCborNodeCodec: NodeCodec = createSenmlCodec({
+  contentFormat: ContentFormat.SENML_CBOR,
+  name: 'SenML CBOR',
+  encodeRecords: encodeSenmlCbor,
+  decodeRecords: decodeSenmlCbor,
+});
