@@ -255,6 +255,11 @@ describe('parseDdf', () => {
       expect(parseError(ddf(object(HEAD, resource(1) + resource(1)))).message).toContain('resource 1 is defined twice');
     });
 
+    it('two <Resources> lists', () => {
+      const xml = ddf(object(HEAD, resource(1)).replace('</Object>', `<Resources>${resource(2)}</Resources></Object>`));
+      expect(parseError(xml).message).toBe('<ddf>, LWM2M/Object[0]/Resources: <Resources> appears 2 times');
+    });
+
     it('conflicting duplicate elements', () => {
       expect(parseError(ddf(object(`${HEAD}<Name>Other</Name>`, ''))).problem).toBe(
         '<Name> appears 2 times with different values',

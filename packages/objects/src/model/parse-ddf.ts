@@ -74,6 +74,7 @@ function readObject(object: XmlNode, at: Reader): ObjectModel {
   const description2 = at.text(object, 'Description2');
   const resources = new Map<number, ResourceModel>();
   const container = child(object, 'Resources');
+  if (Array.isArray(container)) throw at.error(`<Resources> appears ${container.length} times`, 'Resources');
   const items =
     container !== undefined && typeof container === 'object' ? child(container as XmlNode, 'Item') : undefined;
   if (Array.isArray(items)) {
