@@ -1,4 +1,11 @@
 // Core (protocol-free)
+
+export * from './coap/coap-downlink-sender';
+// CoAP adapter
+export * from './coap/content-codecs';
+export * from './coap/create-lwm2m-server';
+export * from './coap/registration-routes';
+export * from './coap/send-route';
 export * from './core/clock';
 export * from './core/errors/client-sleeping-error';
 export * from './core/errors/request-timeout-error';

@@ -37,6 +37,11 @@ export interface RegistrationServiceOptions {
   /** How often expired registrations are swept. Default 1000 ms. */
   readonly expirySweepMs?: number;
   readonly onError?: (error: unknown) => void;
+  /**
+   * How events are dispatched. Default: synchronously. A protocol adapter defers them so that
+   * listeners (which may send requests at once) run after the response to the client went out.
+   */
+  readonly dispatchEvent?: (emit: () => void) => void;
 }
 
 export class RegistrationService {
@@ -48,6 +53,7 @@ export class RegistrationService {
   readonly #graceMs: number;
   readonly #sweepMs: number;
   readonly #onError: (error: unknown) => void;
+  readonly #dispatch: (emit: () => void) => void;
   #sweepTimer: unknown;
   #running = false;
 
@@ -60,6 +66,11 @@ export class RegistrationService {
     this.#sweepMs = options.expirySweepMs ?? 1000;
     this.#onError = options.onError ?? (() => {});
     this.events = new TypedEmitter(this.#onError);
+    this.#dispatch = options.dispatchEvent ?? ((emit) => emit());
+  }
+
+  #emit<K extends keyof RegistrationEvents>(name: K, event: RegistrationEvents[K]): void {
+    this.#dispatch(() => this.events.emit(name, event));
   }
 
   async register(request: RegisterRequest, peer: ClientPeer): Promise<RegistrationResult> {
@@ -83,8 +94,8 @@ export class RegistrationService {
       ...(request.additionalAttributes ? { additionalAttributes: request.additionalAttributes } : {}),
     };
     const { previous } = await this.store.add(registration);
-    if (previous) this.events.emit('deregistered', { registration: previous, reason: 'replaced' });
-    this.events.emit('registered', previous ? { registration, previous } : { registration });
+    if (previous) this.#emit('deregistered', { registration: previous, reason: 'replaced' });
+    this.#emit('registered', previous ? { registration, previous } : { registration });
     return { code: ResponseCode.CREATED, registration };
   }
 
@@ -101,7 +112,7 @@ export class RegistrationService {
     const { registrationId: _, ...fields } = request;
     const result = await this.store.update(request.registrationId, { ...fields, peer, lastUpdate: this.#clock.now() });
     if (!result) return { code: ResponseCode.NOT_FOUND, diagnostic: `no registration ${request.registrationId}` };
-    this.events.emit('updated', {
+    this.#emit('updated', {
       registration: result.updated,
       previous: result.previous,
       addressChanged: result.previous.peer.key !== result.updated.peer.key,
@@ -120,14 +131,14 @@ export class RegistrationService {
     }
     const removed = await this.store.remove(registrationId);
     if (!removed) return { code: ResponseCode.NOT_FOUND, diagnostic: `no registration ${registrationId}` };
-    this.events.emit('deregistered', { registration: removed, reason: 'deregistered' });
+    this.#emit('deregistered', { registration: removed, reason: 'deregistered' });
     return { code: ResponseCode.DELETED, registration: removed };
   }
 
   /** Removes every registration whose lifetime ended; emits `expired` for each. */
   async sweepExpired(): Promise<Registration[]> {
     const expired = await this.store.removeExpired(this.#clock.now(), this.#graceMs);
-    for (const registration of expired) this.events.emit('expired', { registration });
+    for (const registration of expired) this.#emit('expired', { registration });
     return expired;
   }
 

@@ -323,18 +323,24 @@ export class LwM2mServer {
 
   async #observationHandle<R extends ObserveResponse | ObserveCompositeResponse>(response: R): Promise<Observation<R>> {
     const info = response.isSuccess() ? response.observation : undefined;
-    const stream = info ? await this.observations.established(info) : undefined;
+    // An adapter may have registered the observation already (so no early notification is lost).
+    const stream = info
+      ? (this.observations.stream(info.id) ?? (await this.observations.established(info)))
+      : undefined;
     return new Observation(response, info, stream, (i, mode) => this.#cancel(i, mode, {}));
   }
 
   async #cancel(info: ObservationInfo, mode: CancelMode, options: RequestOptions): Promise<void> {
-    await this.observations.remove(info.id, mode);
-    this.#sender.forgetObservation?.(info.id);
-    if (mode === 'active') {
-      const registration = await this.registrations.store.getById(info.registrationId);
-      if (registration && !this.isSleeping(registration)) {
-        await this.#sendNow(registration, { kind: 'cancel-observation', observation: info }, options.timeoutMs);
+    try {
+      if (mode === 'active') {
+        const registration = await this.registrations.store.getById(info.registrationId);
+        if (registration && !this.isSleeping(registration)) {
+          await this.#sendNow(registration, { kind: 'cancel-observation', observation: info }, options.timeoutMs);
+        }
       }
+    } finally {
+      await this.observations.remove(info.id, mode);
+      this.#sender.forgetObservation?.(info.id);
     }
   }
 

@@ -1,0 +1,113 @@
+/**
+ * An LwM2M server on a CoAP transport: the core `LwM2mServer` plus an `Endpoint` that serves
+ * `/rd` and `/dp` and carries the downlink requests.
+ */
+import { Endpoint, type EndpointOptions, Router, type Transport } from '@lwm2m-ts/coap';
+import { createDefaultRegistry, type ModelRegistry } from '@lwm2m-ts/objects';
+import { systemClock } from '../core/clock';
+import { randomId } from '../core/id-generator';
+import type { RegistrationLimits } from '../registration/registration-requests';
+import { SecurityStoreAuthorizer } from '../security/registration-authorizer';
+import type { SecurityStore } from '../security/security-store';
+import { LwM2mServer, type LwM2mServerOptions } from '../server/lwm2m-server';
+import { CoapDownlinkSender } from './coap-downlink-sender';
+import { type ContentCodecs, defaultContentCodecs } from './content-codecs';
+import { addRegistrationRoutes } from './registration-routes';
+import { addSendRoute } from './send-route';
+
+export interface CreateLwM2mServerOptions extends Omit<LwM2mServerOptions, 'sender' | 'dispatchEvent'> {
+  readonly transport: Transport;
+  /** Extra Endpoint settings (layers such as OSCORE, transmission parameters, token generator). */
+  readonly endpoint?: Omit<EndpointOptions, 'transport' | 'router' | 'clock'>;
+  /** Node codecs by content format; default: every codec of `@lwm2m-ts/objects`. */
+  readonly codecs?: ContentCodecs;
+  /** Object definitions used to type decoded values; default the embedded core + IPSO set. */
+  readonly models?: ModelRegistry;
+  /**
+   * Credentials per endpoint. With it (and no explicit `authorizer`), a client may only register
+   * as an endpoint whose security info matches the identity its transport established.
+   */
+  readonly securityStore?: SecurityStore;
+  readonly registrationLimits?: RegistrationLimits;
+  readonly maxRegistrationPayloadBytes?: number;
+  readonly maxSendPayloadBytes?: number;
+  /** Default response timeout of downlink requests (ms). */
+  readonly requestTimeoutMs?: number;
+}
+
+export class CoapLwM2mServer extends LwM2mServer {
+  readonly endpoint: Endpoint;
+  readonly #sender: CoapDownlinkSender;
+
+  constructor(options: CreateLwM2mServerOptions) {
+    const clock = options.clock ?? systemClock;
+    const generateId = options.generateId ?? randomId;
+    const router = new Router();
+    const endpoint = new Endpoint({ ...options.endpoint, transport: options.transport, router, clock });
+    const codecs = options.codecs ?? defaultContentCodecs();
+    const models = options.models ?? createDefaultRegistry();
+    const sender = new CoapDownlinkSender({
+      endpoint,
+      codecs,
+      models,
+      clock,
+      generateId,
+      ...(options.requestTimeoutMs !== undefined ? { timeoutMs: options.requestTimeoutMs } : {}),
+      onError: (error) => this?.events.emit('error', { error }),
+    });
+    const authorizer =
+      options.authorizer ?? (options.securityStore ? new SecurityStoreAuthorizer(options.securityStore) : undefined);
+    super({
+      ...options,
+      clock,
+      generateId,
+      sender,
+      ...(authorizer ? { authorizer } : {}),
+      // Listeners run after the response to Register/Update went out.
+      dispatchEvent: (emit) => clock.setTimeout(emit, 0),
+    });
+    this.endpoint = endpoint;
+    this.#sender = sender;
+    sender.attach(this.observations);
+    addRegistrationRoutes(router, this.registrations, {
+      ...(options.registrationLimits ? { limits: options.registrationLimits } : {}),
+      ...(options.maxRegistrationPayloadBytes !== undefined
+        ? { maxPayloadBytes: options.maxRegistrationPayloadBytes }
+        : {}),
+    });
+    addSendRoute(router, this, {
+      codecs,
+      models,
+      ...(options.maxSendPayloadBytes !== undefined ? { maxPayloadBytes: options.maxSendPayloadBytes } : {}),
+    });
+    this.events.on('updated', ({ registration, addressChanged }) => {
+      if (!addressChanged) return;
+      this.#sender
+        .rebind(registration.id, {
+          endpoint: registration.endpoint,
+          peer: registration.peer,
+          registrationId: registration.id,
+          lwm2mVersion: registration.lwm2mVersion,
+          objectLinks: registration.objectLinks,
+        })
+        .catch((error) => this.events.emit('error', { error }));
+    });
+    const ended = ({ registration }: { registration: { id: string } }) =>
+      this.#sender.forgetRegistration(registration.id);
+    this.events.on('deregistered', ended);
+    this.events.on('expired', ended);
+    this.start();
+  }
+
+  /** Stops timers, drops observations and closes the endpoint and its transport. */
+  async close(): Promise<void> {
+    this.stop();
+    this.#sender.close();
+    await this.endpoint.close();
+  }
+}
+
+/** Creates and starts an LwM2M server on a transport. */
+export function createLwM2mServer(options: CreateLwM2mServerOptions): CoapLwM2mServer {
+  return new CoapLwM2mServer(options);
+}
