@@ -9,7 +9,8 @@ import {
   type Transport,
   type TransportScheme,
 } from '@lwm2m-ts/coap';
-import { ContentType, HandshakeType } from '../constants';
+import { AlertDescription, ContentType, HandshakeType } from '../constants';
+import { DtlsAlertError } from './dtls-errors';
 import { CookieJar } from '../handshake/cookie';
 import type { HandshakeConfig, SessionParameters } from '../handshake/handshake-config';
 import {
@@ -256,7 +257,7 @@ export class DtlsTransport implements Transport, ConnectionOwner {
     if (
       reason &&
       !(
-        reason.message.includes('close_notify') ||
+        (DtlsAlertError.isInstance(reason) && reason.description === AlertDescription.closeNotify) ||
         reason.message === 'DTLS transport closed' ||
         reason.message === 'idle'
       )
