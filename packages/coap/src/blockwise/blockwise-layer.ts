@@ -17,7 +17,7 @@ export interface BlockwiseOptions {
   readonly maxBodySize: number;
   /** Server-side transfers (uploads in progress, bodies being downloaded) kept at most (default 1000). */
   readonly maxTransfers: number;
-  /** How long server-side transfer state lives without progress (ms, default 60 s). */
+  /** How long server-side transfer state lives without progress (ms, default 120 s). */
   readonly transferLifetimeMs: number;
 }
 
@@ -25,7 +25,7 @@ export const DEFAULT_BLOCKWISE: BlockwiseOptions = Object.freeze({
   preferredBlockSize: 1024,
   maxBodySize: 1024 * 1024,
   maxTransfers: 1000,
-  transferLifetimeMs: 60_000,
+  transferLifetimeMs: 120_000,
 });
 
 export interface BlockwiseDeps {

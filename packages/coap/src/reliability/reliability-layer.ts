@@ -87,7 +87,10 @@ export class ReliabilityLayer implements Messenger {
       const s = this.slotsOf(ex.peer);
       if (s.active >= this.o.params.nstart) {
         ex.queued = message;
-        s.waiting.push(ex);
+        // A transfer already under way (next block, re-registration) goes first: its server-side
+        // state is waiting for it.
+        if (ex.messageId >= 0) s.waiting.unshift(ex);
+        else s.waiting.push(ex);
         return;
       }
       s.active++;
