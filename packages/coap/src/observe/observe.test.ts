@@ -151,7 +151,7 @@ describe('observe (RFC 7641)', () => {
     const obs = client.observe({ peer: raw.transport.selfPeer(), path: '/o' });
     await vi.advanceTimersByTimeAsync(0);
     const reg = raw.received[0]!;
-    const reply = (mid: number, seq: number, text: string, type: number = MessageType.NON) =>
+    const reply = (mid: number, seq: number, text: string, type: MessageType = MessageType.NON) =>
       raw.send(reg.from, {
         type,
         code: CoapCode.CONTENT,

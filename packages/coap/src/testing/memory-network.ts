@@ -112,7 +112,8 @@ export class MemoryNetwork {
     }
     if (!dest || dest.framing !== 'datagram') return Promise.resolve(); // UDP: silently nowhere
     const c = this.linkOf(from, dest);
-    if (c.loss !== undefined && c.loss > 0 && this.random() < c.loss) {
+    const loss = c.loss ?? 0;
+    if (loss > 0 && this.random() < loss) {
       this.stats.lost++;
       return Promise.resolve();
     }
