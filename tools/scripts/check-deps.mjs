@@ -2,7 +2,7 @@
 // Enforces DESIGN.md's one-way dependency direction between workspace packages:
 // every @lwm2m-ts/* import in a package's source must be allowed below and declared in its
 // package.json; the package graph must have no cycle; browser-safe packages import no node: module.
-import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -67,7 +67,12 @@ for (const kind of ['packages', 'apps', 'tools']) {
           if (!declared.has(`@lwm2m-ts/${target}`) && !(isTest && kind === 'packages')) {
             errors.push(`${where}: imports ${spec} but ${kind}/${dir}/package.json does not declare it`);
           }
-        } else if (kind === 'packages' && browserSafe.has(dir) && !isTest && (spec.startsWith('node:') || ['fs', 'net', 'dgram', 'crypto', 'buffer', 'os', 'path'].includes(spec))) {
+        } else if (
+          kind === 'packages' &&
+          browserSafe.has(dir) &&
+          !isTest &&
+          (spec.startsWith('node:') || ['fs', 'net', 'dgram', 'crypto', 'buffer', 'os', 'path'].includes(spec))
+        ) {
           errors.push(`${where}: ${dir} must stay browser-safe but imports ${spec}`);
         }
       }
