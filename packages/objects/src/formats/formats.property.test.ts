@@ -100,11 +100,16 @@ function objectArb(schema: Schema, json: boolean, allowEmpty: boolean): fc.Arbit
         resourceArbs.map((_, i) => i),
         { minLength: allowEmpty ? 0 : 1 },
       )
-      .chain((picked) => (picked.length === 0 ? fc.constant([]) : fc.tuple(...picked.map((i) => resourceArbs[i]!))))
+      .chain(
+        (picked): fc.Arbitrary<Resource[]> =>
+          picked.length === 0 ? fc.constant([]) : fc.tuple(...picked.map((i) => resourceArbs[i]!)),
+      )
       .map((resources) => ObjectInstance.of(id, resources));
   return fc
     .uniqueArray(idArb, { minLength: allowEmpty ? 0 : 1, maxLength: 3 })
-    .chain((ids) => (ids.length === 0 ? fc.constant([]) : fc.tuple(...ids.map(instanceArb))))
+    .chain(
+      (ids): fc.Arbitrary<ObjectInstance[]> => (ids.length === 0 ? fc.constant([]) : fc.tuple(...ids.map(instanceArb))),
+    )
     .map((instances) => LwM2mObject.of(schema.objectId, instances));
 }
 
