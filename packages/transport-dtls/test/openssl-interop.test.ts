@@ -208,7 +208,18 @@ describe.skipIf(!hasOpenssl)('interop with openssl 3 (DTLS 1.2)', () => {
       limits: { handshakeTimeoutMs: 1500 },
     });
     open.push(client);
-    const args = ['s_server', '-dtls1_2', '-accept', '127.0.0.1:25708', '-naccept', '1', '-nocert', ...PSK_ARGS, '-cipher', 'PSK-AES128-CCM8'];
+    const args = [
+      's_server',
+      '-dtls1_2',
+      '-accept',
+      '127.0.0.1:25708',
+      '-naccept',
+      '1',
+      '-nocert',
+      ...PSK_ARGS,
+      '-cipher',
+      'PSK-AES128-CCM8',
+    ];
     const peer = new PeerProcess('openssl', args);
     peers.push(peer);
     await peer.waitFor(/ACCEPT/);

@@ -232,7 +232,7 @@ export class DtlsConnection implements HandshakeHost {
     }
   }
 
-  private processRecord(rec: DtlsRecord, address: string, port: number): void {
+  private processRecord(rec: DtlsRecord, address: string, port: number, early = false): void {
     if (rec.epoch === 0) {
       if (rec.type === ContentType.tls12Cid || !this.window0.check(rec.seq)) return;
       this.window0.mark(rec.seq);
@@ -255,11 +255,14 @@ export class DtlsConnection implements HandshakeHost {
       return;
     const opened = openRecord(this.readKeys, rec.type, 1, rec.seq, rec.fragment, rec.cid);
     if (!opened) {
-      // During the handshake the only epoch-1 record is Finished: failing it means the keys differ (wrong PSK).
-      if (this.state === 'handshaking')
+      // During the handshake the epoch-1 record right after the peer's ChangeCipherSpec is its Finished: if it
+      // does not authenticate the keys differ (wrong PSK). Buffered early records may be stale (e.g. the old
+      // association's close_notify), so those are only dropped.
+      if (this.state === 'handshaking' && !early) {
         this.fail(
           new HandshakeFailure(AlertDescription.badRecordMac, 'Finished record does not authenticate (wrong key?)'),
         );
+      }
       return;
     }
     const newest = rec.seq > this.window1.max;
@@ -330,7 +333,7 @@ export class DtlsConnection implements HandshakeHost {
     this.pendingReadKeys = undefined;
     const early = this.early ?? [];
     this.early = undefined;
-    for (const rec of early) this.processRecord(rec, this.address, this.port);
+    for (const rec of early) this.processRecord(rec, this.address, this.port, true);
   }
 
   private onAlert(payload: Buffer): void {

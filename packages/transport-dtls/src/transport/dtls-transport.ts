@@ -177,6 +177,15 @@ export class DtlsTransport implements Transport, ConnectionOwner {
     return c?.state === 'established' ? c.peer : undefined;
   }
 
+  /**
+   * Ends the association with a peer (close_notify) but keeps the session resumable: the next `send()` to a
+   * server runs an abbreviated handshake. A sleeping device calls this before sleeping, or when the server
+   * stopped answering (it may have evicted the session).
+   */
+  disconnect(peer: Pick<Peer, 'address' | 'port' | 'key'>): void {
+    this.connectionFor(peer)?.close(true, new Error('disconnected'));
+  }
+
   /** Forgets a client-side cached session so the next handshake with that server is a full one. */
   forgetSession(address: string, port: number): void {
     this.clientSessions.delete(peerKey(address, port));
@@ -259,6 +268,7 @@ export class DtlsTransport implements Transport, ConnectionOwner {
       !(
         (DtlsAlertError.isInstance(reason) && reason.description === AlertDescription.closeNotify) ||
         reason.message === 'DTLS transport closed' ||
+        reason.message === 'disconnected' ||
         reason.message === 'idle'
       )
     ) {
