@@ -1,8 +1,14 @@
 // Core (protocol-free)
 
+// Bootstrap
+export * from './bootstrap/bootstrap-config';
+export * from './bootstrap/bootstrap-config-store';
+export * from './bootstrap/bootstrap-instances';
+export * from './bootstrap/bootstrap-service';
 export * from './coap/coap-downlink-sender';
 // CoAP adapter
 export * from './coap/content-codecs';
+export * from './coap/create-bootstrap-server';
 export * from './coap/create-lwm2m-server';
 export * from './coap/registration-routes';
 export * from './coap/send-route';
