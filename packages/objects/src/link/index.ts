@@ -1,0 +1,2 @@
+export * from './discover-links';
+export * from './registration-links';
