@@ -17,6 +17,8 @@ export interface ProtectResponseOptions {
    * request nonce may encrypt one response only).
    */
   readonly partialIv?: boolean;
+  /** 'kid context' to send in the response (Appendix B.2 response #1 carries R2). */
+  readonly kidContext?: Uint8Array;
 }
 
 /** Protects a response to the request `binding` came from (server side, §8.3). */
@@ -51,7 +53,13 @@ export function protectResponse(
     code: notification ? CoapCode.CONTENT : CoapCode.CHANGED,
     options: sortOptions([
       ...outer,
-      { number: OptionNumber.OSCORE, value: encodeOscoreOption(piv ? { partialIv: piv } : {}) },
+      {
+        number: OptionNumber.OSCORE,
+        value: encodeOscoreOption({
+          ...(piv ? { partialIv: piv } : {}),
+          ...(options.kidContext ? { kidContext: options.kidContext } : {}),
+        }),
+      },
     ]),
     payload: ciphertext,
   };
