@@ -1,4 +1,4 @@
-import { ContentType, HANDSHAKE_HEADER_LENGTH } from '../constants';
+import { ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType } from '../constants';
 import type { FlightItem } from '../handshake/handshake-base';
 import { encodeHandshakeFragment } from '../handshake/messages';
 import { recordOverhead } from './record';
@@ -32,7 +32,11 @@ export function encodeFlight(
       continue;
     }
     const overhead = item.epoch === 0 ? recordOverhead(undefined, 0) : recordOverhead(cipher, cidLength);
-    const maxFrag = Math.max(64, mtu - overhead - HANDSHAKE_HEADER_LENGTH);
+    // A ClientHello is never fragmented: servers answer it statelessly and cannot reassemble it.
+    const maxFrag =
+      item.type === HandshakeType.clientHello
+        ? item.body.length
+        : Math.max(64, mtu - overhead - HANDSHAKE_HEADER_LENGTH);
     let offset = 0;
     do {
       const len = Math.min(maxFrag, item.body.length - offset);

@@ -98,7 +98,7 @@ export class DtlsTransport implements Transport, ConnectionOwner {
     this.canInitiate = role === 'client';
     socket.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo));
     if (this.limits.idleTimeoutMs > 0) {
-      this.sweepTimer = setInterval(() => this.sweepIdle(), Math.max(1000, this.limits.idleTimeoutMs / 4));
+      this.sweepTimer = setInterval(() => this.evictIdle(), Math.max(1000, this.limits.idleTimeoutMs / 4));
       this.sweepTimer.unref();
     }
   }
@@ -375,7 +375,8 @@ export class DtlsTransport implements Transport, ConnectionOwner {
     for (const [hex, c] of this.byCid) if (c === conn && hex !== keep) this.byCid.delete(hex);
   }
 
-  private sweepIdle(): void {
+  /** Closes established sessions idle for longer than `idleTimeoutMs` (runs periodically; public for tests). */
+  evictIdle(): void {
     const cutoff = this.config.now() - this.limits.idleTimeoutMs;
     for (const conn of [...this.byAddress.values()]) {
       if (conn.state === 'established' && conn.lastActivity < cutoff) conn.close(false, new Error('idle'));
