@@ -44,6 +44,13 @@ describe('Echo-based replay window recovery', () => {
     const echo = getOption(answer.response, OptionNumber.ECHO)!;
     expect(echo).toEqual(new Uint8Array(8).fill(0xec));
 
+    // A replayed request meanwhile gets the same Echo value, so the client's retry still matches.
+    const replayed = unprotectRequest(server, first.message);
+    if (replayed.ok || !replayed.binding) throw new Error('expected an echo challenge');
+    const again1 = unprotectResponse(first.binding, createEchoChallenge(first.message, replayed.binding));
+    expect(again1.ok).toBe(false); // the client already has its answer for that request
+    expect(server.pendingEcho).toEqual(echo);
+
     // Without the Echo, or with a wrong one, the server keeps challenging.
     const wrong = protectRequest(client, {
       ...get,

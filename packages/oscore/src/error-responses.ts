@@ -29,11 +29,13 @@ export function oscoreErrorResponse(request: CoapMessage, error: OscoreError): C
 /**
  * Appendix B.1.2: the protected 4.01 carrying only an Echo option, with the server's own Partial
  * IV. The client repeats its request with that Echo inside; its Partial IV then becomes the lower
- * limit of the replay window. Issues (and remembers) a new random Echo value.
+ * limit of the replay window. Issues (and remembers) a random Echo value, reused until it is answered.
  */
 export function createEchoChallenge(request: CoapMessage, binding: RequestBinding): CoapMessage {
   const ctx = binding.context;
-  const echo = ctx.random ? ctx.random(8) : new Uint8Array(randomBytes(8));
+  // One outstanding value per context: a replayed request arriving between the challenge and the
+  // client's retry must not invalidate the Echo the client is about to send back.
+  const echo = ctx.pendingEcho ?? (ctx.random ? ctx.random(8) : new Uint8Array(randomBytes(8)));
   ctx.pendingEcho = echo;
   const con = request.type === MessageType.CON;
   const plain = createMessage({
