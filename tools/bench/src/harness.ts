@@ -29,6 +29,7 @@ const program = new Command('bench')
   .option('--sockets <n>', 'client UDP sockets', int('sockets'), 32)
   .option('--inflight <n>', 'CON GETs in flight per socket', int('inflight'), 8)
   .option('--generators <n>', 'load-generator processes', int('generators'), 1)
+  .option('--rounds <n>', 'run the servers this many times, interleaved; report the median round of each', int('rounds'), 1)
   .option('--servers <list>', `comma-separated subset of ${SERVER_NAMES.join(',')}`, 'ours,node-coap,libcoap')
   .option('--base-port <port>', 'first UDP port (one per server)', int('base-port'), 25800)
   .option('--soak [s]', 'also run our server alone at full load for this long (default 60 s) and check RSS < 250 MB')
@@ -43,6 +44,7 @@ interface Options {
   sockets: number;
   inflight: number;
   generators: number;
+  rounds: number;
   servers: string;
   basePort: number;
   soak?: boolean | string;
@@ -59,27 +61,36 @@ async function main(): Promise<number> {
   for (const n of names) if (!SERVER_NAMES.includes(n)) throw new InvalidArgumentError(`unknown server "${n}"`);
   if (o.cpuProf) mkdirSync(resolve(o.cpuProf), { recursive: true });
   const load = { durationMs: o.duration * 1000, warmupMs: o.warmup * 1000, sockets: o.sockets, inflight: o.inflight, generators: o.generators, timeoutMs: 2000 };
-  console.log(`CON GET load: ${o.sockets} sockets x ${o.inflight} in flight, ${o.generators} generator process(es), ${o.warmup} s warm-up + ${o.duration} s per server`);
+  console.log(
+    `CON GET load: ${o.sockets} sockets x ${o.inflight} in flight, ${o.generators} generator process(es), ${o.warmup} s warm-up + ${o.duration} s per server${o.rounds > 1 ? `, ${o.rounds} interleaved rounds (median reported)` : ''}`,
+  );
 
-  const results: ServerResult[] = [];
+  const rounds = new Map<string, ServerResult[]>();
   let failed = false;
-  for (const [i, name] of names.entries()) {
-    if (name === 'libcoap' && !commandExists('coap-server-notls')) {
-      const msg = `!!! libcoap's coap-server-notls is not installed (apt-get install libcoap3-bin): libcoap baseline SKIPPED`;
-      if (process.env.CI === 'true') {
-        console.error(msg.replace('SKIPPED', 'required in CI'));
-        failed = true;
-      } else console.log(msg);
-      continue;
-    }
-    const spec = serverSpec(name, o.basePort + i, o.cpuProf ? { cpuProfDir: resolve(o.cpuProf) } : {});
-    try {
-      results.push(await withProgress(`${name.padEnd(9)}`, load.warmupMs + load.durationMs, (onProgress) => runAgainst(spec, { ...load, onProgress })));
-    } catch (err) {
+  const runnable = names.filter((name) => {
+    if (name !== 'libcoap' || commandExists('coap-server-notls')) return true;
+    const msg = `!!! libcoap's coap-server-notls is not installed (apt-get install libcoap3-bin): libcoap baseline SKIPPED`;
+    if (process.env.CI === 'true') {
+      console.error(msg.replace('SKIPPED', 'required in CI'));
       failed = true;
-      console.error(`${name}: ${(err as Error).message}`);
+    } else console.log(msg);
+    return false;
+  });
+  for (let round = 1; round <= o.rounds; round++) {
+    for (const [i, name] of runnable.entries()) {
+      const spec = serverSpec(name, o.basePort + i, o.cpuProf ? { cpuProfDir: resolve(o.cpuProf) } : {});
+      const label = o.rounds > 1 ? `${name} ${round}/${o.rounds}` : name;
+      try {
+        const r = await withProgress(label.padEnd(13), load.warmupMs + load.durationMs, (onProgress) => runAgainst(spec, { ...load, onProgress }));
+        rounds.set(name, [...(rounds.get(name) ?? []), r]);
+        if (o.rounds > 1) console.log(`  ${label}: ${r.requestsPerSecond.toFixed(0)} req/s, ${r.serverCpuMicrosPerRequest.toFixed(1)} CPU µs/req`);
+      } catch (err) {
+        failed = true;
+        console.error(`${name}: ${(err as Error).message}`);
+      }
     }
   }
+  const results = [...rounds.values()].map(medianRound);
   const checks: TargetCheck[] = [];
   if (results.length > 0) {
     console.log(`\n${serverTable(results)}\n`);
@@ -121,6 +132,19 @@ async function main(): Promise<number> {
   }
   if (o.cpuProf) console.log(`CPU profiles (.cpuprofile, open in Chrome DevTools) in ${join(resolve(o.cpuProf))}`);
   return failed ? 1 : 0;
+}
+
+/** The round with the median throughput; CPU per request is the median of its own; peak RSS the max. */
+function medianRound(runs: readonly ServerResult[]): ServerResult {
+  const mid = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+  const byRate = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  const median = byRate[Math.floor((byRate.length - 1) / 2)]!;
+  return {
+    ...median,
+    serverCpuMicrosPerRequest: mid(runs.map((r) => r.serverCpuMicrosPerRequest)),
+    peakRssBytes: Math.max(...runs.map((r) => r.peakRssBytes)),
+    maxSampledRssBytes: Math.max(...runs.map((r) => r.maxSampledRssBytes)),
+  };
 }
 
 async function withProgress<T>(label: string, totalMs: number, run: (onProgress: (ms: number, phase: string) => void) => Promise<T>): Promise<T> {
