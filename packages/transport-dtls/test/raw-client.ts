@@ -24,8 +24,8 @@ export class RawSocket {
 
 /** A syntactically valid DTLS 1.2 ClientHello record offering PSK CCM_8, with an optional cookie. */
 export function clientHelloRecord(
-  cookie = Buffer.alloc(0),
-  random = randomBytes(32),
+  cookie: Buffer = Buffer.alloc(0),
+  random: Buffer = randomBytes(32),
   recordSeq = 0,
   messageSeq = 0,
 ): Buffer {
