@@ -142,6 +142,43 @@ describe('createOscoreLayer over Endpoint + MemoryNetwork', () => {
     expect(seen).toEqual(['20', '21', '22']);
   });
 
+  it('uses one context in both roles: the server side can also send protected requests to the client', async () => {
+    const network = new MemoryNetwork();
+    const ta = network.transport('device', { kind: 'datagram', port: 5683 });
+    const tb = network.transport('lwm2m-server', { kind: 'datagram', port: 5684 });
+    const { client: deviceCtx, server: serverCtx } = contexts();
+    const device = new Endpoint({ transport: ta, layers: [createOscoreLayer({ contexts: deviceCtx })] });
+    const lwm2m = new Endpoint({ transport: tb, layers: [createOscoreLayer({ contexts: serverCtx })] });
+    endpoints.push(device, lwm2m);
+    lwm2m.router.post('/rd', () => ({ code: CoapCode.CREATED, locationPath: ['rd', 'x1'] }));
+    device.router.get('/3/0/0', () => ({ payload: 'ACME' }));
+    const reg = await device.request({ method: 'POST', peer: ta.peerOf(tb), path: '/rd' });
+    expect(reg.locationPath).toEqual(['rd', 'x1']);
+    const read = await lwm2m.request({ method: 'GET', peer: tb.peerOf(ta), path: '/3/0/0' });
+    expect(read.text()).toBe('ACME');
+    expect(read.peer.identity).toEqual({ kind: 'oscore', recipientId: h('00') });
+  });
+
+  it('a restarted context whose replay window is lost answers 4.01 (the Echo challenge needs the pure API)', async () => {
+    const network = new MemoryNetwork();
+    const ts = network.transport('server', { kind: 'datagram', port: 5683 });
+    const tc = network.transport('client', { kind: 'datagram', port: 40001 });
+    const { client: clientCtx } = contexts();
+    const restarted = new SecurityContext({
+      masterSecret: secret,
+      senderId: h('01'),
+      recipientId: h('00'),
+      replayWindowLost: true,
+    });
+    const server = new Endpoint({ transport: ts, layers: [createOscoreLayer({ contexts: restarted })] });
+    const client = new Endpoint({ transport: tc, layers: [createOscoreLayer({ contexts: clientCtx })] });
+    endpoints.push(server, client);
+    server.router.get('/x', () => ({ payload: 'x' }));
+    const err = await client.request({ method: 'GET', peer: tc.peerOf(ts), path: '/x' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CoapError);
+    expect((err as CoapError).message).toContain('Replay window not initialized');
+  });
+
   it('passes unprotected traffic through when OSCORE is not required and no client context applies', async () => {
     const network = new MemoryNetwork();
     const a = network.transport('a', { kind: 'datagram', port: 5683 });
