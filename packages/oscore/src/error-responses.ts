@@ -12,7 +12,8 @@ const EMPTY = new Uint8Array(0);
 /**
  * The unprotected error response for a failed request verification: code from the error, Outer
  * Max-Age 0 (so OSCORE-unaware proxies do not cache it, §4.1.3.1) and the §8.2 diagnostic.
- * Piggybacked (ACK, same Message ID) for a CON request, NON otherwise.
+ * Piggybacked (ACK, same Message ID) for a CON request; for a NON request a NON whose Message ID
+ * (0 here) the messaging layer must assign.
  */
 export function oscoreErrorResponse(request: CoapMessage, error: OscoreError): CoapMessage {
   const con = request.type === MessageType.CON;
