@@ -47,6 +47,8 @@ export const DEFAULT_REGISTRATION_LIMITS: RegistrationLimits = {
   maxEndpointLength: 255,
 };
 
+const utf8 = new TextEncoder();
+
 const fail = (diagnostic: string, code: ResponseCode = ResponseCode.BAD_REQUEST) =>
   ({ ok: false, code, diagnostic }) as const;
 
@@ -104,7 +106,8 @@ export function parseRegisterRequest(
   const params = parsed.value;
   const endpoint = params.get('ep');
   if (!endpoint) return fail('missing endpoint client name (ep)');
-  if (new TextEncoder().encode(endpoint).length > limits.maxEndpointLength) {
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: only long names need encoding to be measured.
+  if (endpoint.length * 3 > limits.maxEndpointLength && utf8.encode(endpoint).length > limits.maxEndpointLength) {
     return fail(`endpoint client name (ep) longer than ${limits.maxEndpointLength} bytes`);
   }
   let lifetime = limits.defaultLifetime;
