@@ -121,7 +121,7 @@ async function main(): Promise<number> {
   if (o.suites !== 'none') {
     const only = o.suites ? o.suites.split(',').map((s) => s.trim()) : undefined;
     const { run, missing } = planSuites(repoRoot, only);
-    for (const s of missing) console.log(`--- suite ${s.name}: SKIPPED (${s.file} not found)`);
+    for (const name of missing) console.log(`--- suite ${name}: SKIPPED (packages/${name} has no bench script and no bench/*.bench.* file)`);
     if (runSuites(repoRoot, run, (line) => console.log(line)).length > 0) failed = true;
   }
   if (o.json) {

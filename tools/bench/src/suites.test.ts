@@ -2,36 +2,51 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KNOWN_SUITES, planSuites, runSuites, suiteCommand } from './suites';
+import { EXPECTED_SUITES, planSuites, runSuites } from './suites';
+
+function repo(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'bench-suites-'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
 
 describe('planSuites', () => {
-  it('reports missing known suites and runs present and discovered ones', () => {
-    const root = mkdtempSync(join(tmpdir(), 'bench-suites-'));
-    mkdirSync(join(root, 'packages/codec/bench'), { recursive: true });
-    writeFileSync(join(root, 'packages/codec/bench/coap-codec.bench.mjs'), '');
-    mkdirSync(join(root, 'packages/rd/bench'), { recursive: true });
-    writeFileSync(join(root, 'packages/rd/bench/lookup.bench.mjs'), '');
-    writeFileSync(join(root, 'packages/rd/bench/notes.md'), '');
+  it("prefers a package's bench script, else runs its bench files, and lists expected packages without one", () => {
+    const root = repo({
+      'packages/codec/package.json': JSON.stringify({ scripts: { bench: 'node bench/x.bench.mjs' } }),
+      'packages/codec/bench/x.bench.mjs': '',
+      'packages/codec/bench/y.bench.mjs': '',
+      'packages/rd/package.json': '{}',
+      'packages/rd/bench/lookup.bench.mjs': '',
+      'packages/rd/bench/vitest-style.bench.ts': '',
+      'packages/rd/bench/notes.md': '',
+      'packages/oscore/package.json': '{}',
+    });
     const { run, missing } = planSuites(root);
-    expect(run.map((s) => s.file)).toEqual(['packages/codec/bench/coap-codec.bench.mjs', 'packages/rd/bench/lookup.bench.mjs']);
-    expect(missing.length).toBe(KNOWN_SUITES.length - 1);
-    expect(planSuites(root, ['rd']).run.map((s) => s.name)).toEqual(['rd/lookup.bench.mjs']);
+    expect(run.map((s) => [s.name, s.args.join(' '), s.cwd])).toEqual([
+      ['codec', 'run --silent bench', 'packages/codec'],
+      ['rd/lookup.bench.mjs', 'bench/lookup.bench.mjs', 'packages/rd'],
+      ['rd/vitest-style.bench.ts', 'exec vitest bench --run bench/vitest-style.bench.ts', 'packages/rd'],
+    ]);
+    expect(missing).toEqual(EXPECTED_SUITES.filter((p) => p !== 'codec'));
+    expect(planSuites(root, ['rd']).run.map((s) => s.name)).toEqual(['rd/lookup.bench.mjs', 'rd/vitest-style.bench.ts']);
   });
 });
 
 describe('runSuites', () => {
-  it("prefers the package's bench script, runs it once, and reports failures", () => {
-    const root = mkdtempSync(join(tmpdir(), 'bench-run-'));
-    mkdirSync(join(root, 'packages/a/bench'), { recursive: true });
-    writeFileSync(join(root, 'packages/a/package.json'), JSON.stringify({ name: 'a', scripts: { bench: 'node bench/x.bench.mjs' } }));
-    writeFileSync(join(root, 'packages/a/bench/x.bench.mjs'), 'process.exit(0)');
-    writeFileSync(join(root, 'packages/a/bench/y.bench.mjs'), 'process.exit(0)');
-    mkdirSync(join(root, 'packages/b/bench'), { recursive: true });
-    writeFileSync(join(root, 'packages/b/bench/z.bench.mjs'), 'process.exit(3)');
-    expect(suiteCommand(root, { name: 'a', file: 'packages/a/bench/x.bench.mjs' }).args).toEqual(['run', '--silent', 'bench']);
+  it('runs each suite in its package folder and reports the failed ones', () => {
+    const root = repo({
+      'packages/a/package.json': '{}',
+      'packages/a/bench/ok.bench.mjs': "if (!process.cwd().endsWith('packages/a')) process.exit(9);",
+      'packages/b/package.json': '{}',
+      'packages/b/bench/z.bench.mjs': 'process.exit(3)',
+    });
     const lines: string[] = [];
     const failed = runSuites(root, planSuites(root, ['a', 'b']).run, (l) => lines.push(l));
     expect(failed).toEqual(['b/z.bench.mjs']);
-    expect(lines.filter((l) => l.startsWith('--- suite a/'))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('--- suite'))).toHaveLength(3);
   });
 });

@@ -1,81 +1,69 @@
 /**
- * Optional bench suites that other packages own (`packages/<name>/bench/*.bench.*`). Each known
- * suite is listed with the file it needs; a missing file skips the suite with a line. Any other
- * bench file found under packages/<name>/bench is run too, so adding one needs no change here.
- * A package with its own `bench` script (e.g. one that builds dist first) is run through it.
+ * Optional bench suites that other packages own. A package takes part when it has a `bench`
+ * script (run once, from its folder) or bench files in `packages/<name>/bench/`
+ * (`*.bench.ts` through vitest bench, `*.bench.mjs`/`.js` through node). Packages the issue
+ * expects a suite from are listed in EXPECTED_SUITES: when one has none, the harness says
+ * SKIPPED with a line instead of staying silent. Adding a suite needs no change here.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 export interface Suite {
+  /** Package folder name, or `<package>/<file>` for a single file. */
   readonly name: string;
-  /** Path relative to the repo root. */
-  readonly file: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Working directory, relative to the repo root. */
+  readonly cwd: string;
 }
 
-/** Suites the issue asks for by name; listed so that their absence is reported, not silent. */
-export const KNOWN_SUITES: readonly Suite[] = [
-  { name: 'codec', file: 'packages/codec/bench/coap-codec.bench.mjs' },
-  { name: 'coap', file: 'packages/coap/bench/endpoint.bench.ts' },
-  { name: 'objects', file: 'packages/objects/bench/node-codecs.bench.ts' },
-  { name: 'oscore', file: 'packages/oscore/bench/oscore.bench.ts' },
-  { name: 'transport-dtls', file: 'packages/transport-dtls/bench/dtls.bench.ts' },
-];
+/** Packages whose benchmark the issue asks for. */
+export const EXPECTED_SUITES: readonly string[] = ['codec', 'coap', 'objects', 'oscore', 'server'];
 
-const BENCH_FILE = /\.bench\.(ts|mts|js|mjs)$/;
+const BENCH_FILE = /[.-]bench\.(ts|mts|js|mjs)$/;
 
-export function discoverSuites(root: string): Suite[] {
-  const found: Suite[] = [];
-  const packages = join(root, 'packages');
-  if (!existsSync(packages)) return found;
-  for (const pkg of readdirSync(packages).sort()) {
-    const dir = join(packages, pkg, 'bench');
-    if (!existsSync(dir)) continue;
-    for (const file of readdirSync(dir).sort()) {
-      if (BENCH_FILE.test(file)) found.push({ name: `${pkg}/${file}`, file: relative(root, join(dir, file)) });
-    }
+function packageSuites(root: string, pkg: string): Suite[] {
+  const dir = join('packages', pkg);
+  const pkgFile = join(root, dir, 'package.json');
+  if (!existsSync(pkgFile)) return [];
+  const scripts = (JSON.parse(readFileSync(pkgFile, 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
+  if (scripts.bench) return [{ name: pkg, command: 'pnpm', args: ['run', '--silent', 'bench'], cwd: dir }];
+  const benchDir = join(root, dir, 'bench');
+  if (!existsSync(benchDir)) return [];
+  const suites: Suite[] = [];
+  for (const file of readdirSync(benchDir).sort()) {
+    if (!BENCH_FILE.test(file)) continue;
+    const rel = join('bench', file);
+    if (/\.bench\.(ts|mts)$/.test(file)) suites.push({ name: `${pkg}/${file}`, command: 'pnpm', args: ['exec', 'vitest', 'bench', '--run', rel], cwd: dir });
+    else if (/\.(js|mjs)$/.test(file)) suites.push({ name: `${pkg}/${file}`, command: process.execPath, args: [rel], cwd: dir });
   }
-  return found;
+  return suites;
 }
 
-/** Known suites (present or reported missing) plus every discovered one, without duplicates. */
-export function planSuites(root: string, only?: readonly string[]): { run: Suite[]; missing: Suite[] } {
-  const discovered = discoverSuites(root);
-  const known = KNOWN_SUITES.filter((s) => !only || only.includes(s.name));
-  const missing = known.filter((s) => !existsSync(join(root, s.file)));
-  const run = [...known.filter((s) => existsSync(join(root, s.file)))];
-  for (const s of discovered) {
-    if (run.some((r) => r.file === s.file)) continue;
-    if (only && !only.some((o) => s.name.startsWith(`${o}/`) || s.name === o)) continue;
-    run.push(s);
+/** Suites to run (in package order) and expected packages that have none. */
+export function planSuites(root: string, only?: readonly string[]): { run: Suite[]; missing: string[] } {
+  const packagesDir = join(root, 'packages');
+  const packages = existsSync(packagesDir) ? readdirSync(packagesDir).sort() : [];
+  const wanted = (pkg: string) => !only || only.includes(pkg);
+  const run: Suite[] = [];
+  const missing: string[] = [];
+  for (const pkg of [...new Set([...packages, ...EXPECTED_SUITES])].sort()) {
+    if (!wanted(pkg)) continue;
+    const suites = packageSuites(root, pkg);
+    if (suites.length > 0) run.push(...suites);
+    else if (EXPECTED_SUITES.includes(pkg)) missing.push(pkg);
   }
   return { run, missing };
 }
 
-/** How a suite runs: the package's `bench` script if it has one, else vitest bench (`.ts`) or node (`.mjs`/`.js`). */
-export function suiteCommand(root: string, suite: Suite): { command: string; args: string[]; cwd: string } {
-  const pkgDir = join(root, suite.file.split('/').slice(0, 2).join('/'));
-  const pkgFile = join(pkgDir, 'package.json');
-  if (existsSync(pkgFile)) {
-    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { scripts?: Record<string, string> };
-    if (pkg.scripts?.bench) return { command: 'pnpm', args: ['run', '--silent', 'bench'], cwd: pkgDir };
-  }
-  if (/\.bench\.(ts|mts)$/.test(suite.file)) return { command: 'pnpm', args: ['exec', 'vitest', 'bench', '--run', suite.file], cwd: root };
-  return { command: process.execPath, args: [suite.file], cwd: root };
-}
-
-/** Runs suites, a package's `bench` script at most once. Returns the failed suite names. */
+/** Runs each suite with its output shown; returns the names of the failed ones. */
 export function runSuites(root: string, suites: readonly Suite[], log: (line: string) => void, timeoutMs = 300_000): string[] {
   const failed: string[] = [];
-  const ran = new Set<string>();
   for (const suite of suites) {
-    const { command, args, cwd } = suiteCommand(root, suite);
-    const key = `${cwd} ${command} ${args.join(' ')}`;
-    if (ran.has(key)) continue;
-    ran.add(key);
-    log(`--- suite ${suite.name}: ${command === 'pnpm' ? `pnpm ${args.join(' ')} (in ${relative(root, cwd) || '.'})` : suite.file}`);
-    const res = spawnSync(command, args, { cwd, stdio: 'inherit', timeout: timeoutMs });
+    const shown = `${suite.command === 'pnpm' ? 'pnpm' : 'node'} ${suite.args.join(' ')}`;
+    log(`--- suite ${suite.name}: ${shown} (in ${relative(root, join(root, suite.cwd)) || '.'})`);
+    const res = spawnSync(suite.command, [...suite.args], { cwd: join(root, suite.cwd), stdio: 'inherit', timeout: timeoutMs });
     if (res.status !== 0) {
       failed.push(suite.name);
       log(`--- suite ${suite.name} FAILED (exit ${res.status ?? res.signal})`);
