@@ -1,0 +1,280 @@
+/**
+ * The Device Management and Information Reporting interfaces over CoAP: one handler for every
+ * request a server sends to the client (Read, Discover, Observe, Write, Write-Attributes,
+ * Execute, Create, Delete, Read-/Write-/Observe-Composite).
+ */
+import { CoapError, type CoapRequest, type CoapResponseInit, type Peer } from '@lwm2m-ts/coap';
+import { CoapCode, ContentFormat, serializeLinkFormat } from '@lwm2m-ts/codec';
+import { type LwM2mNode, LwM2mPath, validateNode, validateRequest } from '@lwm2m-ts/objects';
+import type { AttributeStore } from '../attributes/attribute-store';
+import {
+  checkConsistency,
+  checkPlacement,
+  type NotificationAttributes,
+  parseAttributeQuery,
+} from '../attributes/notification-attributes';
+import { parseExecuteArguments } from '../enabler/execute-arguments';
+import type { Requester } from '../enabler/instance-enabler';
+import type { Sample } from '../observe/notify-rules';
+import type { ObservationManager, ObservationTarget } from '../observe/observation-manager';
+import { discover } from '../tree/discover';
+import { deleteInstance, executeResource } from '../tree/execute-delete';
+import { readNode } from '../tree/node-reader';
+import { createInstance, writeNode } from '../tree/node-writer';
+import type { ObjectTree } from '../tree/object-tree';
+import { problemError, requireInstance, requireObject, throwProblems } from '../tree/problems';
+import { type ContentNegotiation, codecCall } from './content-negotiation';
+
+/** What an operation needs from the Access Control object (OMA LwM2M Core §7.3.3 ACL bits). */
+export type AccessOperation = 'read' | 'write' | 'execute' | 'delete' | 'create';
+
+export interface ServerCaller {
+  readonly requester: Extract<Requester, { kind: 'server' }>;
+  /** Key of the server in the attribute store and observations ("ssid:101"). */
+  readonly serverKey: string;
+}
+
+export interface DmHandlerDeps {
+  readonly tree: ObjectTree;
+  readonly negotiation: ContentNegotiation;
+  readonly attributes: AttributeStore;
+  readonly observations: ObservationManager;
+  readonly lwm2mVersion: string;
+  /** Server default pmin / pmax (object 1 resources 2 and 3). */
+  defaults(serverKey: string): NotificationAttributes;
+  /** Throws 4.01 when the Access Control object refuses. */
+  authorize(caller: ServerCaller, operation: AccessOperation, path: LwM2mPath): Promise<void>;
+  /** A server created an instance (Access Control owner bookkeeping). */
+  created?(caller: ServerCaller, path: LwM2mPath): Promise<void>;
+  /** An instance was deleted by a server. */
+  deleted?(path: LwM2mPath): Promise<void>;
+}
+
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+export const relationKey = (peer: Peer, token: Uint8Array) => `${peer.key}#${hex(token)}`;
+
+/** Parses the Uri-Path as an LwM2M path; anything else is 4.04. */
+export function lwm2mPathOf(segments: readonly string[]): LwM2mPath {
+  const path = LwM2mPath.tryParse(segments.join('/'));
+  if (!path) throw CoapError.notFound(`/${segments.join('/')} is not an LwM2M path`);
+  return path;
+}
+
+export class DmHandler {
+  constructor(private readonly d: DmHandlerDeps) {}
+
+  async handle(req: CoapRequest, caller: ServerCaller): Promise<CoapResponseInit> {
+    const path = lwm2mPathOf(req.path);
+    switch (req.method) {
+      case 'GET':
+        if (req.accept === ContentFormat.LINK_FORMAT) return this.discover(req, caller, path);
+        return this.read(req, caller, path);
+      case 'PUT':
+        if (req.payload.length === 0 && req.query.length > 0) return this.writeAttributes(req, caller, path);
+        return this.write(req, caller, path, 'replace');
+      case 'POST':
+        return this.post(req, caller, path);
+      case 'DELETE':
+        await this.d.authorize(caller, 'delete', path);
+        await deleteInstance(this.d.tree, path, caller.requester);
+        this.d.attributes.removeBelow(path);
+        await this.d.deleted?.(path);
+        return { code: CoapCode.DELETED };
+      case 'FETCH':
+        return this.fetch(req, caller, path);
+      case 'IPATCH':
+        return this.writeComposite(req, caller, path);
+      default:
+        throw CoapError.methodNotAllowed(`${req.method ?? req.code} is not an LwM2M operation`);
+    }
+  }
+
+  // ---- Read / Observe / Discover ------------------------------------------------------------
+
+  private async read(req: CoapRequest, caller: ServerCaller, path: LwM2mPath): Promise<CoapResponseInit> {
+    await this.d.authorize(caller, 'read', path);
+    const key = relationKey(req.peer, req.message.token);
+    if (req.observe === 1) this.d.observations.cancel(key);
+    const node = await readNode(this.d.tree, path, caller.requester);
+    const encoded = this.d.negotiation.encode(node, path, req.accept);
+    if (req.observe === 0) {
+      const target: ObservationTarget = { server: caller.serverKey, key, coapPath: path.toString(), paths: [path] };
+      this.d.observations.sent(target, sampleOf(node));
+    }
+    return { code: CoapCode.CONTENT, ...encoded };
+  }
+
+  private async discover(req: CoapRequest, caller: ServerCaller, path: LwM2mPath): Promise<CoapResponseInit> {
+    await this.d.authorize(caller, 'read', path);
+    const depthText = req.queryParam('depth');
+    const depth = depthText === undefined ? undefined : Number(depthText);
+    if (depthText !== undefined && (this.d.lwm2mVersion !== '1.2' || !/^\d$/.test(depthText)))
+      throw CoapError.badRequest(`depth=${depthText} is not allowed here`);
+    const links = await discover(this.d.tree, path, {
+      attributes: this.d.attributes,
+      server: caller.serverKey,
+      requester: caller.requester,
+      lwm2mVersion: this.d.lwm2mVersion,
+      ...(depth !== undefined ? { depth } : {}),
+    });
+    return { code: CoapCode.CONTENT, contentFormat: ContentFormat.LINK_FORMAT, payload: serializeLinkFormat(links) };
+  }
+
+  private async writeAttributes(req: CoapRequest, caller: ServerCaller, path: LwM2mPath): Promise<CoapResponseInit> {
+    if (path.isRoot()) throw CoapError.methodNotAllowed('Write-Attributes needs an object, instance or resource');
+    await this.d.authorize(caller, 'read', path);
+    const object = requireObject(this.d.tree, path);
+    if (!path.isObject()) requireInstance(this.d.tree, path);
+    const resource = path.resourceId === undefined ? undefined : object.model.resources.get(path.resourceId);
+    if (path.resourceId !== undefined && !resource) throw CoapError.notFound(`resource ${path} is not defined`);
+    const change = parseAttributeQuery(req.query, this.d.lwm2mVersion);
+    const next = this.d.attributes.preview(caller.serverKey, path, change);
+    checkPlacement(next, path, resource);
+    // Check what observations of this path would use: inherited levels plus the new ones.
+    const effective = { ...this.d.attributes.effective(caller.serverKey, path), ...next };
+    for (const name of change.clear) if (!(name in next)) delete (effective as Record<string, unknown>)[name];
+    checkConsistency(effective);
+    this.d.attributes.set(caller.serverKey, path, next);
+    this.d.observations.attributesChanged(caller.serverKey);
+    return { code: CoapCode.CHANGED };
+  }
+
+  // ---- Write / Execute / Create -------------------------------------------------------------
+
+  private async write(
+    req: CoapRequest,
+    caller: ServerCaller,
+    path: LwM2mPath,
+    mode: 'replace' | 'update',
+  ): Promise<CoapResponseInit> {
+    if (path.isRoot() || path.isObject())
+      throw CoapError.methodNotAllowed(`Write targets an object instance or resource, not ${path}`);
+    await this.d.authorize(caller, 'write', path);
+    const object = requireObject(this.d.tree, path);
+    const p = validateRequest(object.model, path, 'write');
+    if (p) throw problemError(p);
+    requireInstance(this.d.tree, path);
+    const node = this.d.negotiation.decode(req.payload, contentFormatOf(req, path), path);
+    await writeNode(this.d.tree, path, node, mode, caller.requester);
+    return { code: CoapCode.CHANGED };
+  }
+
+  private async post(req: CoapRequest, caller: ServerCaller, path: LwM2mPath): Promise<CoapResponseInit> {
+    if (path.isRoot()) throw CoapError.methodNotAllowed('POST / is not an LwM2M operation');
+    if (path.isObject()) return this.create(req, caller, path);
+    if (path.isResource()) {
+      const object = requireObject(this.d.tree, path);
+      if (object.model.resources.get(path.resourceId!)?.operations.execute) {
+        await this.d.authorize(caller, 'execute', path);
+        if (req.contentFormat !== undefined && req.contentFormat !== ContentFormat.TEXT_PLAIN)
+          throw CoapError.unsupportedContentFormat('Execute arguments are text/plain');
+        const args = parseExecuteArguments(req.text());
+        await executeResource(this.d.tree, path, args, caller.requester);
+        return { code: CoapCode.CHANGED };
+      }
+    }
+    return this.write(req, caller, path, 'update');
+  }
+
+  private async create(req: CoapRequest, caller: ServerCaller, path: LwM2mPath): Promise<CoapResponseInit> {
+    await this.d.authorize(caller, 'create', path);
+    const object = requireObject(this.d.tree, path);
+    const format = req.contentFormat;
+    let instances: LwM2mNode[];
+    try {
+      const node = this.d.negotiation.decode(req.payload, format, path);
+      instances = node.kind === 'object' ? [...node.instances.values()] : [node];
+    } catch (e) {
+      // No instance id in the payload (1.0 TLV of resources): decode it as the next free instance.
+      if (!CoapError.isInstance(e) || e.code !== CoapCode.BAD_REQUEST) throw e;
+      instances = [this.d.negotiation.decode(req.payload, format, path.child(object.nextFreeId()))];
+    }
+    if (instances.length === 0) throw CoapError.badRequest('Create payload has no instance');
+    let first: LwM2mPath | undefined;
+    for (const node of instances) {
+      if (node.kind !== 'object-instance')
+        throw CoapError.badRequest(`Create needs object instances, got a ${node.kind}`);
+      const created = await createInstance(this.d.tree, path, node, caller.requester);
+      await this.d.created?.(caller, created);
+      first ??= created;
+    }
+    return { code: CoapCode.CREATED, locationPath: first!.ids.map(String) };
+  }
+
+  // ---- Composite ----------------------------------------------------------------------------
+
+  private async fetch(req: CoapRequest, caller: ServerCaller, path: LwM2mPath): Promise<CoapResponseInit> {
+    if (!path.isRoot()) throw CoapError.methodNotAllowed('Read-Composite targets /');
+    const paths = this.d.negotiation.decodePaths(req.payload, req.contentFormat);
+    if (paths.length === 0) throw CoapError.badRequest('Read-Composite without paths');
+    const key = relationKey(req.peer, req.message.token);
+    if (req.observe === 1) this.d.observations.cancel(key);
+    const nodes = new Map<string, LwM2mNode>();
+    for (const p of paths) {
+      await this.d.authorize(caller, 'read', p);
+      try {
+        nodes.set(p.toString(), await readNode(this.d.tree, p, caller.requester));
+      } catch (e) {
+        // Paths that do not exist are left out; other errors fail the whole request.
+        if (!CoapError.isInstance(e) || e.code !== CoapCode.NOT_FOUND) throw e;
+      }
+    }
+    if (nodes.size === 0) throw CoapError.notFound('none of the requested paths exists');
+    const encoded = this.d.negotiation.encodeComposite(nodes, req.accept ?? req.contentFormat);
+    if (req.observe === 0) this.d.observations.sent({ server: caller.serverKey, key, coapPath: '/', paths }, undefined);
+    return { code: CoapCode.CONTENT, ...encoded };
+  }
+
+  private async writeComposite(req: CoapRequest, caller: ServerCaller, path: LwM2mPath): Promise<CoapResponseInit> {
+    if (!path.isRoot()) throw CoapError.methodNotAllowed('Write-Composite targets /');
+    const nodes = this.d.negotiation.decodeComposite(req.payload, req.contentFormat);
+    if (nodes.size === 0) throw CoapError.badRequest('Write-Composite without values');
+    // Check everything first: one bad entry refuses the whole request and changes nothing.
+    const entries: [LwM2mPath, LwM2mNode][] = [];
+    for (const [text, node] of nodes) {
+      const p = LwM2mPath.parse(text);
+      await this.d.authorize(caller, 'write', p);
+      const object = requireObject(this.d.tree, p);
+      const problem = validateRequest(object.model, p, 'write');
+      if (problem) throw problemError(problem);
+      requireInstance(this.d.tree, p);
+      throwProblems(validateNode(object.model, p, node, 'write-update'));
+      entries.push([p, node]);
+    }
+    for (const [p, node] of entries) await writeNode(this.d.tree, p, node, 'update', caller.requester);
+    return { code: CoapCode.CHANGED };
+  }
+}
+
+/** Content-Format of a Write; a single resource without one is read as text/plain. */
+function contentFormatOf(req: CoapRequest, path: LwM2mPath): number | undefined {
+  if (req.contentFormat !== undefined) return req.contentFormat;
+  return path.isResource() || path.isResourceInstance() ? ContentFormat.TEXT_PLAIN : undefined;
+}
+
+/** The value the notification rules compare (numbers and booleans of single values). */
+export function sampleOf(node: LwM2mNode): Sample {
+  const value =
+    node.kind === 'resource-instance'
+      ? node.value
+      : node.kind === 'resource' && !node.multiple
+        ? node.value
+        : undefined;
+  if (!value) return undefined;
+  switch (value.type) {
+    case 'integer':
+    case 'unsigned':
+    case 'float':
+    case 'time':
+      return Number(value.value);
+    case 'boolean':
+      return value.value;
+    case 'string':
+    case 'corelnk':
+      return value.value;
+    default:
+      return undefined;
+  }
+}
+
+export { codecCall };

@@ -1,0 +1,499 @@
+/**
+ * An LwM2M client: objects (enablers) served over one CoAP Endpoint, registered with every
+ * server account of objects 0/1, bootstrapped when there is none (or registration fails),
+ * with observations, Send and queue mode.
+ */
+import {
+  type Clock,
+  CoapError,
+  Endpoint,
+  type EndpointOptions,
+  type Peer,
+  Router,
+  systemClock,
+  type Transport,
+} from '@lwm2m-ts/coap';
+import { ContentFormat, parseCoapUri } from '@lwm2m-ts/codec';
+import { createDefaultRegistry, type LwM2mPath, type ModelRegistry, NodeCodecRegistry } from '@lwm2m-ts/objects';
+import { AccessControl } from './acl/access-control';
+import { AttributeStore } from './attributes/attribute-store';
+import type { NotificationAttributes } from './attributes/notification-attributes';
+import { BootstrapClient } from './bootstrap/bootstrap-client';
+import { ClientEventEmitter } from './client-events';
+import { ContentNegotiation } from './coap/content-negotiation';
+import { DmHandler, type ServerCaller, sampleOf } from './coap/dm-handler';
+import { type ClientControl, LOCAL } from './enabler/instance-enabler';
+import type { ObjectDefinition } from './enabler/object-enabler';
+import { ObservationManager } from './observe/observation-manager';
+import { parsePathArg } from './path-arg';
+import { SleepGate } from './queue/sleep-gate';
+import { registrationPayload } from './registration/registration-payload';
+import { type RegistrationEvent, RegistrationSession } from './registration/registration-session';
+import { type Accounts, readAccounts, type ServerAccount } from './registration/server-accounts';
+import { type SendOptions, sendData } from './send/send-operation';
+import { readNode } from './tree/node-reader';
+import { ObjectTree } from './tree/object-tree';
+
+export type LwM2mVersion = '1.0' | '1.1' | '1.2';
+
+export interface QueueModeOptions {
+  /** How long the client stays awake after its last exchange before sleeping (ms); default 93 s (MAX_TRANSMIT_WAIT). */
+  readonly awakeTimeMs?: number;
+}
+
+export interface LwM2mClientOptions {
+  /** Endpoint Client Name (`ep=`). */
+  readonly endpointName: string;
+  /** The socket the client registers from and serves on (UDP, DTLS, TCP, ... or MemoryNetwork). */
+  readonly transport: Transport;
+  /** Objects and their instances; Security (0) and Server (1) instances name the servers. */
+  readonly objects: readonly ObjectDefinition[];
+  /** Object definitions; default the embedded core + IPSO set. */
+  readonly models?: ModelRegistry;
+  /** Content-format codecs; default every format of @lwm2m-ts/objects. */
+  readonly codecs?: NodeCodecRegistry;
+  /** Default 1.1. */
+  readonly lwm2mVersion?: LwM2mVersion;
+  /** Queue mode (`Q`): sleep between exchanges, wake for Update and Send. */
+  readonly queueMode?: boolean | QueueModeOptions;
+  /** Format of objects/instances when a request has no Accept; default TLV (1.0) or SenML CBOR. */
+  readonly defaultContentFormat?: number;
+  /** How long to wait for Bootstrap-Finish (ms); default 300 s. */
+  readonly bootstrapTimeoutMs?: number;
+  readonly clock?: Clock;
+  /** Extra Endpoint settings (transmission parameters, layers, token generator, ...). */
+  readonly endpoint?: Omit<EndpointOptions, 'transport' | 'router' | 'clock'>;
+}
+
+export interface ServerStatus {
+  readonly shortServerId: number;
+  readonly uri: string;
+  readonly registered: boolean;
+  readonly location: string | undefined;
+}
+
+export class LwM2mClient {
+  readonly events = new ClientEventEmitter();
+  readonly objects: ObjectTree;
+  readonly endpoint: Endpoint;
+  readonly lwm2mVersion: LwM2mVersion;
+  readonly endpointName: string;
+  private readonly clock: Clock;
+  private readonly gate: SleepGate;
+  private readonly attributes = new AttributeStore();
+  private readonly observations: ObservationManager;
+  private readonly negotiation: ContentNegotiation;
+  private readonly dm: DmHandler;
+  private readonly bootstrap: BootstrapClient;
+  private readonly acl: AccessControl;
+  private readonly sessions = new Map<number, RegistrationSession>();
+  private readonly queue: QueueModeOptions | undefined;
+  private readonly preferredFormat: number;
+  private accounts: Accounts = { servers: [], bootstrap: undefined };
+  private bootstrapPeer: Peer | undefined;
+  private disabled = new Map<number, unknown>();
+  private started = false;
+  private sleepTimer: unknown;
+  private updateScheduled = false;
+  private bootstrapping: Promise<void> | undefined;
+
+  constructor(options: LwM2mClientOptions) {
+    this.endpointName = options.endpointName;
+    this.lwm2mVersion = options.lwm2mVersion ?? '1.1';
+    this.clock = options.clock ?? systemClock;
+    this.queue = options.queueMode === true ? {} : options.queueMode || undefined;
+    const control: ClientControl = {
+      triggerUpdate: (ssid) => void this.sessions.get(ssid)?.update({ forcePayload: true }),
+      disableServer: (ssid, seconds) => void this.disableServer(ssid, seconds),
+      requestBootstrap: () => void this.startBootstrap(),
+      now: () => this.clock.now(),
+    };
+    const models = options.models ?? createDefaultRegistry();
+    this.objects = new ObjectTree(models, control, this.lwm2mVersion);
+    for (const def of options.objects) this.objects.add(def);
+    const codecs = options.codecs ?? new NodeCodecRegistry();
+    this.preferredFormat =
+      options.defaultContentFormat ??
+      (this.lwm2mVersion === '1.0' ? ContentFormat.LWM2M_TLV : ContentFormat.SENML_CBOR);
+    this.negotiation = new ContentNegotiation(
+      codecs,
+      models.lookup((id) => this.objects.get(id)?.version),
+      this.preferredFormat,
+      ContentFormat.SENML_CBOR,
+    );
+    this.gate = new SleepGate(options.transport);
+    const router = new Router();
+    this.endpoint = new Endpoint({
+      ...options.endpoint,
+      transport: this.gate,
+      router,
+      clock: this.clock,
+      onError: (error, where) => {
+        this.events.emit('error', { error, where });
+        options.endpoint?.onError?.(error, where);
+      },
+    });
+    this.observations = new ObservationManager({
+      clock: this.clock,
+      attributes: (t) => this.attributes.effective(t.server, t.paths[0]!, this.defaults(t.server)),
+      sample: async (t) =>
+        t.paths.length === 1 ? sampleOf(await readNode(this.objects, t.paths[0]!, LOCAL)) : undefined,
+      notify: (path, con) => {
+        this.touch();
+        return this.endpoint.notify(path, con === undefined ? {} : { confirmable: con });
+      },
+      sleeping: () => this.gate.asleep,
+    });
+    this.acl = new AccessControl(this.objects, () => this.accounts.servers.length);
+    this.dm = new DmHandler({
+      tree: this.objects,
+      negotiation: this.negotiation,
+      attributes: this.attributes,
+      observations: this.observations,
+      lwm2mVersion: this.lwm2mVersion,
+      defaults: (server) => this.defaults(server),
+      authorize: (caller, op, path) => this.acl.check(caller.requester.shortServerId, op, path),
+      created: (caller, path) => this.acl.created(caller.requester.shortServerId, path),
+      deleted: (path) => this.acl.deleted(path),
+    });
+    this.bootstrap = new BootstrapClient({
+      endpoint: this.endpoint,
+      clock: this.clock,
+      tree: this.objects,
+      negotiation: this.negotiation,
+      endpointName: this.endpointName,
+      lwm2mVersion: this.lwm2mVersion,
+      preferredContentFormat: this.preferredFormat,
+      timeoutMs: options.bootstrapTimeoutMs ?? 300_000,
+      onServerInitiated: () => {
+        this.stopSessions();
+        this.events.emit('bootstrapStarted', { initiatedBy: 'server' });
+      },
+      onFinished: () => {
+        this.events.emit('bootstrapFinished', {});
+        void this.registerAll();
+      },
+    });
+    router.add('/*', {
+      get: (req) => this.serve(req),
+      put: (req) => this.serve(req),
+      post: (req) => this.serve(req),
+      delete: (req) => this.serve(req),
+      fetch: (req) => this.serve(req),
+      ipatch: (req) => this.serve(req),
+      observable: true,
+      hidden: true,
+    });
+    this.objects.listen({
+      instancesChanged: (objectId) => {
+        if (objectId !== 0 && objectId !== 21) this.scheduleUpdate();
+      },
+      valuesChanged: (paths) => {
+        this.observations.valuesChanged(paths);
+        if (paths.some((p) => p.objectId === 1 || p.objectId === 0)) void this.refreshAccounts();
+      },
+    });
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  /**
+   * Registers with every server account (objects 0 and 1); without one, bootstraps first.
+   * Resolves once every registration attempt settled (see events for later retries).
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.accounts = await readAccounts(this.objects);
+    if (this.accounts.bootstrap) this.bootstrapPeer = await this.resolvePeer(this.accounts.bootstrap.uri);
+    if (this.accounts.servers.length === 0) {
+      if (!this.accounts.bootstrap) throw new Error('no LwM2M server and no bootstrap server account configured');
+      await this.startBootstrap();
+      return;
+    }
+    await this.registerAll();
+  }
+
+  /** De-registers from every server (unless `deregister: false`) and closes the endpoint. */
+  async stop(options: { deregister?: boolean } = {}): Promise<void> {
+    if (!this.started) {
+      await this.endpoint.close();
+      return;
+    }
+    this.started = false;
+    this.cancelSleep();
+    this.bootstrap.cancel();
+    if (options.deregister !== false) {
+      this.gate.asleep = false;
+      await Promise.allSettled([...this.sessions.values()].map((s) => s.deregister()));
+    }
+    this.stopSessions();
+    for (const t of this.disabled.values()) this.clock.clearTimeout(t);
+    this.observations.close();
+    await this.endpoint.close();
+  }
+
+  // ---- device side --------------------------------------------------------------------------
+
+  /** Tells the client values at or below `path` changed: observers are notified per their attributes. */
+  valueChanged(...paths: (string | LwM2mPath)[]): void {
+    this.objects.valuesChanged(paths.map(parsePathArg));
+  }
+
+  /** Sends an Update to one server (or all) now, with the object links. */
+  async triggerUpdate(shortServerId?: number): Promise<void> {
+    const targets = shortServerId === undefined ? [...this.sessions.values()] : [this.sessions.get(shortServerId)];
+    await Promise.all(targets.map((s) => s?.update({ forcePayload: true })));
+  }
+
+  /** The device's address changed (new IP, NAT rebinding): Update every registration. */
+  async addressChanged(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => s.update()));
+  }
+
+  /** Send (`POST /dp`, LwM2M 1.1+) of the values at `paths` to a server (default: the only or first one). */
+  async send(paths: readonly (string | LwM2mPath)[], options: SendOptions = {}): Promise<void> {
+    const session =
+      options.shortServerId !== undefined
+        ? this.sessions.get(options.shortServerId)
+        : [...this.sessions.values()].find((s) => s.registered);
+    if (!session?.registered || !session.peer) throw new Error('Send needs a registered server');
+    this.wake();
+    await sendData(
+      {
+        tree: this.objects,
+        endpoint: this.endpoint,
+        negotiation: this.negotiation,
+        lwm2mVersion: this.lwm2mVersion,
+      },
+      session.account,
+      session.peer,
+      paths.map(parsePathArg),
+      options,
+    );
+    this.touch();
+  }
+
+  /** Registration state per server. */
+  servers(): ServerStatus[] {
+    return [...this.sessions.values()].map((s) => ({
+      shortServerId: s.shortServerId,
+      uri: s.account.uri,
+      registered: s.registered,
+      location: s.registrationLocation,
+    }));
+  }
+
+  /** Observations the servers hold on this client. */
+  observationsList(): { server: string; coapPath: string }[] {
+    return this.observations.list().map(({ server, coapPath }) => ({ server, coapPath }));
+  }
+
+  // ---- queue mode ---------------------------------------------------------------------------
+
+  get sleeping(): boolean {
+    return this.gate.asleep;
+  }
+
+  /** Queue mode: stop answering now (the transport stays open). */
+  sleep(): void {
+    if (this.gate.asleep) return;
+    this.cancelSleep();
+    this.gate.asleep = true;
+    this.events.emit('sleeping', {});
+  }
+
+  /** Wakes up (answers again) and sends an Update so the server delivers what it queued. */
+  async wakeAndUpdate(): Promise<void> {
+    this.wake();
+    await Promise.all([...this.sessions.values()].map((s) => s.update()));
+  }
+
+  private wake(): void {
+    if (this.gate.asleep) {
+      this.gate.asleep = false;
+      this.events.emit('awake', {});
+    }
+    this.touch();
+  }
+
+  /** Activity: restart the awake timer (queue mode). */
+  private touch(): void {
+    if (!this.queue || !this.started) return;
+    this.cancelSleep();
+    this.sleepTimer = this.clock.setTimeout(() => {
+      this.sleepTimer = undefined;
+      this.sleep();
+    }, this.queue.awakeTimeMs ?? this.endpoint.times.maxTransmitWaitMs);
+  }
+
+  private cancelSleep(): void {
+    if (this.sleepTimer !== undefined) this.clock.clearTimeout(this.sleepTimer);
+    this.sleepTimer = undefined;
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private async serve(req: Parameters<DmHandler['handle']>[0]) {
+    this.touch();
+    if (this.bootstrapPeer && req.peer.key === this.bootstrapPeer.key) return this.bootstrap.handle(req);
+    if (this.bootstrap.inProgress) throw CoapError.serviceUnavailable('bootstrap in progress');
+    const session = [...this.sessions.values()].find((s) => s.peer?.key === req.peer.key);
+    if (!session) throw CoapError.unauthorized('not a server this client is registered with');
+    const caller: ServerCaller = {
+      requester: { kind: 'server', shortServerId: session.shortServerId },
+      serverKey: serverKey(session.shortServerId),
+    };
+    return this.dm.handle(req, caller);
+  }
+
+  private defaults(server: string): NotificationAttributes {
+    const ssid = Number(server.slice('ssid:'.length));
+    const a = this.accounts.servers.find((s) => s.shortServerId === ssid);
+    return {
+      ...(a?.defaultPmin !== undefined ? { pmin: a.defaultPmin } : {}),
+      ...(a?.defaultPmax !== undefined ? { pmax: a.defaultPmax } : {}),
+    };
+  }
+
+  private async resolvePeer(uri: string): Promise<Peer> {
+    const u = parseCoapUri(uri);
+    return this.gate.resolvePeer(u.host, u.port);
+  }
+
+  private async registerAll(): Promise<void> {
+    if (!this.started) return;
+    this.accounts = await readAccounts(this.objects);
+    const work: Promise<boolean>[] = [];
+    for (const account of this.accounts.servers) {
+      if (this.sessions.has(account.shortServerId) || this.disabled.has(account.shortServerId)) continue;
+      const session = this.newSession(account);
+      this.sessions.set(account.shortServerId, session);
+      work.push(session.start());
+    }
+    await Promise.all(work);
+  }
+
+  private newSession(account: ServerAccount): RegistrationSession {
+    return new RegistrationSession(
+      {
+        endpoint: this.endpoint,
+        clock: this.clock,
+        endpointName: this.endpointName,
+        lwm2mVersion: this.lwm2mVersion,
+        queueMode: this.queue !== undefined,
+        payload: () =>
+          registrationPayload(this.objects, {
+            lwm2mVersion: this.lwm2mVersion,
+            preferredContentFormat: this.preferredFormat,
+          }),
+        resolvePeer: (uri) => this.resolvePeer(uri),
+        emit: (e) => this.onRegistrationEvent(e),
+        beforeSend: () => this.wake(),
+        afterSuccess: () => {
+          this.touch();
+          this.observations.flushQueued();
+        },
+        onGiveUp: (a) => {
+          if (a.bootstrapOnFailure && this.accounts.bootstrap) void this.startBootstrap();
+        },
+      },
+      account,
+    );
+  }
+
+  private onRegistrationEvent(e: RegistrationEvent): void {
+    switch (e.type) {
+      case 'registered':
+        this.events.emit('registered', { shortServerId: e.shortServerId, location: e.location });
+        break;
+      case 'updated':
+        this.events.emit('updated', { shortServerId: e.shortServerId });
+        break;
+      case 'deregistered':
+        this.observations.cancelServer(serverKey(e.shortServerId));
+        this.events.emit('deregistered', { shortServerId: e.shortServerId });
+        break;
+      case 'retry':
+        this.events.emit('registrationRetry', e);
+        break;
+      case 'failed':
+        this.events.emit('registrationFailed', { shortServerId: e.shortServerId, error: e.error });
+        break;
+    }
+  }
+
+  private startBootstrap(): Promise<void> {
+    if (this.bootstrapping) return this.bootstrapping;
+    const account = this.accounts.bootstrap;
+    if (!account) return Promise.resolve();
+    this.stopSessions();
+    this.bootstrapping = (async () => {
+      try {
+        if (account.holdOff > 0)
+          await new Promise((r) => this.clock.setTimeout(() => r(undefined), account.holdOff * 1000));
+        if (!this.started) return;
+        this.bootstrapPeer = await this.resolvePeer(account.uri);
+        this.events.emit('bootstrapStarted', { initiatedBy: 'client' });
+        this.wake();
+        await this.bootstrap.request(this.bootstrapPeer);
+      } catch (e) {
+        this.events.emit('bootstrapFailed', { error: e instanceof Error ? e : new Error(String(e)) });
+      } finally {
+        this.bootstrapping = undefined;
+      }
+    })();
+    return this.bootstrapping;
+  }
+
+  private stopSessions(): void {
+    for (const s of this.sessions.values()) {
+      s.stop();
+      this.observations.cancelServer(serverKey(s.shortServerId));
+    }
+    this.sessions.clear();
+  }
+
+  private async disableServer(ssid: number, seconds: number): Promise<void> {
+    const session = this.sessions.get(ssid);
+    if (!session) return;
+    this.sessions.delete(ssid);
+    // De-register after the Execute's 2.04 went out.
+    await Promise.resolve();
+    await session.deregister().catch(() => {});
+    session.stop();
+    this.disabled.set(
+      ssid,
+      this.clock.setTimeout(() => {
+        this.disabled.delete(ssid);
+        void this.registerAll();
+      }, seconds * 1000),
+    );
+  }
+
+  /** Server or Security values changed: new lifetime / binding go out in an Update. */
+  private async refreshAccounts(): Promise<void> {
+    if (!this.started || this.bootstrap.inProgress) return;
+    this.accounts = await readAccounts(this.objects);
+    for (const account of this.accounts.servers) {
+      const session = this.sessions.get(account.shortServerId);
+      if (!session) continue;
+      const changed = session.account.lifetime !== account.lifetime || session.account.binding !== account.binding;
+      session.account = account;
+      if (changed) void session.update();
+    }
+  }
+
+  /** Objects or instances changed: one Update with the new links (batched). */
+  private scheduleUpdate(): void {
+    if (!this.started || this.updateScheduled) return;
+    this.updateScheduled = true;
+    this.clock.setTimeout(() => {
+      this.updateScheduled = false;
+      if (this.bootstrap.inProgress) return;
+      for (const s of this.sessions.values()) void s.update();
+    }, 0);
+  }
+}
+
+export const serverKey = (ssid: number): string => `ssid:${ssid}`;

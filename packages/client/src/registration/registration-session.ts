@@ -1,0 +1,262 @@
+/**
+ * One server's registration (OMA LwM2M TS Transport §6.2 / Core §6.2): Register with retries
+ * and back-off, Update before the lifetime runs out and whenever asked (objects changed,
+ * address changed, lifetime or binding changed), De-register.
+ */
+import { type Clock, CoapError, type Endpoint, type Peer } from '@lwm2m-ts/coap';
+import { CoapCode, ContentFormat } from '@lwm2m-ts/codec';
+import type { ServerAccount } from './server-accounts';
+
+export type RegistrationEvent =
+  | { readonly type: 'registered'; readonly shortServerId: number; readonly location: string }
+  | { readonly type: 'updated'; readonly shortServerId: number }
+  | { readonly type: 'deregistered'; readonly shortServerId: number }
+  | {
+      readonly type: 'retry';
+      readonly shortServerId: number;
+      readonly attempt: number;
+      readonly delayMs: number;
+      readonly error: Error;
+    }
+  | { readonly type: 'failed'; readonly shortServerId: number; readonly error: Error };
+
+export interface RegistrationDeps {
+  readonly endpoint: Endpoint;
+  readonly clock: Clock;
+  readonly endpointName: string;
+  readonly lwm2mVersion: string;
+  readonly queueMode: boolean;
+  /** Current registration body (link format). */
+  payload(): string;
+  resolvePeer(uri: string): Promise<Peer>;
+  emit(event: RegistrationEvent): void;
+  /** Called right before a Register or Update goes out (queue mode wakes the client). */
+  beforeSend?(): void;
+  /** After a successful Register or Update. */
+  afterSuccess?(): void;
+  /** Ran out of retries (bootstrap may follow). */
+  onGiveUp(account: ServerAccount, error: Error): void;
+  /** Extra Register query parameters (e.g. "sms=..."). */
+  readonly extraQuery?: readonly string[];
+  /** Fraction of the lifetime after which the periodic Update goes out (default 0.9). */
+  readonly updateAt?: number;
+}
+
+export class RegistrationFailedError extends Error {
+  constructor(
+    message: string,
+    readonly code?: number,
+  ) {
+    super(message);
+    this.name = 'RegistrationFailedError';
+  }
+}
+
+type State = 'idle' | 'registering' | 'registered' | 'stopped';
+
+export class RegistrationSession {
+  private state: State = 'idle';
+  private location: string[] | undefined;
+  private timer: unknown;
+  private wakeSleeper: (() => void) | undefined;
+  private sent: { lifetime: number; binding: string; payload: string } | undefined;
+  private updating: Promise<boolean> | undefined;
+  private generation = 0;
+  peer: Peer | undefined;
+
+  constructor(
+    private readonly deps: RegistrationDeps,
+    public account: ServerAccount,
+  ) {}
+
+  get shortServerId(): number {
+    return this.account.shortServerId;
+  }
+  get registered(): boolean {
+    return this.state === 'registered';
+  }
+  /** "/rd/5a3f" */
+  get registrationLocation(): string | undefined {
+    return this.location ? `/${this.location.join('/')}` : undefined;
+  }
+
+  /** Starts registering (retries in the background); resolves after the first attempt sequence settles. */
+  async start(): Promise<boolean> {
+    if (this.state === 'stopped') return false;
+    this.state = 'registering';
+    const gen = ++this.generation;
+    const a = this.account;
+    let attempt = 0;
+    for (let sequence = 0; sequence < Math.max(1, a.sequenceRetryCount); sequence++) {
+      if (sequence > 0) {
+        const delayMs = a.sequenceDelay * 1000 * 2 ** (sequence - 1);
+        if (!(await this.sleep(delayMs, gen))) return false;
+      }
+      for (let n = 0; n < Math.max(1, a.retryCount); n++) {
+        attempt++;
+        try {
+          await this.register();
+          return gen === this.generation;
+        } catch (e) {
+          if (gen !== this.generation) return false;
+          const error = e instanceof Error ? e : new Error(String(e));
+          const last = n === Math.max(1, a.retryCount) - 1;
+          if (last) break;
+          const delayMs = a.retryTimer * 1000 * 2 ** n;
+          this.deps.emit({ type: 'retry', shortServerId: a.shortServerId, attempt, delayMs, error });
+          if (!(await this.sleep(delayMs, gen))) return false;
+        }
+      }
+    }
+    if (gen !== this.generation) return false;
+    const error = new RegistrationFailedError(`registration to ${a.uri} failed after ${attempt} attempts`);
+    this.state = 'idle';
+    this.deps.emit({ type: 'failed', shortServerId: a.shortServerId, error });
+    this.deps.onGiveUp(a, error);
+    return false;
+  }
+
+  /**
+   * Sends an Update now (only what changed: lt, b, object links). A server that answers 4.04
+   * (or no answer) means the registration is gone: register again.
+   */
+  update(options: { forcePayload?: boolean } = {}): Promise<boolean> {
+    if (this.state !== 'registered' || !this.location) return Promise.resolve(false);
+    if (this.updating) return this.updating.then(() => this.update(options));
+    this.updating = this.doUpdate(options.forcePayload ?? false).finally(() => {
+      this.updating = undefined;
+    });
+    return this.updating;
+  }
+
+  /** De-register (DELETE on the registration location); stops periodic updates. */
+  async deregister(): Promise<void> {
+    const location = this.location;
+    const wasRegistered = this.state === 'registered';
+    this.cancelTimer();
+    this.generation++;
+    this.state = 'idle';
+    this.location = undefined;
+    this.sent = undefined;
+    if (!wasRegistered || !location || !this.peer) return;
+    this.deps.beforeSend?.();
+    try {
+      await this.deps.endpoint.request({ method: 'DELETE', peer: this.peer, path: location });
+    } finally {
+      this.deps.emit({ type: 'deregistered', shortServerId: this.account.shortServerId });
+    }
+  }
+
+  /** Stops timers and retries without telling the server (the client goes away or bootstraps). */
+  stop(): void {
+    this.cancelTimer();
+    this.generation++;
+    this.state = 'stopped';
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  private async register(): Promise<void> {
+    const a = this.account;
+    this.peer = await this.deps.resolvePeer(a.uri);
+    const query = [
+      `ep=${this.deps.endpointName}`,
+      `lt=${a.lifetime}`,
+      `lwm2m=${this.deps.lwm2mVersion}`,
+      `b=${this.bindingParam(a.binding)}`,
+      ...(this.deps.queueMode && this.deps.lwm2mVersion !== '1.0' ? ['Q'] : []),
+      ...(this.deps.extraQuery ?? []),
+    ];
+    const payload = this.deps.payload();
+    this.deps.beforeSend?.();
+    const res = await this.deps.endpoint.request({
+      method: 'POST',
+      peer: this.peer,
+      path: ['rd'],
+      query,
+      contentFormat: ContentFormat.LINK_FORMAT,
+      payload,
+    });
+    if (res.code !== CoapCode.CREATED || res.locationPath.length === 0)
+      throw new RegistrationFailedError(`Register to ${a.uri} answered ${res.codeText} ${res.text()}`.trim(), res.code);
+    this.location = res.locationPath;
+    this.sent = { lifetime: a.lifetime, binding: a.binding, payload };
+    this.state = 'registered';
+    this.scheduleUpdate();
+    this.deps.afterSuccess?.();
+    this.deps.emit({ type: 'registered', shortServerId: a.shortServerId, location: `/${res.locationPath.join('/')}` });
+  }
+
+  private async doUpdate(forcePayload: boolean): Promise<boolean> {
+    const a = this.account;
+    const location = this.location!;
+    const sent = this.sent!;
+    const payload = this.deps.payload();
+    const query: string[] = [];
+    if (a.lifetime !== sent.lifetime) query.push(`lt=${a.lifetime}`);
+    if (a.binding !== sent.binding) query.push(`b=${this.bindingParam(a.binding)}`);
+    const withPayload = forcePayload || payload !== sent.payload;
+    this.cancelTimer();
+    this.deps.beforeSend?.();
+    const gen = this.generation;
+    try {
+      const res = await this.deps.endpoint.request({
+        method: 'POST',
+        peer: this.peer!,
+        path: location,
+        query,
+        ...(withPayload ? { payload, contentFormat: ContentFormat.LINK_FORMAT } : {}),
+      });
+      if (gen !== this.generation) return false;
+      if (res.code !== CoapCode.CHANGED) throw new CoapError(res.code, `Update answered ${res.codeText}`);
+      this.sent = { lifetime: a.lifetime, binding: a.binding, payload: withPayload ? payload : sent.payload };
+      this.scheduleUpdate();
+      this.deps.afterSuccess?.();
+      this.deps.emit({ type: 'updated', shortServerId: a.shortServerId });
+      return true;
+    } catch {
+      if (gen !== this.generation) return false;
+      // The registration is unknown or unreachable: start over with a Register.
+      this.state = 'registering';
+      this.location = undefined;
+      void this.start();
+      return false;
+    }
+  }
+
+  private bindingParam(binding: string): string {
+    // LwM2M 1.0 carries queue mode in the binding ("UQ"); 1.1+ has the Q parameter.
+    if (this.deps.lwm2mVersion === '1.0' && this.deps.queueMode && !binding.includes('Q')) return `${binding}Q`;
+    return this.deps.lwm2mVersion === '1.0' ? binding : binding.replace('Q', '');
+  }
+
+  private scheduleUpdate(): void {
+    this.cancelTimer();
+    const delay = Math.max(1000, this.account.lifetime * 1000 * (this.deps.updateAt ?? 0.9));
+    this.timer = this.deps.clock.setTimeout(() => {
+      this.timer = undefined;
+      void this.update();
+    }, delay);
+  }
+
+  private cancelTimer(): void {
+    if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    const wake = this.wakeSleeper;
+    this.wakeSleeper = undefined;
+    wake?.();
+  }
+
+  /** Waits unless the session was restarted or stopped meanwhile; false if it was. */
+  private sleep(ms: number, gen: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.cancelTimer();
+      this.wakeSleeper = () => resolve(false);
+      this.timer = this.deps.clock.setTimeout(() => {
+        this.timer = undefined;
+        this.wakeSleeper = undefined;
+        resolve(gen === this.generation);
+      }, ms);
+    });
+  }
+}
