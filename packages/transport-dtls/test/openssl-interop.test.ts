@@ -7,7 +7,7 @@ import { createDtlsClient, createDtlsServer, type DtlsTransport } from '../src/i
 import { nextFrame, PSK, pskLookup } from './helpers';
 import { havePeer, PeerProcess } from './peer-process';
 
-const hasOpenssl = havePeer('openssl', ['version']);
+const hasOpenssl = havePeer('openssl');
 const PSK_ARGS = ['-psk', '73656372657450534b', '-psk_identity', 'CoAP'];
 const open: DtlsTransport[] = [];
 const peers: PeerProcess[] = [];

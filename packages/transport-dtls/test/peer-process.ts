@@ -1,9 +1,9 @@
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 
 /** Is a command on PATH? In CI a missing interop peer is a failure, locally a loud skip. */
-export function havePeer(command: string, versionArgs: string[]): boolean {
+export function havePeer(command: string): boolean {
   try {
-    execFileSync(command, versionArgs, { stdio: 'ignore' });
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
     return true;
   } catch {
     if (process.env.CI === 'true') throw new Error(`${command} is required in CI for the DTLS interop tests`);
