@@ -32,6 +32,7 @@ beforeEach(async () => {
       const format = req.accept ?? ContentFormat.SENML_JSON;
       return { contentFormat: format, payload: codecs.encodeComposite(format, nodes) };
     },
+    observable: true,
     ipatch: (req) => {
       const nodes = codecs.decodeComposite(req.contentFormat ?? ContentFormat.SENML_JSON, req.payload);
       const manufacturer = nodes.get('/3/0/0');
@@ -74,6 +75,20 @@ describe('composite operations and create / delete', () => {
       expect([...response.content.keys()]).toEqual(['/3/0/0', '/3/0/9']);
       expect(response.content.get('/3/0/9')).toEqual(Resource.single(9, LwM2mValue.integer(87)));
     }
+  });
+
+  it('observes several paths at once (Observe-Composite) and cancels', async () => {
+    const observation = await server.observeComposite('dev1', ['/3/0/9'], { requestFormat: ContentFormat.SENML_CBOR });
+    expect(observation.isSuccess()).toBe(true);
+    expect(observation.info?.kind).toBe('composite');
+    expect(observation.response.content.get('/3/0/9')).toEqual(Resource.single(9, LwM2mValue.integer(87)));
+    device.battery = 64;
+    device.endpoint.notify('/');
+    await vi.advanceTimersByTimeAsync(10);
+    const next = await observation[Symbol.asyncIterator]().next();
+    expect(next.value?.compositeContent?.get('/3/0/9')).toEqual(Resource.single(9, LwM2mValue.integer(64)));
+    await observation.cancel('active');
+    expect(device.endpoint.observerCount('/')).toBe(0);
   });
 
   it('writes several resources at once', async () => {

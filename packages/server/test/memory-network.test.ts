@@ -108,6 +108,23 @@ describe('LwM2M server over CoAP (MemoryNetwork)', () => {
     expect(discover.links).toEqual([{ path: '/3/0/0', attributes: {} }]);
   });
 
+  it('addresses a client under its alternate root path and does partial updates (POST)', async () => {
+    setup();
+    device.endpoint.router.get('/lwm2m/3/0/0', () => ({ contentFormat: 0, payload: 'Rooted' }));
+    device.endpoint.router.post('/lwm2m/3/0', (req) => {
+      device.received.push({ method: 'POST', path: '/lwm2m/3/0', payload: '', query: req.query });
+      return { code: 0x44 };
+    });
+    await device.register(['lwm2m=1.0'], '</lwm2m>;rt="oma.lwm2m",</lwm2m/1/0>,</lwm2m/3/0>');
+    await tick();
+    const read = await server.read('dev1', '/3/0/0');
+    expect(read.content).toEqual(Resource.single(0, LwM2mValue.string('Rooted')));
+    const instance = device.deviceInstance();
+    const update = await server.write('dev1', '/3/0', instance, { mode: 'update' });
+    expect(update.code).toBe('2.04');
+    expect(device.received.at(-1)).toMatchObject({ method: 'POST', path: '/lwm2m/3/0' });
+  });
+
   it('observes: notifications as an async iterable and as events; active cancel', async () => {
     setup();
     await device.register();

@@ -104,7 +104,16 @@ export class BootstrapService {
     this.#clock = options.clock ?? systemClock;
     this.#supports = options.supportsFormat ?? (() => true);
     this.#timeoutMs = options.timeoutMs;
-    this.events = new TypedEmitter((error) => this.events.emit('error', { error }));
+    let reporting = false;
+    this.events = new TypedEmitter((error) => {
+      if (reporting) return; // a throwing 'error' listener must not re-enter
+      reporting = true;
+      try {
+        this.events.emit('error', { error });
+      } finally {
+        reporting = false;
+      }
+    });
   }
 
   /**

@@ -72,8 +72,18 @@ export class LwM2mServer {
   constructor(options: LwM2mServerOptions) {
     this.#clock = options.clock ?? systemClock;
     const generateId = options.generateId ?? randomId;
-    this.events = new TypedEmitter<ServerEvents>((error) => this.events.emit('error', { error }));
-    const onError = (error: unknown) => this.events.emit('error', { error });
+    // A throwing 'error' listener must not re-enter the error path.
+    let reporting = false;
+    const onError = (error: unknown) => {
+      if (reporting) return;
+      reporting = true;
+      try {
+        this.events.emit('error', { error });
+      } finally {
+        reporting = false;
+      }
+    };
+    this.events = new TypedEmitter<ServerEvents>(onError);
     this.registrations = new RegistrationService({ ...options, clock: this.#clock, generateId, onError });
     this.#sender = options.sender;
     this.observations = new ObservationService(
