@@ -65,6 +65,30 @@ export class CborReader {
     return v;
   }
 
+  /**
+   * Starts a container of the given major type (4 array, 5 map) and returns its length, or -1
+   * when it is indefinite-length (then call `atBreak` before each item). Lets decoders of known
+   * shapes stream without building intermediate values.
+   */
+  containerStart(major: 4 | 5, what: string): number {
+    const start = this.pos;
+    this.need(1, start);
+    const initial = this.bytes[this.pos]!;
+    if (initial >> 5 !== major) this.fail(`expected ${what}`, start);
+    this.pos++;
+    const info = initial & 0x1f;
+    if (info === 31) return -1;
+    return this.length(info, start, major === 5 ? 2 : 1);
+  }
+
+  /** True (and consumes it) if the next byte is a break (0xff) ending an indefinite container. */
+  atBreak(): boolean {
+    this.need(1, this.pos);
+    if (this.bytes[this.pos] !== 0xff) return false;
+    this.pos++;
+    return true;
+  }
+
   /** Reads exactly one item and rejects trailing bytes. */
   readAll(): CborValue {
     if (this.bytes.length === 0) this.fail('empty payload', 0);

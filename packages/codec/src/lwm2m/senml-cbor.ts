@@ -1,5 +1,5 @@
 import { CodecError } from '../codec-error';
-import { CborMap, type CborValue, decodeCbor } from './cbor-reader';
+import { CborReader, type CborValue } from './cbor-reader';
 import { CborWriter } from './cbor-writer';
 import type { SenmlRecord } from './senml-record';
 
@@ -105,33 +105,46 @@ export function encodeSenmlCbor(records: readonly SenmlRecord[]): Uint8Array {
  * is wrong or an unknown must-understand label (text ending in "_") appears.
  */
 export function decodeSenmlCbor(payload: Uint8Array): SenmlRecord[] {
-  const top = decodeCbor(payload, 'SenML CBOR');
-  if (!Array.isArray(top)) throw new CodecError('SenML CBOR must be an array of records', { offset: 0 });
-  return top.map((item, i) => toRecord(item, i));
+  const reader = new CborReader(payload, 'SenML CBOR');
+  if (payload.length === 0) reader.fail('empty payload', 0);
+  const count = reader.containerStart(4, 'an array of records');
+  const records: SenmlRecord[] = [];
+  for (let i = 0; count < 0 ? !reader.atBreak() : i < count; i++) {
+    const at = reader.offset;
+    const size = reader.containerStart(5, `record ${i} to be a map`);
+    const record: Partial<Record<Label, unknown>> = {};
+    for (let k = 0; size < 0 ? !reader.atBreak() : k < size; k++) {
+      setLabel(record, reader.read(), reader.read(), i, at);
+    }
+    records.push(record as SenmlRecord);
+  }
+  if (!reader.done) reader.fail('trailing bytes after the records');
+  return records;
 }
 
-function toRecord(item: CborValue, index: number): SenmlRecord {
-  const location = `record ${index}`;
-  if (!(item instanceof CborMap)) throw new CodecError('SenML CBOR record must be a map', { location });
-  const record: Partial<Record<Label, unknown>> = {};
-  for (const [key, value] of item.entries) {
-    let label: Label | undefined;
-    if (typeof key === 'number') label = BY_NUMBER.get(key);
-    else if (key === 'vlo') label = 'vlo';
-    else if (typeof key === 'string' && key.endsWith('_')) {
-      throw new CodecError(`SenML must-understand label "${key}" is not supported`, { location });
-    }
-    if (label === undefined) continue; // unknown extension label
-    if (record[label] !== undefined) throw new CodecError(`SenML label "${label}" appears twice`, { location });
-    const kind = KIND[label];
-    const ok =
-      kind === 'number'
-        ? typeof value === 'number' || (typeof value === 'bigint' && label === 'v')
-        : kind === 'bytes'
-          ? value instanceof Uint8Array
-          : typeof value === kind;
-    if (!ok) throw new CodecError(`SenML label "${label}" must be a ${kind}`, { location });
-    record[label] = value;
+function setLabel(
+  record: Partial<Record<Label, unknown>>,
+  key: CborValue,
+  value: CborValue,
+  index: number,
+  offset: number,
+): void {
+  const where = { location: `record ${index}`, offset };
+  let label: Label | undefined;
+  if (typeof key === 'number') label = BY_NUMBER.get(key);
+  else if (key === 'vlo') label = 'vlo';
+  else if (typeof key === 'string' && key.endsWith('_')) {
+    throw new CodecError(`SenML must-understand label "${key}" is not supported`, where);
   }
-  return record as SenmlRecord;
+  if (label === undefined) return; // unknown extension label
+  if (record[label] !== undefined) throw new CodecError(`SenML label "${label}" appears twice`, where);
+  const kind = KIND[label];
+  const ok =
+    kind === 'number'
+      ? typeof value === 'number' || (typeof value === 'bigint' && label === 'v')
+      : kind === 'bytes'
+        ? value instanceof Uint8Array
+        : typeof value === kind;
+  if (!ok) throw new CodecError(`SenML label "${label}" must be a ${kind}`, where);
+  record[label] = value;
 }

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createDefaultRegistry } from '../model/index';
 import type { ResourceModel, ResourceModelLookup } from '../model/types';
-import { type LwM2mNode, LwM2mObject, nodesEqual, ObjectInstance, Resource, ResourceInstance } from '../node/node';
+import { type LwM2mNode, LwM2mObject, nodesEqual, ObjectInstance, Resource } from '../node/node';
 import { LwM2mValue, type LwM2mValueType } from '../node/value';
 import { LwM2mPath } from '../path/lwm2m-path';
 import { createNodeCodecRegistry } from './node-codec-registry';

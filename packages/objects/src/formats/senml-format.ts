@@ -10,10 +10,11 @@ import {
   type SenmlRecord,
 } from '@lwm2m-ts/codec';
 import type { ResourceModelLookup } from '../model/types';
+import type { LwM2mNode } from '../node/node';
 import { formatObjectLink, type LwM2mValue } from '../node/value';
 import { LwM2mPath } from '../path/lwm2m-path';
 import type { CompositeNodeCodec, NodeCodec } from './node-codec';
-import { buildComposite, buildNode, checkNodeAtPath, flattenNode, type Leaf } from './node-leaves';
+import { buildComposite, buildNode, checkNodeAtPath, type Leaf } from './node-leaves';
 import { modelTypeAt, type RawValue, typeValue } from './value-typing';
 
 /**
@@ -31,22 +32,52 @@ interface SenmlSyntax {
   decodeRecords(payload: Uint8Array): SenmlRecord[];
 }
 
-function valueFields(value: LwM2mValue): SenmlRecord {
+type MutableRecord = { -readonly [K in keyof SenmlRecord]: SenmlRecord[K] };
+
+function valueRecord(n: string | undefined, value: LwM2mValue): MutableRecord {
+  const r: MutableRecord = {};
+  if (n !== undefined && n !== '') r.n = n;
   switch (value.type) {
     case 'string':
     case 'corelnk':
-      return { vs: value.value };
+      r.vs = value.value;
+      break;
     case 'integer':
     case 'unsigned':
     case 'float':
     case 'time':
-      return { v: value.value };
+      r.v = value.value;
+      break;
     case 'boolean':
-      return { vb: value.value };
+      r.vb = value.value;
+      break;
     case 'opaque':
-      return { vd: value.value };
+      r.vd = value.value;
+      break;
     case 'objlnk':
-      return { vlo: formatObjectLink(value.value) };
+      r.vlo = formatObjectLink(value.value);
+      break;
+  }
+  return r;
+}
+
+/** Appends one record per value under `node`, named `name` + the ids below it. */
+function collectRecords(node: LwM2mNode, name: string, out: MutableRecord[]): void {
+  const prefix = name === '' || name.endsWith('/') ? name : `${name}/`;
+  switch (node.kind) {
+    case 'resource-instance':
+      out.push(valueRecord(name, node.value));
+      return;
+    case 'resource':
+      if (!node.multiple) out.push(valueRecord(name, node.value));
+      else for (const ri of node.instances.values()) out.push(valueRecord(prefix + ri.id, ri.value));
+      return;
+    case 'object-instance':
+      for (const r of node.resources.values()) collectRecords(r, prefix + r.id, out);
+      return;
+    case 'object':
+      for (const oi of node.instances.values()) collectRecords(oi, prefix + oi.id, out);
+      return;
   }
 }
 
@@ -82,16 +113,6 @@ function toLeaves(
   });
 }
 
-function leafRecords(leaves: readonly Leaf[], base: string | undefined): SenmlRecord[] {
-  return leaves.map((leaf, i) => {
-    const full = leaf.path.toString();
-    const record: SenmlRecord = base === undefined ? { n: full } : { n: full.slice(base.length) };
-    return i === 0 && base !== undefined
-      ? { bn: base, ...record, ...valueFields(leaf.value) }
-      : { ...record, ...valueFields(leaf.value) };
-  });
-}
-
 function toPathKey(key: LwM2mPath | string): LwM2mPath {
   return typeof key === 'string' ? LwM2mPath.parse(key) : key;
 }
@@ -113,11 +134,11 @@ function createSenmlCodec(syntax: SenmlSyntax): NodeCodec {
       });
     },
     encodeNodes(nodes) {
-      const records: SenmlRecord[] = [];
+      const records: MutableRecord[] = [];
       for (const [key, node] of nodes) {
         const path = toPathKey(key);
         checkNodeAtPath(node, path, format);
-        records.push(...leafRecords(flattenNode(node, path), undefined));
+        collectRecords(node, path.toString(), records);
       }
       return syntax.encodeRecords(records);
     },
@@ -132,11 +153,15 @@ function createSenmlCodec(syntax: SenmlSyntax): NodeCodec {
     composite,
     encode(node, path) {
       checkNodeAtPath(node, path, format);
-      const leaves = flattenNode(node, path);
       if (node.kind === 'resource-instance' || (node.kind === 'resource' && !node.multiple)) {
-        return syntax.encodeRecords([{ bn: path.toString(), ...valueFields(leaves[0]!.value) }]);
+        const record = valueRecord(undefined, node.value);
+        record.bn = path.toString();
+        return syntax.encodeRecords([record]);
       }
-      return syntax.encodeRecords(leafRecords(leaves, `${path}/`));
+      const records: MutableRecord[] = [];
+      collectRecords(node, '', records);
+      if (records[0]) records[0].bn = `${path}/`;
+      return syntax.encodeRecords(records);
     },
     decode(payload, path, lookup) {
       return buildNode(path, toLeaves(decodeResolved(payload), lookup, format), lookup, format);

@@ -20,9 +20,12 @@ function checkId(id: number, what: string): number {
 export class LwM2mPath {
   /** The ids from the object down, 0 to 4 of them. */
   readonly ids: readonly number[];
+  private readonly text: string;
 
-  private constructor(ids: readonly number[]) {
-    this.ids = Object.freeze(ids.slice());
+  /** `ids` must already be valid and owned by the new path (callers pass a fresh array). */
+  private constructor(ids: number[], text?: string) {
+    this.ids = Object.freeze(ids);
+    this.text = text ?? (ids.length === 0 ? '/' : `/${ids.join('/')}`);
     Object.freeze(this);
   }
 
@@ -33,7 +36,7 @@ export class LwM2mPath {
     if (ids.length > 4) throw new RangeError(`an LwM2M path has at most 4 ids, got ${ids.length}`);
     const names = ['object id', 'object instance id', 'resource id', 'resource instance id'];
     for (const [i, id] of ids.entries()) checkId(id, names[i]!);
-    return ids.length === 0 ? LwM2mPath.ROOT : new LwM2mPath(ids);
+    return ids.length === 0 ? LwM2mPath.ROOT : new LwM2mPath(ids.slice());
   }
 
   /**
@@ -42,17 +45,19 @@ export class LwM2mPath {
    * zeros, value above 65535, or more than 4 segments.
    */
   static parse(text: string): LwM2mPath {
-    if (text === '/' || text === '') return LwM2mPath.ROOT;
+    const ids = scanPath(text);
+    if (ids) return ids.length === 0 ? LwM2mPath.ROOT : new LwM2mPath(ids, text.startsWith('/') ? text : undefined);
+    return LwM2mPath.explainInvalid(text);
+  }
+
+  private static explainInvalid(text: string): never {
     const body = text.startsWith('/') ? text.slice(1) : text;
     const segments = body.split('/');
     if (segments.length > 4) {
       throw new CodecError(`invalid LwM2M path "${text}": more than 4 segments`, { location: 'path' });
     }
-    const ids: number[] = [];
-    for (const [index, segment] of segments.entries()) {
-      ids.push(parseSegment(segment, index, text));
-    }
-    return new LwM2mPath(ids);
+    for (const [index, segment] of segments.entries()) parseSegment(segment, index, text);
+    throw new CodecError(`invalid LwM2M path "${text}"`, { location: 'path' });
   }
 
   /** `parse` that returns undefined instead of throwing. */
@@ -127,11 +132,37 @@ export class LwM2mPath {
   }
 
   toString(): string {
-    return this.ids.length === 0 ? '/' : `/${this.ids.join('/')}`;
+    return this.text;
   }
 
   toJSON(): string {
     return this.toString();
+  }
+}
+
+/** Fast path: the ids of a well-formed path, or undefined (then `parseSegment` says why). */
+function scanPath(text: string): number[] | undefined {
+  const n = text.length;
+  if (n === 0 || (n === 1 && text.charCodeAt(0) === 47)) return [];
+  const ids: number[] = [];
+  let i = text.charCodeAt(0) === 47 ? 1 : 0;
+  while (true) {
+    const start = i;
+    let id = 0;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 47) break;
+      if (c < 48 || c > 57) return undefined;
+      id = id * 10 + (c - 48);
+      i++;
+    }
+    const len = i - start;
+    if (len === 0 || len > 5 || id > MAX_ID || (len > 1 && text.charCodeAt(start) === 48)) return undefined;
+    ids.push(id);
+    if (ids.length > 4) return undefined;
+    if (i === n) return ids;
+    i++; // skip '/'
+    if (i === n) return undefined; // trailing slash: empty segment
   }
 }
 
