@@ -81,7 +81,11 @@ describe('Write', () => {
     expect((await req(s, 'GET', '/3308/0/5900')).text()).toBe('18');
     const body = codecs.encode(
       ContentFormat.SENML_JSON,
-      codecs.decode(ContentFormat.SENML_JSON, new TextEncoder().encode('[{"bn":"/3308/0/","n":"5900","v":17.5}]'), LwM2mPath.parse('/3308/0')),
+      codecs.decode(
+        ContentFormat.SENML_JSON,
+        new TextEncoder().encode('[{"bn":"/3308/0/","n":"5900","v":17.5}]'),
+        LwM2mPath.parse('/3308/0'),
+      ),
       LwM2mPath.parse('/3308/0'),
     );
     expect((await req(s, 'POST', '/3308/0', { payload: body, contentFormat: ContentFormat.SENML_JSON })).code).toBe(
@@ -155,7 +159,9 @@ describe('Execute', () => {
     const s = await ready([
       {
         id: 3340,
-        instances: { 0: new SimpleInstance({ values: { 5521: 10 }, execute: { 5523: (args) => void calls.push(args) } }) },
+        instances: {
+          0: new SimpleInstance({ values: { 5521: 10 }, execute: { 5523: (args) => void calls.push(args) } }),
+        },
       },
     ]);
     expect((await req(s, 'POST', '/3340/0/5523', { payload: "0='a',1" })).code).toBe(CoapCode.CHANGED);
@@ -226,7 +232,9 @@ describe('Create and Delete', () => {
     expect((await req(s, 'POST', '/3', { payload: device, contentFormat: ContentFormat.SENML_JSON })).code).toBe(
       CoapCode.METHOD_NOT_ALLOWED,
     );
-    const noLifetime = new TextEncoder().encode('[{"bn":"/1/5/","n":"0","v":7},{"n":"7","vs":"U"},{"n":"6","vb":true}]');
+    const noLifetime = new TextEncoder().encode(
+      '[{"bn":"/1/5/","n":"0","v":7},{"n":"7","vs":"U"},{"n":"6","vb":true}]',
+    );
     const res = await req(s, 'POST', '/1', { payload: noLifetime, contentFormat: ContentFormat.SENML_JSON });
     expect(res.code).toBe(CoapCode.BAD_REQUEST);
     expect(res.text()).toContain('/1/5/1');

@@ -9,7 +9,8 @@
  * Limitation: `endpoint.notify(path)` reaches every observer of that CoAP path, so two servers
  * observing the same path with different attributes share notification timing.
  */
-import type { Clock } from '@lwm2m-ts/coap';
+import { type Clock, CoapError } from '@lwm2m-ts/coap';
+import { CoapCode } from '@lwm2m-ts/codec';
 import type { LwM2mPath } from '@lwm2m-ts/objects';
 import type { NotificationAttributes } from '../attributes/notification-attributes';
 import { effectivePmax, hasValueConditions, type Sample, shouldNotify } from './notify-rules';
@@ -174,8 +175,13 @@ export class ObservationManager {
       if (notify) rel.due = true;
       if (rel.due) this.fireWhenAllowed(rel, a);
       this.scheduleEpmax(rel, a);
-    } catch {
-      // A failing read does not end the observation; the next change or pmax tries again.
+    } catch (e) {
+      if (CoapError.isInstance(e) && e.code === CoapCode.NOT_FOUND) {
+        // The target is gone: the rendered 4.04 ends the CoAP relation, and ours with it.
+        this.fire(rel);
+        this.cancel(rel.target.key);
+      }
+      // Other read failures do not end the observation; the next change or pmax tries again.
     } finally {
       rel.evaluating = false;
     }
