@@ -228,4 +228,24 @@ describe.skipIf(!hasOpenssl)('interop with openssl 3 (DTLS 1.2)', () => {
     expect(peer.output).not.toContain('CIPHER is');
     expect(client.stats()).toMatchObject({ sessions: 0, handshakes: 0 });
   });
+
+  it('refuses renegotiation (s_client "R") with a no_renegotiation warning', async () => {
+    const server = await createDtlsServer({ host: '127.0.0.1', port: 25709, psk: pskLookup });
+    open.push(server);
+    const args = [
+      's_client',
+      '-dtls1_2',
+      '-connect',
+      '127.0.0.1:25709',
+      ...PSK_ARGS,
+      '-cipher',
+      'PSK-AES128-CCM8',
+      '-state',
+    ];
+    const peer = new PeerProcess('openssl', args);
+    peers.push(peer);
+    await peer.waitFor(/New, TLSv1\.2, Cipher is PSK-AES128-CCM8/);
+    peer.write('R\n');
+    await peer.waitFor(/alert read:warning:no renegotiation/);
+  });
 });

@@ -302,8 +302,7 @@ export class DtlsConnection implements HandshakeHost {
     const hs = this.handshake;
     let old = false;
     for (const f of frags) {
-      if (hs && hs.reassembler.add(f, epoch) === 'old') old = true;
-      else if (
+      if (
         this.state === 'established' &&
         epoch === 1 &&
         (f.msgType === HandshakeType.clientHello || f.msgType === HandshakeType.helloRequest)
@@ -312,6 +311,7 @@ export class DtlsConnection implements HandshakeHost {
         this.sendAlert(AlertLevel.warning, AlertDescription.noRenegotiation);
         return;
       }
+      if (hs && hs.reassembler.add(f, epoch) === 'old') old = true;
     }
     if (old) this.retransmitOnDuplicate();
     if (this.state === 'handshaking') this.drain();
