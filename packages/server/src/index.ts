@@ -39,6 +39,7 @@ export * from './request/discovered-link';
 export * from './request/downlink-requests';
 export * from './request/downlink-responses';
 export * from './request/request-builders';
+export * from './request/request-json';
 export * from './security/registration-authorizer';
 export * from './security/security-info';
 export * from './security/security-store';

@@ -174,3 +174,32 @@ describe('queue mode', () => {
     await expect(server.read('dev', '/3/0/0')).rejects.toBeInstanceOf(ClientSleepingError);
   });
 });
+
+describe('housekeeping', () => {
+  it('drops queued requests when their TTL passes, on the sweep timer', async () => {
+    const { server, clock, events } = await setup(true);
+    server.start();
+    await clock.advance(10_001); // asleep
+    await server.read('dev', '/3/0/0', { ttlMs: 3_000 }).catch(() => {});
+    await clock.advance(2_000);
+    expect(events.filter(([n]) => n === 'queuedDropped')).toHaveLength(0);
+    await clock.advance(2_000);
+    expect(events.filter(([n]) => n === 'queuedDropped').map(([, e]) => (e as { reason: string }).reason)).toEqual([
+      'expired',
+    ]);
+    server.stop();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('lists observations per endpoint; a notification wakes a queue-mode client', async () => {
+    const { server, clock, events } = await setup(true);
+    const observation = await server.observe('dev', '/3/0/0');
+    expect((await server.listObservations('dev')).map((o) => o.id)).toEqual([observation.info!.id]);
+    expect(await server.listObservations('ghost')).toEqual([]);
+    await clock.advance(10_001);
+    expect(events.filter(([n]) => n === 'sleeping')).toHaveLength(1);
+    await server.observations.notify(observation.info!.id, { code: '2.05', content: manufacturer });
+    await clock.advance(0);
+    expect(events.filter(([n]) => n === 'awake')).toHaveLength(2);
+  });
+});

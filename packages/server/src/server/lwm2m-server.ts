@@ -68,9 +68,12 @@ export class LwM2mServer {
   readonly #clock: Clock;
   /** peer key -> registration id, for uplink traffic that names no registration (Send). */
   readonly #byPeer = new Map<string, string>();
+  readonly #sweepMs: number;
+  #queueSweep: unknown;
 
   constructor(options: LwM2mServerOptions) {
     this.#clock = options.clock ?? systemClock;
+    this.#sweepMs = options.expirySweepMs ?? 1000;
     const generateId = options.generateId ?? randomId;
     // A throwing 'error' listener must not re-enter the error path.
     let reporting = false;
@@ -110,11 +113,26 @@ export class LwM2mServer {
     this.#wireRegistrationEvents();
   }
 
+  /** Starts housekeeping: registration expiry and queued-request TTLs (every `expirySweepMs`). */
   start(): void {
     this.registrations.start();
+    if (this.#queueSweep !== undefined) return;
+    const schedule = () => {
+      this.#queueSweep = this.#clock.setTimeout(() => {
+        this.#queue
+          .sweepExpired()
+          .catch((error) => this.events.emit('error', { error }))
+          .finally(() => {
+            if (this.#queueSweep !== undefined) schedule();
+          });
+      }, this.#sweepMs);
+    };
+    schedule();
   }
 
   stop(): void {
+    if (this.#queueSweep !== undefined) this.#clock.clearTimeout(this.#queueSweep);
+    this.#queueSweep = undefined;
     this.registrations.stop();
     this.#presence.stop();
     this.observations.stop();
@@ -135,6 +153,11 @@ export class LwM2mServer {
   async registrationOfPeer(peer: ClientPeer): Promise<Registration | undefined> {
     const id = this.#byPeer.get(peer.key);
     return id !== undefined ? this.registrations.store.getById(id) : undefined;
+  }
+  /** Observations of an endpoint's current registration. */
+  async listObservations(endpoint: string): Promise<ObservationInfo[]> {
+    const registration = await this.getRegistration(endpoint);
+    return registration ? this.observations.store.listByRegistration(registration.id) : [];
   }
   /** Queue mode: true when the client is registered in queue mode and not known to be awake. */
   isSleeping(registration: Registration): boolean {
@@ -370,6 +393,13 @@ export class LwM2mServer {
       this.#byPeer.set(event.registration.peer.key, event.registration.id);
       this.events.emit('registered', event);
       this.noteActivity(event.registration).catch(fail);
+    });
+    // A notification proves a queue-mode client awake.
+    this.events.on('notification', ({ observation }) => {
+      this.registrations.store
+        .getById(observation.registrationId)
+        .then((registration) => (registration ? this.noteActivity(registration) : undefined))
+        .catch(fail);
     });
     r.on('updated', (event) => {
       if (event.addressChanged) this.#byPeer.delete(event.previous.peer.key);
