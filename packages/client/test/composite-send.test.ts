@@ -35,7 +35,7 @@ async function homeSetup(): Promise<Setup & ReturnType<typeof home>> {
   return { ...s, ...h };
 }
 
-const ipatch = (s: Setup, payload: string, contentFormat = ContentFormat.SENML_JSON) =>
+const ipatch = (s: Setup, payload: string, contentFormat: number = ContentFormat.SENML_JSON) =>
   s.server.endpoint.request({ method: 'IPATCH', peer: s.clientPeer, path: '/', payload: json(payload), contentFormat });
 
 describe('Write-Composite (iPATCH /)', () => {
