@@ -1,0 +1,51 @@
+/** The lwm2m-rd command line. */
+import { Command, InvalidArgumentError } from 'commander';
+import { type RdServer, startRdServer } from './rd-server';
+
+const port = (v: string): number => {
+  if (!/^\d{1,5}$/.test(v) || Number(v) > 65535) throw new InvalidArgumentError('expected a port number 0..65535');
+  return Number(v);
+};
+const positive = (v: string): number => {
+  if (!/^\d{1,10}$/.test(v) || Number(v) < 1) throw new InvalidArgumentError('expected a positive integer');
+  return Number(v);
+};
+
+export interface ProgramIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** Called once the server is up (tests). */
+  started?(server: RdServer): void;
+}
+
+export function buildProgram(io: ProgramIo): Command {
+  const program = new Command('lwm2m-rd')
+    .description('CoRE Resource Directory (RFC 9176) over CoAP/UDP, with an optional HTTP status page.')
+    .option('--host <address>', 'address to bind (use :: or 0.0.0.0 to serve the network)', '127.0.0.1')
+    .option('--port <port>', 'CoAP UDP port', port, 5683)
+    .option('--http-port <port>', 'serve a status page and /registrations JSON on this port (0 = any)', port)
+    .option('--http-host <address>', 'status page address', '127.0.0.1')
+    .option('--multicast', 'also answer discovery sent to 224.0.1.187 / ff02::fe (RFC 9176 §4)')
+    .option('--multicast-group <address>', 'another RD group, e.g. ff05::fe')
+    .option('--multicast-interface <address>', 'interface address to join the group on')
+    .option('--max-lifetime <seconds>', 'refuse registrations with a longer lt', positive)
+    .option('--max-registrations <n>', 'answer 5.03 beyond this many registrations', positive)
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .exitOverride()
+    .action(async (o: Record<string, unknown>) => {
+      const server = await startRdServer({
+        host: o.host as string,
+        port: o.port as number,
+        ...(o.httpPort !== undefined ? { httpPort: o.httpPort as number } : {}),
+        httpHost: o.httpHost as string,
+        multicast: o.multicast === true || o.multicastGroup !== undefined,
+        ...(o.multicastGroup ? { multicastGroup: o.multicastGroup as string } : {}),
+        ...(o.multicastInterface ? { multicastInterface: o.multicastInterface as string } : {}),
+        ...(o.maxLifetime !== undefined ? { maxLifetimeS: o.maxLifetime as number } : {}),
+        ...(o.maxRegistrations !== undefined ? { maxRegistrations: o.maxRegistrations as number } : {}),
+        log: (l) => io.out(`${new Date().toISOString()} ${l}`),
+      });
+      io.started?.(server);
+    });
+  return program;
+}
