@@ -203,6 +203,21 @@ export class CborReader {
   }
 
   private utf8(chunk: Uint8Array, start: number): string {
+    // Short ASCII strings (nearly every SenML name and label) skip TextDecoder, whose per-call
+    // cost dominates for strings this small.
+    if (chunk.length <= 32) {
+      let out = '';
+      let ascii = true;
+      for (let i = 0; i < chunk.length; i++) {
+        const b = chunk[i]!;
+        if (b > 0x7f) {
+          ascii = false;
+          break;
+        }
+        out += String.fromCharCode(b);
+      }
+      if (ascii) return out;
+    }
     try {
       return utf8.decode(chunk);
     } catch {

@@ -48,7 +48,6 @@ describe('LwM2mPath', () => {
     expect(sorted.map(String)).toEqual(['/3', '/3/0', '/3/0/1', '/3/1', '/4', '/10']);
     expect(() => LwM2mPath.of(70000)).toThrow(RangeError);
     expect(() => LwM2mPath.of(1, 2, 3, 4, 5)).toThrow(RangeError);
-    expect(Object.isFrozen(p)).toBe(true);
     expect(JSON.stringify({ p })).toBe('{"p":"/3/0/6"}');
   });
 

@@ -15,18 +15,21 @@ function checkId(id: number, what: string): number {
 
 /**
  * An LwM2M path: "/", "/o", "/o/i", "/o/i/r" or "/o/i/r/ri", each id in 0..65535.
- * Immutable; compare with `equals`, use `toString()` as a map key.
+ * Immutable (readonly); compare with `equals`, use `toString()` as a map key.
  */
 export class LwM2mPath {
   /** The ids from the object down, 0 to 4 of them. */
   readonly ids: readonly number[];
   private readonly text: string;
 
-  /** `ids` must already be valid and owned by the new path (callers pass a fresh array). */
+  /**
+   * `ids` must already be valid and owned by the new path (callers pass a fresh array). Paths are
+   * immutable by type (readonly everywhere) but not frozen: `Object.freeze` tripled the cost of
+   * creating one, and decoders create one per value.
+   */
   private constructor(ids: number[], text?: string) {
-    this.ids = Object.freeze(ids);
+    this.ids = ids;
     this.text = text ?? (ids.length === 0 ? '/' : `/${ids.join('/')}`);
-    Object.freeze(this);
   }
 
   static readonly ROOT: LwM2mPath = new LwM2mPath([]);
