@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+// Encode + decode throughput and payload sizes of the LwM2M content formats.
+// Runs against the built package: `pnpm turbo run build --filter=@lwm2m-ts/objects` first,
+// then `pnpm --filter @lwm2m-ts/objects bench` (or `node packages/objects/bench/formats.bench.mjs`).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+if (!existsSync(dist)) {
+  console.error(`missing ${dist}: run \`pnpm turbo run build --filter=@lwm2m-ts/objects\` first`);
+  process.exit(1);
+}
+const {
+  LwM2mPath,
+  LwM2mValue,
+  ObjectInstance,
+  Resource,
+  createDefaultRegistry,
+  createNodeCodecRegistry,
+  nodesEqual,
+} = await import(dist);
+
+const codecs = createNodeCodecRegistry();
+const lookup = createDefaultRegistry().lookup();
+const FORMATS = [
+  ['TLV', 11542],
+  ['SenML JSON', 110],
+  ['SenML CBOR', 112],
+  ['LwM2M CBOR', 11544],
+];
+const durationMs = Number(process.env.BENCH_MS ?? 700);
+
+// The seed's Device object /3/0 (seeds/ipso-lwm2m-slides.txt, "IPSO Serialization Formats").
+const device = ObjectInstance.of(0, [
+  Resource.single(0, LwM2mValue.string('Open Mobile Alliance')),
+  Resource.single(1, LwM2mValue.string('Lightweight M2M Client')),
+  Resource.single(2, LwM2mValue.string('345000123')),
+  Resource.single(3, LwM2mValue.string('1.0')),
+  Resource.multiple(6, 'integer', [[0, LwM2mValue.integer(1)], [1, LwM2mValue.integer(5)]]),
+  Resource.multiple(7, 'integer', [[0, LwM2mValue.integer(3800)], [1, LwM2mValue.integer(5000)]]),
+  Resource.multiple(8, 'integer', [[0, LwM2mValue.integer(125)], [1, LwM2mValue.integer(900)]]),
+  Resource.single(9, LwM2mValue.integer(100)),
+  Resource.single(10, LwM2mValue.integer(15)),
+  Resource.multiple(11, 'integer', [[0, LwM2mValue.integer(0)]]),
+  Resource.single(13, LwM2mValue.time(1367491215)),
+  Resource.single(14, LwM2mValue.string('+02:00')),
+  Resource.single(16, LwM2mValue.string('U')),
+]);
+
+// 100 resources: 25 IPSO temperature sensors /3303/i with value (float), units, min and max.
+const sensors = [];
+const composite = new Map();
+for (let i = 0; i < 25; i++) {
+  const resources = [
+    Resource.single(5700, LwM2mValue.float(20 + i * 0.37)),
+    Resource.single(5701, LwM2mValue.string('Cel')),
+    Resource.single(5601, LwM2mValue.float(-10.5)),
+    Resource.single(5602, LwM2mValue.float(45.25 + i)),
+  ];
+  sensors.push(ObjectInstance.of(i, resources));
+  for (const r of resources) composite.set(`/3303/${i}/${r.id}`, r);
+}
+const sensorObject = { kind: 'object', id: 3303, instances: new Map(sensors.map((s) => [s.id, s])) };
+
+function measure(fn) {
+  for (let i = 0; i < 200; i++) fn(); // warm up
+  let ops = 0;
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(durationMs) * 1_000_000n;
+  let now = start;
+  while (now < end) {
+    for (let i = 0; i < 50; i++) fn();
+    ops += 50;
+    now = process.hrtime.bigint();
+  }
+  return (ops * 1e9) / Number(now - start);
+}
+
+const rows = [];
+function run(caseName, format, name, encode, decode, check) {
+  const bytes = encode();
+  if (!check(decode(bytes))) throw new Error(`${name} does not round-trip ${caseName}`);
+  const enc = measure(encode);
+  const dec = measure(() => decode(bytes));
+  const both = measure(() => decode(encode()));
+  rows.push({ case: caseName, format: name, bytes: bytes.length, encode: enc, decode: dec, roundTrip: both });
+}
+
+const devicePath = LwM2mPath.parse('/3/0');
+const objectPath = LwM2mPath.parse('/3303');
+for (const [name, format] of FORMATS) {
+  run('Device /3/0', format, name,
+    () => codecs.encode(format, device, devicePath),
+    (b) => codecs.decode(format, b, devicePath, lookup),
+    (n) => nodesEqual(n, device));
+}
+const objectNode = codecs.decode(11544, codecs.encode(11544, sensorObject, objectPath), objectPath, lookup);
+for (const [name, format] of FORMATS) {
+  run('100 resources, /3303 read', format, name,
+    () => codecs.encode(format, objectNode, objectPath),
+    (b) => codecs.decode(format, b, objectPath, lookup),
+    (n) => nodesEqual(n, objectNode));
+}
+for (const [name, format] of FORMATS.filter(([, f]) => codecs.get(f).composite)) {
+  run('100 resources, composite', format, name,
+    () => codecs.encodeComposite(format, composite),
+    (b) => codecs.decodeComposite(format, b, lookup),
+    (m) => m.size === composite.size && [...composite].every(([p, n]) => nodesEqual(m.get(p), n)));
+}
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US').padStart(10);
+console.log(`node ${process.version}, ${durationMs} ms per measurement\n`);
+console.log(`${'case'.padEnd(27)} ${'format'.padEnd(11)} ${'bytes'.padStart(6)} ${'encode/s'.padStart(10)} ${'decode/s'.padStart(10)} ${'enc+dec/s'.padStart(10)}`);
+for (const r of rows) {
+  console.log(`${r.case.padEnd(27)} ${r.format.padEnd(11)} ${String(r.bytes).padStart(6)} ${fmt(r.encode)} ${fmt(r.decode)} ${fmt(r.roundTrip)}`);
+}
+console.log('');
+for (const c of [...new Set(rows.map((r) => r.case))]) {
+  const json = rows.find((r) => r.case === c && r.format === 'SenML JSON');
+  const cbor = rows.find((r) => r.case === c && r.format === 'SenML CBOR');
+  if (!json || !cbor) continue;
+  console.log(
+    `${c}: SenML CBOR vs JSON — size ${cbor.bytes}/${json.bytes} B (${((100 * cbor.bytes) / json.bytes).toFixed(0)} %), ` +
+      `encode x${(cbor.encode / json.encode).toFixed(2)}, decode x${(cbor.decode / json.decode).toFixed(2)}, ` +
+      `enc+dec x${(cbor.roundTrip / json.roundTrip).toFixed(2)}`,
+  );
+}
