@@ -10,15 +10,8 @@ if (!existsSync(dist)) {
   console.error(`missing ${dist}: run \`pnpm turbo run build --filter=@lwm2m-ts/objects\` first`);
   process.exit(1);
 }
-const {
-  LwM2mPath,
-  LwM2mValue,
-  ObjectInstance,
-  Resource,
-  createDefaultRegistry,
-  createNodeCodecRegistry,
-  nodesEqual,
-} = await import(dist);
+const { LwM2mPath, LwM2mValue, ObjectInstance, Resource, createDefaultRegistry, createNodeCodecRegistry, nodesEqual } =
+  await import(dist);
 
 const codecs = createNodeCodecRegistry();
 const lookup = createDefaultRegistry().lookup();
@@ -36,9 +29,18 @@ const device = ObjectInstance.of(0, [
   Resource.single(1, LwM2mValue.string('Lightweight M2M Client')),
   Resource.single(2, LwM2mValue.string('345000123')),
   Resource.single(3, LwM2mValue.string('1.0')),
-  Resource.multiple(6, 'integer', [[0, LwM2mValue.integer(1)], [1, LwM2mValue.integer(5)]]),
-  Resource.multiple(7, 'integer', [[0, LwM2mValue.integer(3800)], [1, LwM2mValue.integer(5000)]]),
-  Resource.multiple(8, 'integer', [[0, LwM2mValue.integer(125)], [1, LwM2mValue.integer(900)]]),
+  Resource.multiple(6, 'integer', [
+    [0, LwM2mValue.integer(1)],
+    [1, LwM2mValue.integer(5)],
+  ]),
+  Resource.multiple(7, 'integer', [
+    [0, LwM2mValue.integer(3800)],
+    [1, LwM2mValue.integer(5000)],
+  ]),
+  Resource.multiple(8, 'integer', [
+    [0, LwM2mValue.integer(125)],
+    [1, LwM2mValue.integer(900)],
+  ]),
   Resource.single(9, LwM2mValue.integer(100)),
   Resource.single(10, LwM2mValue.integer(15)),
   Resource.multiple(11, 'integer', [[0, LwM2mValue.integer(0)]]),
@@ -77,7 +79,7 @@ function measure(fn) {
 }
 
 const rows = [];
-function run(caseName, format, name, encode, decode, check) {
+function run(caseName, name, encode, decode, check) {
   const bytes = encode();
   if (!check(decode(bytes))) throw new Error(`${name} does not round-trip ${caseName}`);
   const enc = measure(encode);
@@ -89,30 +91,43 @@ function run(caseName, format, name, encode, decode, check) {
 const devicePath = LwM2mPath.parse('/3/0');
 const objectPath = LwM2mPath.parse('/3303');
 for (const [name, format] of FORMATS) {
-  run('Device /3/0', format, name,
+  run(
+    'Device /3/0',
+    name,
     () => codecs.encode(format, device, devicePath),
     (b) => codecs.decode(format, b, devicePath, lookup),
-    (n) => nodesEqual(n, device));
+    (n) => nodesEqual(n, device),
+  );
 }
 const objectNode = codecs.decode(11544, codecs.encode(11544, sensorObject, objectPath), objectPath, lookup);
 for (const [name, format] of FORMATS) {
-  run('100 resources, /3303 read', format, name,
+  run(
+    '100 resources, /3303 read',
+    name,
     () => codecs.encode(format, objectNode, objectPath),
     (b) => codecs.decode(format, b, objectPath, lookup),
-    (n) => nodesEqual(n, objectNode));
+    (n) => nodesEqual(n, objectNode),
+  );
 }
 for (const [name, format] of FORMATS.filter(([, f]) => codecs.get(f).composite)) {
-  run('100 resources, composite', format, name,
+  run(
+    '100 resources, composite',
+    name,
     () => codecs.encodeComposite(format, composite),
     (b) => codecs.decodeComposite(format, b, lookup),
-    (m) => m.size === composite.size && [...composite].every(([p, n]) => nodesEqual(m.get(p), n)));
+    (m) => m.size === composite.size && [...composite].every(([p, n]) => nodesEqual(m.get(p), n)),
+  );
 }
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US').padStart(10);
 console.log(`node ${process.version}, ${durationMs} ms per measurement\n`);
-console.log(`${'case'.padEnd(27)} ${'format'.padEnd(11)} ${'bytes'.padStart(6)} ${'encode/s'.padStart(10)} ${'decode/s'.padStart(10)} ${'enc+dec/s'.padStart(10)}`);
+console.log(
+  `${'case'.padEnd(27)} ${'format'.padEnd(11)} ${'bytes'.padStart(6)} ${'encode/s'.padStart(10)} ${'decode/s'.padStart(10)} ${'enc+dec/s'.padStart(10)}`,
+);
 for (const r of rows) {
-  console.log(`${r.case.padEnd(27)} ${r.format.padEnd(11)} ${String(r.bytes).padStart(6)} ${fmt(r.encode)} ${fmt(r.decode)} ${fmt(r.roundTrip)}`);
+  console.log(
+    `${r.case.padEnd(27)} ${r.format.padEnd(11)} ${String(r.bytes).padStart(6)} ${fmt(r.encode)} ${fmt(r.decode)} ${fmt(r.roundTrip)}`,
+  );
 }
 console.log('');
 for (const c of [...new Set(rows.map((r) => r.case))]) {

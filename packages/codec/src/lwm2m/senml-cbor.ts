@@ -1,7 +1,7 @@
 import { CodecError } from '../codec-error';
 import { CborReader, type CborValue } from './cbor-reader';
 import { CborWriter } from './cbor-writer';
-import type { SenmlRecord } from './senml-record';
+import { presentLabels, type SenmlRecord } from './senml-record';
 
 /** SenML CBOR integer labels (RFC 8428 table 4); LwM2M's `vlo` has none and goes as text. */
 export const SENML_CBOR_LABELS = {
@@ -23,24 +23,6 @@ export const SENML_CBOR_LABELS = {
 } as const;
 
 type Label = keyof SenmlRecord;
-const ORDER: readonly Label[] = [
-  'bn',
-  'bt',
-  'bu',
-  'bv',
-  'bs',
-  'bver',
-  'n',
-  'u',
-  'v',
-  'vs',
-  'vb',
-  'vd',
-  'vlo',
-  's',
-  't',
-  'ut',
-];
 const BY_NUMBER = new Map<number, Label>(Object.entries(SENML_CBOR_LABELS).map(([k, v]) => [v, k as Label]));
 const KIND: Record<Label, 'number' | 'string' | 'boolean' | 'bytes'> = {
   bn: 'string',
@@ -69,13 +51,12 @@ const KIND: Record<Label, 'number' | 'string' | 'boolean' | 'bytes'> = {
 export function encodeSenmlCbor(records: readonly SenmlRecord[]): Uint8Array {
   const w = new CborWriter(records.length * 24 + 16);
   w.arrayHeader(records.length);
+  const labels: Label[] = [];
   for (const r of records) {
-    let size = 0;
-    for (const label of ORDER) if (r[label] !== undefined) size++;
-    w.mapHeader(size);
-    for (const label of ORDER) {
-      const value = r[label];
-      if (value === undefined) continue;
+    presentLabels(r, labels);
+    w.mapHeader(labels.length);
+    for (const label of labels) {
+      const value = r[label]!;
       if (label === 'vlo') w.text('vlo');
       else w.integer(SENML_CBOR_LABELS[label]);
       switch (typeof value) {

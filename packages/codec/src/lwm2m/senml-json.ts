@@ -1,30 +1,11 @@
 import { CodecError } from '../codec-error';
 import { decodeBase64Url, encodeBase64Url } from './base64url';
-import type { SenmlRecord } from './senml-record';
+import { presentLabels, type SenmlRecord } from './senml-record';
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
-/** Labels in the order the encoder writes them (base fields first, as RFC 8428 examples do). */
-const LABEL_ORDER = [
-  'bn',
-  'bt',
-  'bu',
-  'bv',
-  'bs',
-  'bver',
-  'n',
-  'u',
-  'v',
-  'vs',
-  'vb',
-  'vd',
-  'vlo',
-  's',
-  't',
-  'ut',
-] as const;
-type Label = (typeof LABEL_ORDER)[number];
+type Label = keyof SenmlRecord;
 const NUMBER_LABELS = new Set<string>(['bt', 'bv', 'bs', 'bver', 'v', 's', 't', 'ut']);
 const STRING_LABELS = new Set<string>(['bn', 'bu', 'n', 'u', 'vs', 'vd', 'vlo']);
 
@@ -37,11 +18,12 @@ function jsonNumber(value: number | bigint, label: string): string {
 /** Serializes records to the compact SenML JSON text (no whitespace, fixed label order). */
 export function formatSenmlJson(records: readonly SenmlRecord[]): string {
   const parts: string[] = [];
+  const labels: Label[] = [];
   for (const r of records) {
     let out = '';
-    for (const label of LABEL_ORDER) {
-      const value = r[label];
-      if (value === undefined) continue;
+    presentLabels(r, labels);
+    for (const label of labels) {
+      const value = r[label]!;
       let text: string;
       if (label === 'vd') text = `"${encodeBase64Url(value as Uint8Array)}"`;
       else if (typeof value === 'string') text = JSON.stringify(value);

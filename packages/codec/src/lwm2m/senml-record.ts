@@ -44,6 +44,45 @@ export interface ResolvedSenmlRecord {
   readonly ut?: number;
 }
 
+/** Labels in the order encoders write them: base fields first, as the RFC 8428 examples do. */
+export const SENML_LABEL_ORDER = [
+  'bn',
+  'bt',
+  'bu',
+  'bv',
+  'bs',
+  'bver',
+  'n',
+  'u',
+  'v',
+  'vs',
+  'vb',
+  'vd',
+  'vlo',
+  's',
+  't',
+  'ut',
+] as const;
+const RANK: Readonly<Record<string, number>> = Object.fromEntries(SENML_LABEL_ORDER.map((label, i) => [label, i]));
+
+/**
+ * Fills `out` with the labels `record` sets, in `SENML_LABEL_ORDER`. Walks the record's own keys
+ * rather than probing all 16 labels: records come in many shapes, and keyed probes on them are slow.
+ */
+export function presentLabels(record: SenmlRecord, out: (keyof SenmlRecord)[]): void {
+  out.length = 0;
+  for (const key in record) {
+    if (RANK[key] === undefined || record[key as keyof SenmlRecord] === undefined) continue;
+    let i = out.length;
+    out.push(key as keyof SenmlRecord);
+    while (i > 0 && RANK[out[i - 1]!]! > RANK[key]!) {
+      out[i] = out[i - 1]!;
+      i--;
+    }
+    out[i] = key as keyof SenmlRecord;
+  }
+}
+
 /** The SenML version this implementation understands (RFC 8428: 10). */
 export const SENML_VERSION = 10;
 
