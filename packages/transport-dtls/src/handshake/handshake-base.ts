@@ -2,7 +2,7 @@ import type { PeerIdentity } from '@lwm2m-ts/coap';
 import { AlertDescription, HandshakeType } from '../constants';
 import { type CipherSuite, keyBlockLength } from '../crypto/cipher-suites';
 import { extendedMasterSecret, finishedVerifyData, keyBlock, masterSecret, sha256 } from '../crypto/prf';
-import type { DirectionKeys } from '../record/record-protection';
+import { type DirectionKeys, KeyBlockDirection } from '../record/record-protection';
 import type { HandshakeConfig, SessionParameters } from './handshake-config';
 import { HandshakeFailure } from './handshake-failure';
 import { encodeHandshakeFragment } from './messages';
@@ -97,29 +97,28 @@ export abstract class HandshakeBase {
   }
 
   protected computeMaster(preMaster: Buffer): void {
-    this.master = this.ems
+    const master = this.ems
       ? extendedMasterSecret(preMaster, this.transcriptHash())
       : masterSecret(preMaster, this.clientRandom, this.serverRandom);
+    // Long-lived: its own allocation rather than a slice of Node's shared buffer pool.
+    this.master = Buffer.allocUnsafeSlow(48);
+    master.copy(this.master);
+    master.fill(0);
     preMaster.fill(0);
   }
 
   protected installKeys(): void {
     const s = this.suite!;
-    const kb = keyBlock(this.master!, this.clientRandom, this.serverRandom, keyBlockLength(s));
-    let o = 0;
-    const take = (n: number) => {
-      const b = Buffer.from(kb.subarray(o, o + n));
-      o += n;
-      return b;
-    };
-    const cMac = take(s.macKeyLength);
-    const sMac = take(s.macKeyLength);
-    const cKey = take(s.encKeyLength);
-    const sKey = take(s.encKeyLength);
-    const cIv = take(s.fixedIvLength);
-    const sIv = take(s.fixedIvLength);
-    const client: DirectionKeys = { cipher: s.cipher, encKey: cKey, fixedIv: cIv, macKey: cMac };
-    const server: DirectionKeys = { cipher: s.cipher, encKey: sKey, fixedIv: sIv, macKey: sMac };
+    const generated = keyBlock(this.master!, this.clientRandom, this.serverRandom, keyBlockLength(s));
+    const kb = Buffer.allocUnsafeSlow(generated.length);
+    generated.copy(kb);
+    generated.fill(0);
+    // Layout (RFC 5246 6.3): client MAC, server MAC, client key, server key, client IV, server IV.
+    const m = s.macKeyLength;
+    const k = s.encKeyLength;
+    const v = s.fixedIvLength;
+    const client = new KeyBlockDirection(s.cipher, kb, 0, m, 2 * m, 2 * m + 2 * k, v);
+    const server = new KeyBlockDirection(s.cipher, kb, m, m, 2 * m + k, 2 * m + 2 * k + v, v);
     if (this.isClient) this.host.setKeys(client, server);
     else this.host.setKeys(server, client);
   }

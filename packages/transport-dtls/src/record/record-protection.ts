@@ -12,6 +12,34 @@ export interface DirectionKeys {
   readonly macKey: Buffer;
 }
 
+/**
+ * One direction's keys as offsets into a key block shared by both directions: an idle session then holds one
+ * dedicated buffer instead of six small pooled ones (which would each pin an 8 KiB pool slab).
+ */
+export class KeyBlockDirection implements DirectionKeys {
+  constructor(
+    readonly cipher: BulkCipher,
+    private readonly block: Buffer,
+    private readonly macAt: number,
+    private readonly macLength: number,
+    private readonly encAt: number,
+    private readonly ivAt: number,
+    private readonly ivLength: number,
+  ) {}
+
+  get encKey(): Buffer {
+    return this.block.subarray(this.encAt, this.encAt + 16);
+  }
+
+  get fixedIv(): Buffer {
+    return this.block.subarray(this.ivAt, this.ivAt + this.ivLength);
+  }
+
+  get macKey(): Buffer {
+    return this.block.subarray(this.macAt, this.macAt + this.macLength);
+  }
+}
+
 const SEQ_PLACEHOLDER = Buffer.alloc(8, 0xff);
 
 /**

@@ -45,7 +45,7 @@ export class DtlsConnection implements HandshakeHost {
   private writeKeys?: DirectionKeys;
   private readKeys?: DirectionKeys;
   private pendingReadKeys?: DirectionKeys;
-  private readonly window0 = new ReplayWindow();
+  private window0?: ReplayWindow = new ReplayWindow();
   private readonly window1 = new ReplayWindow();
   private early?: DtlsRecord[];
   private deferred?: DtlsRecord[];
@@ -106,7 +106,7 @@ export class DtlsConnection implements HandshakeHost {
 
   startServer(hello: ClientHello, message: HandshakeMessage, recordSeq: number): void {
     this.writeSeq[0] = recordSeq;
-    this.window0.mark(recordSeq);
+    this.window0!.mark(recordSeq);
     this.helloTag = hello.random.readUIntBE(0, 6);
     const hs = new ServerHandshake(this, this.owner.config, hello, message);
     this.handshake = hs;
@@ -205,14 +205,14 @@ export class DtlsConnection implements HandshakeHost {
       this.deadline = setTimeout(() => this.releaseHandshake(), this.owner.timing.handshakeTimeoutMs);
       this.deadline.unref?.();
     } else {
-      this.handshake = undefined;
-      this.flight = undefined;
+      this.releaseHandshake();
     }
     this.owner.established(this);
   }
 
   private releaseHandshake(): void {
     this.handshake = undefined;
+    this.window0 = undefined;
     this.flight = undefined;
     if (this.deadline) clearTimeout(this.deadline);
     this.deadline = undefined;
@@ -234,8 +234,9 @@ export class DtlsConnection implements HandshakeHost {
 
   private processRecord(rec: DtlsRecord, address: string, port: number, early = false): void {
     if (rec.epoch === 0) {
-      if (rec.type === ContentType.tls12Cid || !this.window0.check(rec.seq)) return;
-      this.window0.mark(rec.seq);
+      const w = this.window0;
+      if (rec.type === ContentType.tls12Cid || !w?.check(rec.seq)) return;
+      w.mark(rec.seq);
       if (rec.type === ContentType.handshake) this.onHandshakeRecord(rec.fragment, 0);
       else if (rec.type === ContentType.changeCipherSpec) this.onChangeCipherSpec(rec.fragment);
       // Plaintext alerts can only end a handshake; an established session ignores them (they are forgeable).
@@ -342,7 +343,8 @@ export class DtlsConnection implements HandshakeHost {
     const description = payload[1]!;
     if (description === AlertDescription.closeNotify) {
       if (this.state === 'established') this.sendAlert(AlertLevel.warning, AlertDescription.closeNotify);
-      return this.shutdown(new DtlsAlertError(level, description));
+      // An orderly close has no reason (and costs no Error/stack capture).
+      return this.shutdown(this.state === 'established' ? undefined : new DtlsAlertError(level, description));
     }
     if (level === AlertLevel.fatal) this.shutdown(new DtlsAlertError(level, description));
   }
