@@ -114,14 +114,22 @@ export class ClientHandshake extends HandshakeBase {
     if (msg.type !== HandshakeType.finished) this.expectEpoch(msg);
     switch (this.state) {
       case 'hello':
-        if (msg.type === HandshakeType.helloVerifyRequest) return this.sendHello(parseHelloVerifyRequest(msg.body));
-        if (msg.type === HandshakeType.serverHello) return this.onServerHello(msg);
-        return this.unexpected(msg);
+        if (msg.type === HandshakeType.helloVerifyRequest) {
+          this.sendHello(parseHelloVerifyRequest(msg.body));
+          return;
+        }
+        if (msg.type === HandshakeType.serverHello) {
+          this.onServerHello(msg);
+          return;
+        }
+        throw this.unexpected(msg);
       case 'serverFlight':
-        return this.onServerFlight(msg);
+        this.onServerFlight(msg);
+        return;
       case 'serverFinished':
-        if (msg.type !== HandshakeType.finished) return this.unexpected(msg);
-        return this.onServerFinished(msg);
+        if (msg.type !== HandshakeType.finished) throw this.unexpected(msg);
+        this.onServerFinished(msg);
+        return;
     }
   }
 
@@ -182,16 +190,16 @@ export class ClientHandshake extends HandshakeBase {
     const suite = this.suite!;
     switch (msg.type) {
       case HandshakeType.certificate:
-        if (suite.keyExchange !== 'ecdhe_ecdsa' || this.serverKey) return this.unexpected(msg);
+        if (suite.keyExchange !== 'ecdhe_ecdsa' || this.serverKey) throw this.unexpected(msg);
         this.onServerCertificate(msg.body);
         break;
       case HandshakeType.serverKeyExchange:
-        if (this.serverPoint || (suite.keyExchange === 'ecdhe_ecdsa' && !this.serverKey)) return this.unexpected(msg);
+        if (this.serverPoint || (suite.keyExchange === 'ecdhe_ecdsa' && !this.serverKey)) throw this.unexpected(msg);
         this.onServerKeyExchange(msg.body);
         if (suite.keyExchange === 'psk') this.serverPoint = Buffer.alloc(0);
         break;
       case HandshakeType.certificateRequest: {
-        if (suite.keyExchange !== 'ecdhe_ecdsa' || !this.serverPoint) return this.unexpected(msg);
+        if (suite.keyExchange !== 'ecdhe_ecdsa' || !this.serverPoint) throw this.unexpected(msg);
         const cr = parseCertificateRequest(msg.body);
         if (!cr.sigAlgs.includes(SIG_ECDSA_SHA256)) {
           throw new HandshakeFailure(
@@ -203,11 +211,12 @@ export class ClientHandshake extends HandshakeBase {
         break;
       }
       case HandshakeType.serverHelloDone:
-        if (usesEcdhe(suite) && !this.serverPoint) return this.unexpected(msg);
+        if (usesEcdhe(suite) && !this.serverPoint) throw this.unexpected(msg);
         this.record(msg);
-        return this.sendClientFlight();
+        this.sendClientFlight();
+        return;
       default:
-        return this.unexpected(msg);
+        throw this.unexpected(msg);
     }
     this.record(msg);
   }
@@ -233,7 +242,10 @@ export class ClientHandshake extends HandshakeBase {
     const r = new ByteReader(body);
     const kx = this.suite!.keyExchange;
     if (kx === 'psk' || kx === 'ecdhe_psk') r.vec(2, 'psk_identity_hint');
-    if (kx === 'psk') return r.expectEnd('ServerKeyExchange');
+    if (kx === 'psk') {
+      r.expectEnd('ServerKeyExchange');
+      return;
+    }
     const { params, point } = parseEcdhParams(r);
     if (kx === 'ecdhe_ecdsa') {
       const { alg, signature } = parseSigned(r);

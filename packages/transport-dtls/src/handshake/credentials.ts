@@ -72,7 +72,7 @@ export function validateChain(
     const anchor = trusted.find((t) => cert.checkIssued(t) && safeVerify(cert, t));
     if (anchor) return leaf;
     const next = chain[i + 1];
-    if (!next || !next.ca || !cert.checkIssued(next) || !safeVerify(cert, next)) break;
+    if (!next?.ca || !cert.checkIssued(next) || !safeVerify(cert, next)) break;
   }
   throw new HandshakeFailure(AlertDescription.unknownCa, 'certificate chain does not lead to a trusted certificate');
 }

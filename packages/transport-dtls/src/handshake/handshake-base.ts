@@ -150,7 +150,7 @@ export abstract class HandshakeBase {
     this.reassembler.clear();
   }
 
-  protected unexpected(msg: HandshakeMessage): never {
-    throw new HandshakeFailure(AlertDescription.unexpectedMessage, `unexpected handshake message ${msg.type}`);
+  protected unexpected(msg: HandshakeMessage): HandshakeFailure {
+    return new HandshakeFailure(AlertDescription.unexpectedMessage, `unexpected handshake message ${msg.type}`);
   }
 }

@@ -101,7 +101,8 @@ export class ServerHandshake extends HandshakeBase {
 
     const cached = ch.sessionId.length > 0 ? this.host.lookupSession?.(ch.sessionId) : undefined;
     if (cached && ch.cipherSuites.includes(cached.suite.id) && cached.extendedMasterSecret === this.ems) {
-      return this.resume(cached, shExt);
+      this.resume(cached, shExt);
+      return;
     }
 
     const suite = this.chooseSuite(shExt);
@@ -230,24 +231,24 @@ export class ServerHandshake extends HandshakeBase {
     try {
       if (msg.type !== HandshakeType.finished) this.expectEpoch(msg);
       if (this.state === 'clientFinished') {
-        if (msg.type !== HandshakeType.finished) return this.unexpected(msg);
+        if (msg.type !== HandshakeType.finished) throw this.unexpected(msg);
         return this.onClientFinished(msg);
       }
       switch (msg.type) {
         case HandshakeType.certificate:
-          if (!this.certificateRequested || this.clientCertSeen) return this.unexpected(msg);
+          if (!this.certificateRequested || this.clientCertSeen) throw this.unexpected(msg);
           this.onClientCertificate(msg.body);
           return this.record(msg);
         case HandshakeType.clientKeyExchange:
-          if (this.master || (this.certificateRequested && !this.clientCertSeen)) return this.unexpected(msg);
+          if (this.master || (this.certificateRequested && !this.clientCertSeen)) throw this.unexpected(msg);
           return this.onClientKeyExchange(msg);
         case HandshakeType.certificateVerify:
-          if (!this.master || !this.clientKey) return this.unexpected(msg);
+          if (!this.master || !this.clientKey) throw this.unexpected(msg);
           return this.onCertificateVerify(msg);
         case HandshakeType.finished:
           return this.onClientFinished(msg);
         default:
-          return this.unexpected(msg);
+          throw this.unexpected(msg);
       }
     } catch (e) {
       if (e instanceof DtlsDecodeError) throw new HandshakeFailure(AlertDescription.decodeError, e.message);
@@ -316,7 +317,7 @@ export class ServerHandshake extends HandshakeBase {
   }
 
   private onClientFinished(msg: HandshakeMessage): void {
-    if (!this.master) return this.unexpected(msg);
+    if (!this.master) throw this.unexpected(msg);
     this.verifyPeerFinished(msg);
     if (!this.resumed) {
       const finished = this.message(HandshakeType.finished, this.finishedFor(false), 1);

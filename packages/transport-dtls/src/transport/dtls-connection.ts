@@ -245,7 +245,10 @@ export class DtlsConnection implements HandshakeHost {
     }
     if (rec.epoch !== 1) return;
     if (!this.readKeys) {
-      if (this.state === 'handshaking' && (this.early?.length ?? 0) < MAX_EARLY_RECORDS) (this.early ??= []).push(rec);
+      if (this.state === 'handshaking') {
+        this.early ??= [];
+        if (this.early.length < MAX_EARLY_RECORDS) this.early.push(rec);
+      }
       return;
     }
     if (!this.window1.check(rec.seq)) return;
@@ -277,9 +280,11 @@ export class DtlsConnection implements HandshakeHost {
         this.owner.applicationData(this, opened.content);
         return;
       case ContentType.handshake:
-        return this.onHandshakeRecord(opened.content, 1);
+        this.onHandshakeRecord(opened.content, 1);
+        return;
       case ContentType.alert:
-        return this.onAlert(opened.content);
+        this.onAlert(opened.content);
+        return;
       default:
         return;
     }
@@ -344,7 +349,8 @@ export class DtlsConnection implements HandshakeHost {
     if (description === AlertDescription.closeNotify) {
       if (this.state === 'established') this.sendAlert(AlertLevel.warning, AlertDescription.closeNotify);
       // An orderly close has no reason (and costs no Error/stack capture).
-      return this.shutdown(this.state === 'established' ? undefined : new DtlsAlertError(level, description));
+      this.shutdown(this.state === 'established' ? undefined : new DtlsAlertError(level, description));
+      return;
     }
     if (level === AlertLevel.fatal) this.shutdown(new DtlsAlertError(level, description));
   }

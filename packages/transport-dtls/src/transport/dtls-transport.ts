@@ -10,7 +10,6 @@ import {
   type TransportScheme,
 } from '@lwm2m-ts/coap';
 import { AlertDescription, ContentType, HandshakeType } from '../constants';
-import { DtlsAlertError } from './dtls-errors';
 import { CookieJar } from '../handshake/cookie';
 import type { HandshakeConfig, SessionParameters } from '../handshake/handshake-config';
 import {
@@ -22,6 +21,7 @@ import {
 } from '../handshake/messages';
 import { encodeRecord, parseRecords } from '../record/record';
 import { type ConnectionOwner, DtlsConnection } from './dtls-connection';
+import { DtlsAlertError } from './dtls-errors';
 import type { DtlsAnyOptions, DtlsServerOptions } from './options';
 import { type ResolvedTiming, resolveConfig } from './resolve-config';
 import { SessionCache } from './session-cache';
@@ -331,7 +331,7 @@ export class DtlsTransport implements Transport, ConnectionOwner {
     if (fragment[0] !== HandshakeType.clientHello) return undefined;
     try {
       const f = parseHandshakeFragments(fragment)[0];
-      if (!f || f.fragmentOffset !== 0 || f.body.length !== f.length) return undefined;
+      if (f?.fragmentOffset !== 0 || f.body.length !== f.length) return undefined;
       return { hello: parseClientHello(f.body), body: f.body, messageSeq: f.messageSeq };
     } catch {
       return undefined;
