@@ -70,3 +70,11 @@ describe('LwM2mPath', () => {
     );
   });
 });
+
+describe('LwM2mPath equality of representation', () => {
+  it('parse and of build structurally equal paths (safe for toEqual and structuredClone)', () => {
+    expect(LwM2mPath.parse('/3/0/1')).toEqual(LwM2mPath.of(3, 0, 1));
+    expect(LwM2mPath.parse('3/0')).toEqual(LwM2mPath.parse('/3/0'));
+    expect(LwM2mPath.parse('/')).toEqual(LwM2mPath.of());
+  });
+});
