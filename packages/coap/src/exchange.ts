@@ -51,8 +51,9 @@ export class ServerExchange {
   responded = false;
   /** UDP: timer for the empty ACK of a slow handler. */
   ackTimer: unknown;
-  /** Deduplication record, where the reply bytes are stored for duplicates (UDP). */
-  dedup: { reply: Uint8Array | undefined; exchange: ServerExchange | undefined } | undefined;
+  /** UDP: deduplication record (slot + generation in the DedupCache) where the reply is stored. */
+  dedupSlot = -1;
+  dedupGen = 0;
   /** State owned by the block-wise layer (the Block1 to echo in the response). */
   block: unknown;
 

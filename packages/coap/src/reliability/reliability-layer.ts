@@ -123,11 +123,11 @@ export class ReliabilityLayer implements Messenger {
       sx.ackTimer = undefined;
     }
     sx.responded = true;
-    if (sx.dedup) sx.dedup.exchange = undefined;
+    this.dedup.setExchange(sx.dedupSlot, sx.dedupGen, undefined);
     if (req.type === MessageType.CON && !sx.acked) {
       sx.acked = true;
       const bytes = encodeUdp({ ...message, type: MessageType.ACK, messageId: req.messageId });
-      if (sx.dedup) sx.dedup.reply = bytes;
+      this.dedup.setReply(sx.dedupSlot, sx.dedupGen, bytes);
       this.write(sx.peer, bytes);
     } else if (req.type === MessageType.CON) {
       // Separate response (RFC 7252 §5.2.2), confirmable so it is not lost.
@@ -142,7 +142,7 @@ export class ReliabilityLayer implements Messenger {
       );
     } else {
       const bytes = encodeUdp({ ...message, type: MessageType.NON, messageId: this.o.nextMessageId() });
-      if (sx.dedup) sx.dedup.reply = bytes;
+      this.dedup.setReply(sx.dedupSlot, sx.dedupGen, bytes);
       this.write(sx.peer, bytes);
     }
   }
@@ -257,27 +257,32 @@ export class ReliabilityLayer implements Messenger {
   }
 
   private onRequest(msg: CoapMessage, peer: Peer): void {
-    const key = midKey(peer, msg.messageId);
-    const seen = this.dedup.get(key);
-    if (seen) {
-      if (seen.reply) this.write(peer, seen.reply);
-      else if (msg.type === MessageType.CON && seen.exchange && !seen.exchange.acked) this.sendEmptyAck(seen.exchange);
+    const dedup = this.dedup;
+    const seen = dedup.find(peer.key, msg.messageId);
+    if (seen >= 0) {
+      const reply = dedup.reply(seen);
+      if (reply) this.write(peer, reply);
+      else if (msg.type === MessageType.CON) {
+        const pending = dedup.exchange(seen);
+        if (pending && !pending.acked) this.sendEmptyAck(pending);
+      }
       return;
     }
     const con = msg.type === MessageType.CON;
-    const entry = this.dedup.add(key, con ? this.o.times.exchangeLifetimeMs : this.o.times.nonLifetimeMs);
+    const slot = dedup.add(peer.key, msg.messageId, con ? this.o.times.exchangeLifetimeMs : this.o.times.nonLifetimeMs);
     const sx = new ServerExchange(peer, msg, undefined);
-    sx.dedup = entry;
-    entry.exchange = sx;
+    sx.dedupSlot = slot;
+    sx.dedupGen = dedup.generation(slot);
+    dedup.setExchange(slot, sx.dedupGen, sx);
     this.o.upper.receiveRequest(sx, msg);
   }
 
   private onResponse(msg: CoapMessage, peer: Peer): void {
     const con = msg.type === MessageType.CON;
-    const key = midKey(peer, msg.messageId);
-    const seen = this.dedup.get(key);
-    if (seen) {
-      if (seen.reply) this.write(peer, seen.reply);
+    const seen = this.dedup.find(peer.key, msg.messageId);
+    if (seen >= 0) {
+      const reply = this.dedup.reply(seen);
+      if (reply) this.write(peer, reply);
       return;
     }
     const ex = this.o.exchanges.find(peer, msg.token);
@@ -286,10 +291,14 @@ export class ReliabilityLayer implements Messenger {
       this.sendReset(peer, msg.messageId);
       return;
     }
-    const entry = this.dedup.add(key, con ? this.o.times.exchangeLifetimeMs : this.o.times.nonLifetimeMs);
+    const slot = this.dedup.add(
+      peer.key,
+      msg.messageId,
+      con ? this.o.times.exchangeLifetimeMs : this.o.times.nonLifetimeMs,
+    );
     if (con) {
       const ack = encodeUdp(createMessage({ type: MessageType.ACK, code: CoapCode.EMPTY, messageId: msg.messageId }));
-      entry.reply = ack;
+      this.dedup.setReply(slot, this.dedup.generation(slot), ack);
       this.write(peer, ack);
     }
     // A separate response also acknowledges the request (RFC 7252 §5.2.2, lost ACK).
@@ -439,7 +448,7 @@ export class ReliabilityLayer implements Messenger {
     const bytes = encodeUdp(
       createMessage({ type: MessageType.ACK, code: CoapCode.EMPTY, messageId: sx.request.messageId }),
     );
-    if (sx.dedup) sx.dedup.reply = bytes;
+    this.dedup.setReply(sx.dedupSlot, sx.dedupGen, bytes);
     this.write(sx.peer, bytes);
   }
 
@@ -449,6 +458,9 @@ export class ReliabilityLayer implements Messenger {
 
   private write(peer: Peer, bytes: Uint8Array): void {
     if (this.closed) return;
-    this.o.transport.send(peer, bytes).catch((e: unknown) => this.o.upper.reportError(e, `send to ${peer.key}`));
+    this.o.transport.send(peer, bytes).catch(this.onSendError);
   }
+
+  /** One bound handler instead of a closure per datagram. */
+  private readonly onSendError = (e: unknown): void => this.o.upper.reportError(e, 'send');
 }

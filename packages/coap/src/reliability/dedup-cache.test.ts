@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import type { Clock } from '../clock';
+import { DedupCache } from './dedup-cache';
+
+function manualClock(): Clock & { t: number } {
+  const c = { t: 1000, now: () => c.t, setTimeout: () => 0, clearTimeout: () => {} };
+  return c;
+}
+
+describe('DedupCache', () => {
+  it('finds a message id per peer within its lifetime, then forgets it', () => {
+    const clock = manualClock();
+    const d = new DedupCache(clock, 10);
+    const s = d.add('a|1', 7, 100);
+    expect(d.find('a|1', 7)).toBe(s);
+    expect(d.find('a|1', 8)).toBe(-1);
+    expect(d.find('b|1', 7)).toBe(-1);
+    clock.t += 100;
+    expect(d.find('a|1', 7)).toBe(-1);
+  });
+
+  it('is bounded: the oldest record is evicted at capacity', () => {
+    const d = new DedupCache(manualClock(), 3);
+    for (let mid = 0; mid < 5; mid++) d.add('p', mid, 1e9);
+    expect(d.size).toBe(3);
+    expect([0, 1, 2, 3, 4].map((m) => d.find('p', m) >= 0)).toEqual([false, false, true, true, true]);
+  });
+
+  it('stores and replays replies; a stale handle to a reused slot does nothing', () => {
+    const d = new DedupCache(manualClock(), 2);
+    const s = d.add('p', 1, 1e9);
+    const gen = d.generation(s);
+    d.setReply(s, gen, Uint8Array.of(1, 2, 3));
+    expect(d.reply(s)).toEqual(Uint8Array.of(1, 2, 3));
+    d.add('p', 2, 1e9);
+    d.add('p', 3, 1e9); // evicts mid 1, slot reused
+    const again = d.find('p', 3);
+    expect(again).toBe(s);
+    d.setReply(s, gen, Uint8Array.of(9)); // old generation: ignored
+    expect(d.reply(again)).toBeUndefined();
+  });
+
+  it('wraps the reply slab, dropping only the oldest replies', () => {
+    const d = new DedupCache(manualClock(), 1000, 64);
+    const slots: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const s = d.add('p', i, 1e9);
+      d.setReply(s, d.generation(s), new Uint8Array(10).fill(i));
+      slots.push(s);
+    }
+    // 64 bytes hold six 10-byte replies; the newest ones survive intact.
+    expect(d.reply(slots[9]!)).toEqual(new Uint8Array(10).fill(9));
+    expect(d.reply(slots[5]!)).toEqual(new Uint8Array(10).fill(5));
+    expect(d.reply(slots[0]!)).toBeUndefined();
+    // The record itself stays: a duplicate is still recognised (and not processed again).
+    expect(d.find('p', 0)).toBe(slots[0]);
+  });
+});
