@@ -22,12 +22,12 @@ describe('registration payload', () => {
   });
 
   it.each([
-    ['</3/0/1>', 'not an object'],
-    ['</a/0>', 'not an object'],
-    ['</70000>', 'not an object'],
-    ['</3>;ver=x', 'invalid ver'],
+    ['</3/0/1>', 'object or object instance path'],
+    ['</a/0>', 'object or object instance path'],
+    ['</70000>', 'object or object instance path'],
+    ['</3>;ver=x', 'ver must be'],
     ['<3/0', 'invalid registration payload'],
-    ['</lwm2m>;rt="oma.lwm2m",</3/0>', 'not under the root path'],
+    ['</lwm2m>;rt="oma.lwm2m",</3/0>', 'outside the alternate path'],
   ])('rejects %s', (text, message) => {
     expect(checkRegistrationLinks(text)).toContain(message);
   });

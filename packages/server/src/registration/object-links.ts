@@ -1,9 +1,10 @@
 /**
- * What a registration payload says, interpreted the LwM2M way (Core §6.2.1): an optional root
- * link `</path>;rt="oma.lwm2m";ct=...` (alternate root path, supported content formats), then
- * object links `</o>;ver=1.1` and object-instance links `</o/i>` under that root.
+ * What a registration payload says (Core §6.2.1), as the server uses it: alternate root path,
+ * content formats, and object id -> { version, instances }. Parsing is `@lwm2m-ts/objects`'
+ * `parseRegistrationPayload`; this adds the lookup-friendly shape and a per-registration cache.
  */
-import { CodecError, type Link, parseLinkFormat } from '@lwm2m-ts/codec';
+import { CodecError } from '@lwm2m-ts/codec';
+import { parseRegistrationPayload } from '@lwm2m-ts/objects';
 
 export interface SupportedObject {
   /** `ver` attribute, or "1.0" when absent. */
@@ -19,74 +20,14 @@ export interface RegistrationLinks {
   readonly objects: ReadonlyMap<number, SupportedObject>;
 }
 
-const VERSION_RE = /^\d{1,3}\.\d{1,3}$/;
-
-/** Decimal id 0..65535 without leading zeros, or -1. (Hot path: no regex, no allocation.) */
-function parseId(text: string, from: number, to: number): number {
-  const length = to - from;
-  if (length < 1 || length > 5 || (length > 1 && text.charCodeAt(from) === 0x30)) return -1;
-  let id = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i) - 0x30;
-    if (c < 0 || c > 9) return -1;
-    id = id * 10 + c;
-  }
-  return id <= 65535 ? id : -1;
-}
-
-function attribute(link: Link, name: string): string | true | undefined {
-  for (const a of link.attributes) if (a.name === name) return a.value;
-  return undefined;
-}
-
-/** Parses and validates; throws `CodecError` saying which link is wrong. */
+/** Parses and validates (via `parseRegistrationPayload`); throws `CodecError` saying which link is wrong. */
 export function parseRegistrationLinks(text: string): RegistrationLinks {
-  const links = parseLinkFormat(text);
-  let rootPath = '/';
-  let contentFormats: number[] = [];
-  let rootLink: Link | undefined;
-  for (const link of links) {
-    if (attribute(link, 'rt') !== 'oma.lwm2m') continue;
-    rootLink = link;
-    rootPath = link.href.length > 1 && link.href.endsWith('/') ? link.href.slice(0, -1) : link.href;
-    if (!rootPath.startsWith('/')) throw new CodecError(`root link "<${link.href}>" must be an absolute path`);
-    const ct = attribute(link, 'ct');
-    if (typeof ct === 'string') {
-      contentFormats = ct.split(/\s+/).filter(Boolean).map(Number);
-      if (contentFormats.some((f) => !Number.isInteger(f) || f < 0 || f > 65535)) {
-        throw new CodecError(`root link ct="${ct}" is not a list of content formats`);
-      }
-    }
-  }
-  const prefixLength = rootPath === '/' ? 0 : rootPath.length;
-  const objects = new Map<number, { version: string; instances: number[] }>();
-  for (const link of links) {
-    if (link === rootLink) continue;
-    const href = link.href;
-    if (href.charCodeAt(prefixLength) !== 0x2f || (prefixLength > 0 && !href.startsWith(rootPath))) {
-      throw new CodecError(`link "<${href}>" is not under the root path "${rootPath}"`);
-    }
-    const start = prefixLength + 1;
-    const slash = href.indexOf('/', start);
-    const objectId = parseId(href, start, slash < 0 ? href.length : slash);
-    const instanceId = slash < 0 ? undefined : parseId(href, slash + 1, href.length);
-    if (objectId < 0 || instanceId === -1) {
-      throw new CodecError(`link "<${href}>" is not an object (/o) or object instance (/o/i) path`);
-    }
-    const ver = link.attributes.length > 0 ? attribute(link, 'ver') : undefined;
-    if (ver !== undefined && (ver === true || !VERSION_RE.test(ver))) {
-      throw new CodecError(`link "<${href}>" has an invalid ver attribute`);
-    }
-    let entry = objects.get(objectId);
-    if (!entry) {
-      entry = { version: '1.0', instances: [] };
-      objects.set(objectId, entry);
-    }
-    if (typeof ver === 'string') entry.version = ver;
-    if (instanceId !== undefined && !entry.instances.includes(instanceId)) entry.instances.push(instanceId);
-  }
-  for (const entry of objects.values()) if (entry.instances.length > 1) entry.instances.sort((a, b) => a - b);
-  return { rootPath, contentFormats, objects };
+  const payload = parseRegistrationPayload(text);
+  const objects = new Map<number, SupportedObject>();
+  for (const o of payload.objects) objects.set(o.objectId, { version: o.version ?? '1.0', instances: o.instanceIds });
+  const rootPath =
+    payload.rootPath.length > 1 && payload.rootPath.endsWith('/') ? payload.rootPath.slice(0, -1) : payload.rootPath;
+  return { rootPath, contentFormats: payload.contentFormats, objects };
 }
 
 /** undefined when the payload is a valid registration payload, else what is wrong. */
