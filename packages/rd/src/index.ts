@@ -9,7 +9,14 @@ export {
   parseRegistrationParameters,
   type RegistrationParameters,
 } from './parameters';
-export { type Criterion, type LookupQuery, linkMatches, parseLookupQuery, registrationMatches } from './query';
+export {
+  type Criterion,
+  type LookupQuery,
+  linkMatches,
+  parseLookupQuery,
+  registrationMatches,
+  registrationSatisfies,
+} from './query';
 export {
   RdClient,
   type RdClientOptions,

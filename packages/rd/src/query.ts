@@ -5,7 +5,7 @@
  */
 import { CoapError } from '@lwm2m-ts/coap';
 import { type Link, matchesLinkQuery } from '@lwm2m-ts/codec';
-import { endpointLink, type Registration, resolvedLink } from './registration';
+import { locationHref, type Registration, resolvedLink } from './registration';
 
 export interface Criterion {
   readonly name: string;
@@ -46,10 +46,28 @@ export function parseLookupQuery(query: readonly string[]): LookupQuery {
   return { criteria, page: page ?? 0, count };
 }
 
-/** The registration attributes (and its location as href) as one link, for matching. */
-export const registrationAsLink = (r: Registration): Link => endpointLink(r);
-
 const REGISTRATION_ONLY = new Set(['ep', 'd', 'base', 'lt']);
+
+const valueMatches = (candidate: string, wanted: string | true): boolean =>
+  wanted === true || (wanted.endsWith('*') ? candidate.startsWith(wanted.slice(0, -1)) : candidate === wanted);
+
+/** Whether the registration's own attributes (ep, d, base, lt, et, extras; href = its location) satisfy `c`. */
+export function registrationSatisfies(r: Registration, c: Criterion): boolean {
+  switch (c.name) {
+    case 'ep':
+      return valueMatches(r.ep, c.value);
+    case 'd':
+      return r.d !== undefined && valueMatches(r.d, c.value);
+    case 'base':
+      return valueMatches(r.base, c.value);
+    case 'lt':
+      return valueMatches(String(r.lt), c.value);
+    case 'href':
+      return valueMatches(locationHref(r), c.value);
+    default:
+      return r.attributes.length > 0 && matchesLinkQuery({ href: '', attributes: r.attributes }, c.name, c.value);
+  }
+}
 
 /** Whether a link satisfies a criterion by itself (href: as registered, or resolved against base). */
 function linkSatisfies(r: Registration, link: Link, c: Criterion): boolean {
@@ -66,10 +84,9 @@ function linkSatisfies(r: Registration, link: Link, c: Criterion): boolean {
  */
 export function registrationMatches(r: Registration, criteria: readonly Criterion[]): boolean {
   if (criteria.length === 0) return true;
-  const regLink = registrationAsLink(r);
   const rest: Criterion[] = [];
   for (const c of criteria) {
-    if (matchesLinkQuery(regLink, c.name, c.value)) continue;
+    if (registrationSatisfies(r, c)) continue;
     if (REGISTRATION_ONLY.has(c.name) || c.name === 'href') return false;
     rest.push(c);
   }
@@ -77,19 +94,14 @@ export function registrationMatches(r: Registration, criteria: readonly Criterio
 }
 
 /** Resource lookup: a link matches when each criterion holds for the link or for its registration. */
-export function linkMatches(
-  r: Registration,
-  link: Link,
-  criteria: readonly Criterion[],
-  regLink: Link = registrationAsLink(r),
-): boolean {
+export function linkMatches(r: Registration, link: Link, criteria: readonly Criterion[]): boolean {
   for (const c of criteria) {
     if (c.name === 'href') {
       if (!linkSatisfies(r, link, c)) return false;
       continue;
     }
     if (!REGISTRATION_ONLY.has(c.name) && matchesLinkQuery(link, c.name, c.value)) continue;
-    if (matchesLinkQuery(regLink, c.name, c.value)) continue;
+    if (registrationSatisfies(r, c)) continue;
     return false;
   }
   return true;

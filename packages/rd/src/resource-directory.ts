@@ -8,7 +8,7 @@ import type { Link } from '@lwm2m-ts/codec';
 import { identityKey } from './identity';
 import { MemoryRdStore } from './memory-rd-store';
 import { DEFAULT_LIFETIME_S, mergeAttributes, type RegistrationParameters } from './parameters';
-import { type Criterion, type LookupQuery, linkMatches, registrationAsLink, registrationMatches } from './query';
+import { type Criterion, type LookupQuery, linkMatches, registrationMatches } from './query';
 import type { RdStore } from './rd-store';
 import { endpointLink, type Registration, resolvedLink } from './registration';
 
@@ -250,9 +250,8 @@ export class ResourceDirectory {
     const now = this.clock.now();
     outer: for (const r of await this.store.candidates(query.criteria)) {
       if (r.expiresAt <= now) continue;
-      const regLink = registrationAsLink(r);
       for (const l of r.links) {
-        if (!linkMatches(r, l, query.criteria, regLink)) continue;
+        if (!linkMatches(r, l, query.criteria)) continue;
         if (n >= from) out.push(resolvedLink(r, l));
         if (++n >= to) break outer;
       }
