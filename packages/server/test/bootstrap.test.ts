@@ -1,7 +1,15 @@
 import { Endpoint, type Peer } from '@lwm2m-ts/coap';
 import { MemoryNetwork } from '@lwm2m-ts/coap/testing';
 import { ContentFormat, decodeUtf8 } from '@lwm2m-ts/codec';
-import { createDefaultRegistry, LwM2mPath, LwM2mValue, type ObjectInstance, Resource } from '@lwm2m-ts/objects';
+import {
+  createDefaultRegistry,
+  LwM2mObject as LwM2mObjectNode,
+  LwM2mPath,
+  LwM2mValue,
+  type ObjectInstance,
+  ObjectInstance as ObjectInstanceNode,
+  Resource,
+} from '@lwm2m-ts/objects';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type BootstrapConfig,
@@ -64,7 +72,22 @@ async function setup(options: { identity?: boolean; store?: InMemoryBootstrapCon
       if (path === failPath) return { code: 0x80, payload: 'nope' };
       return { code: method === 'DELETE' ? 0x42 : 0x44 };
     };
-  device.router.add('/*', { delete: record('DELETE'), put: record('PUT'), post: record('POST') });
+  const get = (req: {
+    path: readonly string[];
+    payload: Uint8Array;
+    contentFormat: number | undefined;
+    accept: number | undefined;
+  }) => {
+    record('GET')(req);
+    if (req.accept === ContentFormat.LINK_FORMAT)
+      return { contentFormat: 40, payload: '</>;lwm2m=1.1,</0/0>,</1>,</3/0>' };
+    const server1 = ObjectInstanceNode.of(0, [Resource.single(0, LwM2mValue.integer(101))]);
+    return {
+      contentFormat: ContentFormat.LWM2M_TLV,
+      payload: codecs.encode(ContentFormat.LWM2M_TLV, LwM2mObjectNode.of(1, [server1]), LwM2mPath.of(1)),
+    };
+  };
+  device.router.add('/*', { delete: record('DELETE'), put: record('PUT'), post: record('POST'), get });
   return transport.peerOf(serverTransport);
 }
 
@@ -120,6 +143,56 @@ describe('bootstrap server over CoAP', () => {
       lookup,
     ) as ObjectInstance;
     expect(server0.resources.get(7)).toEqual(Resource.single(7, LwM2mValue.string('U')));
+  });
+
+  it('writes OSCORE before Security, discovers first and reads before finishing', async () => {
+    const store = new InMemoryBootstrapConfigStore();
+    await store.put('dev1', {
+      toDelete: ['/0', '/1', '/21'],
+      discoverFirst: true,
+      readBeforeFinish: ['/1'],
+      oscore: {
+        0: { masterSecret: new Uint8Array(16), senderId: new Uint8Array([1]), recipientId: new Uint8Array([2]) },
+      },
+      security: {
+        1: {
+          uri: 'coap://dm.example',
+          bootstrapServer: false,
+          securityMode: SecurityMode.NO_SEC,
+          shortServerId: 7,
+          oscoreInstanceId: 0,
+        },
+      },
+      servers: { 0: { shortServerId: 7, lifetime: 60, notificationStoring: false, binding: 'U' } },
+    });
+    const server = await setup({ store });
+    const finished = new Promise<{ discovered?: readonly { path: string }[]; read: ReadonlyMap<string, unknown> }>(
+      (resolve) => bs.events.on('sessionFinished', resolve),
+    );
+    await bootstrapRequest(server, ['ep=dev1', 'pct=112']);
+    await vi.advanceTimersByTimeAsync(50);
+    const result = await finished;
+    expect(received.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /',
+      'DELETE /0',
+      'DELETE /1',
+      'DELETE /21',
+      'PUT /21/0',
+      'PUT /0/1',
+      'PUT /1/0',
+      'GET /1',
+      'POST /bs',
+    ]);
+    expect(received[4]?.contentFormat).toBe(ContentFormat.SENML_CBOR);
+    const security = codecs.decode(
+      ContentFormat.SENML_CBOR,
+      received[5]!.payload,
+      LwM2mPath.of(0, 1),
+      lookup,
+    ) as ObjectInstance;
+    expect(security.resources.get(17)).toEqual(Resource.single(17, LwM2mValue.objlnk(21, 0)));
+    expect(result.discovered?.map((l) => l.path)).toEqual(['/', '/0/0', '/1', '/3/0']);
+    expect([...result.read.keys()]).toEqual(['/1']);
   });
 
   it('stops at a failing write and reports it, without Bootstrap-Finish', async () => {
