@@ -173,6 +173,7 @@ export class LwM2mClient {
         this.events.emit('bootstrapFinished', {});
         void this.registerAll();
       },
+      onFailed: (error) => this.events.emit('bootstrapFailed', { error }),
     });
     router.add('/*', {
       get: (req) => this.serve(req),

@@ -36,6 +36,8 @@ export interface BootstrapDeps {
   onServerInitiated(): void;
   /** Bootstrap-Finish accepted. */
   onFinished(): void;
+  /** No Bootstrap-Finish in time. */
+  onFailed(error: Error): void;
 }
 
 export class BootstrapFailedError extends Error {
@@ -46,7 +48,7 @@ export class BootstrapFailedError extends Error {
 }
 
 export class BootstrapClient {
-  private waiting: { resolve: () => void; reject: (e: Error) => void; timer: unknown } | undefined;
+  private waiting: { timer: unknown } | undefined;
   private serverInitiated = false;
 
   constructor(private readonly d: BootstrapDeps) {}
@@ -56,16 +58,17 @@ export class BootstrapClient {
     return this.waiting !== undefined || this.serverInitiated;
   }
 
-  /** Client-initiated bootstrap: resolves on a consistent Bootstrap-Finish, rejects on refusal or timeout. */
+  /**
+   * Client-initiated bootstrap: resolves once the Bootstrap-Server accepted the request (2.04);
+   * `onFinished` / `onFailed` report the outcome (Finish, or no Finish within the timeout).
+   */
   async request(peer: Peer): Promise<void> {
     if (this.waiting) throw new BootstrapFailedError('a bootstrap is already in progress');
-    const finished = new Promise<void>((resolve, reject) => {
-      const timer = this.d.clock.setTimeout(() => {
-        this.waiting = undefined;
-        reject(new BootstrapFailedError(`no Bootstrap-Finish within ${this.d.timeoutMs} ms`));
-      }, this.d.timeoutMs);
-      this.waiting = { resolve, reject, timer };
-    });
+    const timer = this.d.clock.setTimeout(() => {
+      this.waiting = undefined;
+      this.d.onFailed(new BootstrapFailedError(`no Bootstrap-Finish within ${this.d.timeoutMs} ms`));
+    }, this.d.timeoutMs);
+    this.waiting = { timer };
     const query = [`ep=${this.d.endpointName}`];
     if (this.d.lwm2mVersion !== '1.0' && this.d.preferredContentFormat !== undefined)
       query.push(`pct=${this.d.preferredContentFormat}`);
@@ -74,16 +77,15 @@ export class BootstrapClient {
       if (res.code !== CoapCode.CHANGED)
         throw new BootstrapFailedError(`Bootstrap-Request answered ${res.codeText} ${res.text()}`.trim());
     } catch (e) {
-      this.settle(e instanceof Error ? e : new Error(String(e)));
-      await finished.catch(() => {});
+      this.cancel();
       throw e;
     }
-    return finished;
   }
 
-  /** Gives up waiting (client stopped). */
+  /** Stops waiting for Finish (client stopped, request refused). */
   cancel(): void {
-    this.settle(new BootstrapFailedError('bootstrap cancelled'));
+    if (this.waiting) this.d.clock.clearTimeout(this.waiting.timer);
+    this.waiting = undefined;
     this.serverInitiated = false;
   }
 
@@ -144,18 +146,7 @@ export class BootstrapClient {
     this.waiting = undefined;
     if (w) this.d.clock.clearTimeout(w.timer);
     // Registration starts after the 2.04 went out.
-    queueMicrotask(() => {
-      w?.resolve();
-      this.d.onFinished();
-    });
+    queueMicrotask(() => this.d.onFinished());
     return { code: CoapCode.CHANGED };
-  }
-
-  private settle(error: Error): void {
-    const w = this.waiting;
-    if (!w) return;
-    this.waiting = undefined;
-    this.d.clock.clearTimeout(w.timer);
-    w.reject(error);
   }
 }
