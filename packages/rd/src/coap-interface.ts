@@ -153,6 +153,8 @@ export function serveResourceDirectory(
       if (req.payload.length > 0) throw CoapError.badRequest('simple registration has no payload');
       const p = params(req);
       if (p.base !== undefined) throw CoapError.badRequest('simple registration takes no base');
+      rd.endpointName(p, req.peer); // 4.00 before fetching anything
+
       let res: Awaited<ReturnType<Endpoint['request']>>;
       try {
         res = await endpoint.request({

@@ -55,6 +55,11 @@ export interface ResourceDirectoryOptions {
   /** Most links per registration (default 1000) and registrations in all (default 1,000,000, then 5.03). */
   readonly maxLinks?: number;
   readonly maxRegistrations?: number;
+  /**
+   * Which registrations a lookup by `peer` may see (e.g. only its own sector); default all.
+   * Applied to endpoint and resource lookups, and so to what observers of lookups see.
+   */
+  readonly lookupFilter?: (peer: Peer, registration: Registration) => boolean;
 }
 
 /** Who sent a request: the authenticated peer and the base URI of its source address. */
@@ -83,6 +88,7 @@ export class ResourceDirectory {
   private readonly nameFromIdentity: ((peer: Peer) => string | undefined) | undefined;
   private readonly maxLinks: number;
   private readonly maxRegistrations: number;
+  private readonly lookupFilter: ((peer: Peer, registration: Registration) => boolean) | undefined;
   private readonly listeners = new Set<(e: RdEvent) => void>();
   private serial: Promise<unknown> = Promise.resolve();
   private timer: { handle: unknown; at: number } | undefined;
@@ -102,6 +108,14 @@ export class ResourceDirectory {
     };
     this.maxLinks = options.maxLinks ?? 1000;
     this.maxRegistrations = options.maxRegistrations ?? 1_000_000;
+    this.lookupFilter = options.lookupFilter;
+  }
+
+  /** The endpoint name of a registration request: `ep`, or one derived from the identity; else 4.00. */
+  endpointName(params: RegistrationParameters, peer: Peer): string {
+    const ep = params.ep ?? this.nameFromIdentity?.(peer);
+    if (ep === undefined) throw CoapError.badRequest('missing ep (endpoint name)');
+    return ep;
   }
 
   /** Registration changes (also expiry); returns an unsubscribe function. */
@@ -113,8 +127,7 @@ export class ResourceDirectory {
   /** Registers (or re-registers: same ep and d keep their registration resource). */
   register(params: RegistrationParameters, links: readonly Link[], source: RequestSource): Promise<Registration> {
     return this.exclusive(async () => {
-      const ep = params.ep ?? this.nameFromIdentity?.(source.peer);
-      if (ep === undefined) throw CoapError.badRequest('missing ep (endpoint name)');
+      const ep = this.endpointName(params, source.peer);
       this.checkLinks(links);
       const d = params.d;
       const found = await this.store.findByName(ep, d);
@@ -232,8 +245,9 @@ export class ResourceDirectory {
     const out: Link[] = [];
     let n = 0;
     const now = this.clock.now();
+    const visible = this.visibility(source);
     for (const r of await this.store.candidates(query.criteria)) {
-      if (r.expiresAt <= now || !registrationMatches(r, query.criteria)) continue;
+      if (r.expiresAt <= now || !registrationMatches(r, query.criteria) || !visible(r)) continue;
       if (n >= from) out.push(endpointLink(r));
       if (++n >= to) break;
     }
@@ -248,8 +262,9 @@ export class ResourceDirectory {
     const out: Link[] = [];
     let n = 0;
     const now = this.clock.now();
+    const visible = this.visibility(source);
     outer: for (const r of await this.store.candidates(query.criteria)) {
-      if (r.expiresAt <= now) continue;
+      if (r.expiresAt <= now || !visible(r)) continue;
       for (const l of r.links) {
         if (!linkMatches(r, l, query.criteria)) continue;
         if (n >= from) out.push(resolvedLink(r, l));
@@ -289,6 +304,12 @@ export class ResourceDirectory {
 
   private async authorize(req: AuthorizationRequest): Promise<void> {
     if (!(await this.authorizer(req))) throw CoapError.forbidden(`not allowed to ${req.action} this registration`);
+  }
+
+  private visibility(source: RequestSource | undefined): (r: Registration) => boolean {
+    const f = this.lookupFilter;
+    if (!f || !source) return () => true;
+    return (r) => f(source.peer, r);
   }
 
   private live(r: Registration | undefined): Registration | undefined {
