@@ -11,6 +11,8 @@ export class UdpProxy {
   private client?: { address: string; port: number };
   readonly fromClient: Buffer[] = [];
   dropFromClient?: (d: Buffer) => boolean;
+  dropToClient?: (d: Buffer) => boolean;
+  private held?: Buffer[];
 
   private constructor(private readonly serverPort: number) {
     this.back = this.newBack();
@@ -18,6 +20,10 @@ export class UdpProxy {
       this.client = { address: rinfo.address, port: rinfo.port };
       this.fromClient.push(msg);
       if (this.dropFromClient?.(msg)) return;
+      if (this.held) {
+        this.held.push(msg);
+        return;
+      }
       this.back.send(msg, this.serverPort, '127.0.0.1');
     });
   }
@@ -36,9 +42,20 @@ export class UdpProxy {
     const s = createSocket('udp4');
     s.bind(0, '127.0.0.1');
     s.on('message', (msg) => {
+      if (this.dropToClient?.(msg)) return;
       if (this.client) this.front.send(msg, this.client.port, this.client.address);
     });
     return s;
+  }
+
+  /** Holds client datagrams for `ms` (starting with the current one), then forwards them in reverse order. */
+  reverseFromClientFor(ms: number): void {
+    this.held = [];
+    setTimeout(() => {
+      const held = this.held ?? [];
+      this.held = undefined;
+      for (const d of held.reverse()) this.back.send(d, this.serverPort, '127.0.0.1');
+    }, ms);
   }
 
   /** Sends a datagram to the server as if it came from the client (for replay tests). */

@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject, sign, verify, X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
 import { AlertDescription } from '../constants';
 import { HandshakeFailure } from './handshake-failure';
 
@@ -63,7 +64,7 @@ export function validateChain(
   }
   const leaf = chain[0]!;
   requireP256(leaf.publicKey, 'certificate key');
-  if (hostname && !leaf.checkHost(hostname) && !leaf.checkIP(hostname)) {
+  if (hostname && !(isIP(hostname) ? leaf.checkIP(hostname) : leaf.checkHost(hostname))) {
     throw new HandshakeFailure(AlertDescription.badCertificate, `certificate does not match ${hostname}`);
   }
   for (let i = 0; i < chain.length; i++) {

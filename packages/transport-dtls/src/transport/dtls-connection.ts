@@ -50,6 +50,7 @@ export class DtlsConnection implements HandshakeHost {
   private early?: DtlsRecord[];
   private deferred?: DtlsRecord[];
   private busy = false;
+  private ccsSeen = false;
   private flight?: FlightItem[];
   private flightAwaitsReply = false;
   private retransmitTimer?: NodeJS.Timeout;
@@ -192,6 +193,7 @@ export class DtlsConnection implements HandshakeHost {
   }
 
   private afterStep(): void {
+    if (this.state === 'handshaking') this.activateReadEpoch();
     const hs = this.handshake;
     if (!hs?.established || this.state !== 'handshaking') return;
     this.state = 'established';
@@ -334,7 +336,14 @@ export class DtlsConnection implements HandshakeHost {
 
   private onChangeCipherSpec(payload: Buffer): void {
     if (payload.length !== 1 || payload[0] !== 1 || !this.handshake || this.state !== 'handshaking') return;
-    if (!this.pendingReadKeys || !this.handshake.acceptChangeCipherSpec()) return;
+    // Remembered when it overtakes the handshake messages before it (reordering); applied once they are in.
+    this.ccsSeen = true;
+    this.activateReadEpoch();
+  }
+
+  private activateReadEpoch(): void {
+    if (!this.ccsSeen || !this.pendingReadKeys || !this.handshake?.acceptChangeCipherSpec()) return;
+    this.ccsSeen = false;
     this.readKeys = this.pendingReadKeys;
     this.pendingReadKeys = undefined;
     const early = this.early ?? [];
