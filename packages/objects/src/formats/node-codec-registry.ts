@@ -4,7 +4,7 @@ import type { LwM2mNode } from '../node/node';
 import type { LwM2mPath } from '../path/lwm2m-path';
 import { lwm2mCborNodeCodec } from './lwm2m-cbor-format';
 import { lwm2mJsonNodeCodec } from './lwm2m-json-format';
-import type { CompositeNodeCodec, NodeCodec } from './node-codec';
+import type { CompositeNodeCodec, NodeCodec, TimestampedNodes } from './node-codec';
 import { opaqueNodeCodec } from './opaque-format';
 import { senmlCborNodeCodec, senmlJsonNodeCodec } from './senml-format';
 import { textNodeCodec } from './text-format';
@@ -22,13 +22,24 @@ export const BUILT_IN_NODE_CODECS: readonly NodeCodec[] = Object.freeze([
 ]);
 
 /**
+ * The numbers pre-release LwM2M 1.0 clients used (1541 text, 1542 TLV, 1543 JSON, 1544 opaque),
+ * mapped onto the same codecs so old devices keep working (Leshan does the same).
+ */
+export const LEGACY_NODE_CODECS: readonly NodeCodec[] = Object.freeze([
+  { ...textNodeCodec, contentFormat: 1541 },
+  { ...tlvNodeCodec, contentFormat: 1542 },
+  { ...lwm2mJsonNodeCodec, contentFormat: 1543 },
+  { ...opaqueNodeCodec, contentFormat: 1544 },
+]);
+
+/**
  * Content format number -> node encoder/decoder, open to registration (Leshan's
  * `ContentFormat -> NodeEncoder` map). Unknown formats throw a `CodecError` with 4.15.
  */
 export class NodeCodecRegistry {
   private readonly codecs = new Map<number, NodeCodec>();
 
-  constructor(codecs: Iterable<NodeCodec> = BUILT_IN_NODE_CODECS) {
+  constructor(codecs: Iterable<NodeCodec> = [...BUILT_IN_NODE_CODECS, ...LEGACY_NODE_CODECS]) {
     for (const codec of codecs) this.register(codec);
   }
 
@@ -81,6 +92,26 @@ export class NodeCodecRegistry {
     paths?: readonly LwM2mPath[],
   ): Map<string, LwM2mNode> {
     return this.composite(contentFormat).decodeNodes(payload, lookup, paths);
+  }
+
+  /** Values grouped by time (Send, notifications with history); SenML JSON and CBOR. */
+  encodeTimestamped(contentFormat: number, groups: readonly TimestampedNodes[]): Uint8Array {
+    const composite = this.composite(contentFormat);
+    if (!composite.encodeTimestamped) throw this.noTimestamps(contentFormat);
+    return composite.encodeTimestamped(groups);
+  }
+
+  /** Groups in order of first appearance; within a group, one entry per value (as `decodeComposite`). */
+  decodeTimestamped(contentFormat: number, payload: Uint8Array, lookup?: ResourceModelLookup): TimestampedNodes[] {
+    const composite = this.composite(contentFormat);
+    if (!composite.decodeTimestamped) throw this.noTimestamps(contentFormat);
+    return composite.decodeTimestamped(payload, lookup);
+  }
+
+  private noTimestamps(contentFormat: number): CodecError {
+    return new CodecError(`${this.require(contentFormat).name} (${contentFormat}) cannot carry timestamped values`, {
+      responseCode: 0x8f,
+    });
   }
 
   /** Read-/Observe-Composite request body: the list of paths. */

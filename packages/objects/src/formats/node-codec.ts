@@ -29,6 +29,19 @@ export interface CompositeNodeCodec {
    * are left out.
    */
   decodeNodes(payload: Uint8Array, lookup?: ResourceModelLookup, paths?: readonly LwM2mPath[]): Map<string, LwM2mNode>;
+  /** Values with their times, as a Send or a notification carrying history holds them (SenML only). */
+  encodeTimestamped?(groups: readonly TimestampedNodes[]): Uint8Array;
+  decodeTimestamped?(payload: Uint8Array, lookup?: ResourceModelLookup): TimestampedNodes[];
+}
+
+/**
+ * Nodes measured at one time. `timestamp` is the SenML resolved time (bt + t) as sent: seconds
+ * since the epoch, or, below 2^28, relative to now (RFC 8428 section 4.5.3); undefined when the
+ * records carry no time.
+ */
+export interface TimestampedNodes {
+  readonly timestamp: number | undefined;
+  readonly nodes: ReadonlyMap<LwM2mPath | string, LwM2mNode>;
 }
 
 /** One content format: its number, a name for messages, and its encoder/decoder pair. */

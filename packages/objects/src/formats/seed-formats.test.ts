@@ -12,7 +12,7 @@ import {
   toHex,
   WRITE_COMPOSITE_SENML_JSON,
 } from './fixtures/seed-payloads';
-import { createNodeCodecRegistry } from './node-codec-registry';
+import { BUILT_IN_NODE_CODECS, createNodeCodecRegistry, NodeCodecRegistry } from './node-codec-registry';
 
 const codecs = createNodeCodecRegistry();
 const lookup = createDefaultRegistry().lookup();
@@ -184,7 +184,10 @@ describe('formats and the path', () => {
       decode: () => Resource.single(0, LwM2mValue.string('hello')),
     });
     expect(text(registry.encode(ContentFormat.TEXT_PLAIN, DEVICE_INSTANCE, P('/3/0')))).toBe('HELLO');
-    expect(registry.contentFormats()).toEqual([0, 42, 110, 112, 11542, 11543, 11544]);
+    expect(registry.contentFormats()).toEqual([0, 42, 110, 112, 1541, 1542, 1543, 1544, 11542, 11543, 11544]);
+    expect(new NodeCodecRegistry(BUILT_IN_NODE_CODECS).contentFormats()).toEqual([
+      0, 42, 110, 112, 11542, 11543, 11544,
+    ]);
     expect(registry.compositeContentFormats()).toEqual([110, 112, 11544]);
     expect(createNodeCodecRegistry().get(0)?.name).toBe('text/plain');
   });
@@ -204,5 +207,33 @@ describe('formats and the path', () => {
     expect(
       nodesEqual(codecs.decode(ContentFormat.SENML_JSON, utf8.encode('[]'), P('/3/0'), lookup), emptyInstance),
     ).toBe(true);
+  });
+});
+
+describe('timestamped values (Send, notifications with history)', () => {
+  it('groups records by resolved time and re-encodes them', () => {
+    const body = utf8.encode(
+      '[{"bn":"/3303/0/","bt":1700000000,"n":"5700","v":20.5},{"n":"5700","t":60,"v":21},' +
+        '{"bn":"/3/0/","n":"9","t":60,"v":87}]',
+    );
+    const groups = codecs.decodeTimestamped(ContentFormat.SENML_JSON, body, lookup);
+    expect(groups.map((g) => [g.timestamp, [...g.nodes.keys()]])).toEqual([
+      [1700000000, ['/3303/0/5700']],
+      [1700000060, ['/3303/0/5700', '/3/0/9']],
+    ]);
+    const again = codecs.encodeTimestamped(ContentFormat.SENML_JSON, groups);
+    expect(text(again)).toBe(
+      '[{"n":"/3303/0/5700","v":20.5,"t":1700000000},{"n":"/3303/0/5700","v":21,"t":1700000060},{"n":"/3/0/9","v":87,"t":1700000060}]',
+    );
+    for (const format of [ContentFormat.SENML_JSON, ContentFormat.SENML_CBOR]) {
+      const back = codecs.decodeTimestamped(format, codecs.encodeTimestamped(format, groups), lookup);
+      expect(back.map((g) => g.timestamp)).toEqual([1700000000, 1700000060]);
+      expect(nodesEqual(back[1]!.nodes.get('/3/0/9')!, Resource.single(9, LwM2mValue.integer(87)))).toBe(true);
+    }
+    const plain = codecs.decodeTimestamped(ContentFormat.SENML_JSON, utf8.encode(WRITE_COMPOSITE_SENML_JSON), lookup);
+    expect(plain.map((g) => [g.timestamp, g.nodes.size])).toEqual([[undefined, 4]]);
+    expect(() => codecs.decodeTimestamped(ContentFormat.LWM2M_CBOR, new Uint8Array([0xa0]), lookup)).toThrow(
+      'cannot carry timestamped values',
+    );
   });
 });

@@ -145,6 +145,34 @@ function createSenmlCodec(syntax: SenmlSyntax): NodeCodec {
     decodeNodes(payload, lookup, paths) {
       return buildComposite(toLeaves(decodeResolved(payload), lookup, format), lookup, paths, format);
     },
+    encodeTimestamped(groups) {
+      const records: MutableRecord[] = [];
+      for (const group of groups) {
+        const first = records.length;
+        for (const [key, node] of group.nodes) {
+          const path = toPathKey(key);
+          checkNodeAtPath(node, path, format);
+          collectRecords(node, path.toString(), records);
+        }
+        // Each record carries its own `t`: no base time leaks into the next group.
+        if (group.timestamp !== undefined) for (let i = first; i < records.length; i++) records[i]!.t = group.timestamp;
+      }
+      return syntax.encodeRecords(records);
+    },
+    decodeTimestamped(payload, lookup) {
+      const resolved = decodeResolved(payload);
+      const leaves = toLeaves(resolved, lookup, format);
+      const groups = new Map<number | undefined, Leaf[]>();
+      resolved.forEach((r, i) => {
+        const list = groups.get(r.t) ?? [];
+        groups.set(r.t, list);
+        list.push(leaves[i]!);
+      });
+      return [...groups].map(([timestamp, list]) => ({
+        timestamp,
+        nodes: buildComposite(list, lookup, undefined, format),
+      }));
+    },
   };
 
   return {
