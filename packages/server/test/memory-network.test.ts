@@ -81,6 +81,11 @@ describe('LwM2M server over CoAP (MemoryNetwork)', () => {
     expect(senml.isSuccess()).toBe(true);
     expect(senml.content?.kind).toBe('object-instance');
 
+    for (const format of [ContentFormat.SENML_CBOR, ContentFormat.LWM2M_CBOR]) {
+      const response = await server.read('dev1', '/3/0', { format });
+      expect(response.content).toEqual(device.deviceInstance());
+    }
+
     const missing = await server.read('dev1', '/5/0');
     expect(missing.code).toBe('4.04');
     expect(missing.isSuccess()).toBe(false);
