@@ -1,0 +1,132 @@
+/**
+ * The live stream: server-sent events at /api/events and the same events over a WebSocket at
+ * /api/events/ws. Both take `endpoint` and `types` (comma-separated) filters.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { WebSocketServer } from 'ws';
+import type { AppContext } from '../../app/app-context';
+import { API_EVENT_TYPES, type ApiEventType } from '../../events/api-event';
+import type { EventFilter } from '../../events/event-hub';
+import { errorBodySchema } from '../api-errors';
+
+const filterQuery = {
+  type: 'object',
+  properties: {
+    endpoint: { type: 'string', minLength: 1, maxLength: 255 },
+    types: { type: 'string', pattern: `^(${API_EVENT_TYPES.join('|')})(,(${API_EVENT_TYPES.join('|')}))*$` },
+    access_token: { type: 'string', description: 'The API token, for clients that cannot set headers (EventSource).' },
+  },
+  additionalProperties: false,
+} as const;
+
+function filterOf(query: { endpoint?: string; types?: string }): EventFilter {
+  return {
+    ...(query.endpoint !== undefined ? { endpoint: query.endpoint } : {}),
+    ...(query.types ? { types: new Set(query.types.split(',') as ApiEventType[]) } : {}),
+  };
+}
+
+export interface EventRouteOptions {
+  /** Checks the credentials of a WebSocket upgrade; false answers 401. */
+  readonly authorizeUpgrade: (request: IncomingMessage, url: URL) => boolean;
+  readonly heartbeatMs?: number;
+}
+
+export function addEventRoutes(app: FastifyInstance, ctx: AppContext, options: EventRouteOptions): void {
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const streams = new Set<() => void>();
+
+  app.get(
+    '/api/events',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Live events (text/event-stream)',
+        description: `Event names: ${API_EVENT_TYPES.join(', ')}. Each data line is the JSON event.`,
+        querystring: filterQuery,
+        produces: ['text/event-stream'],
+        response: { 200: { type: 'string' }, 401: errorBodySchema },
+      },
+    },
+    (request, reply) => {
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write('retry: 2000\n: connected\n\n');
+      const unsubscribe = ctx.hub.subscribe(
+        filterOf(request.query as { endpoint?: string; types?: string }),
+        (event) => {
+          res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+        },
+      );
+      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
+      heartbeat.unref();
+      const close = () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+        streams.delete(close);
+        if (!res.writableEnded) res.end();
+      };
+      streams.add(close);
+      request.raw.on('close', close);
+      res.on('error', close);
+    },
+  );
+
+  app.get(
+    '/api/events/ws',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Live events over a WebSocket (upgrade); one JSON event per text message',
+        querystring: filterQuery,
+        response: { 426: errorBodySchema },
+      },
+    },
+    async (_request, reply) =>
+      reply.code(426).send({ error: 'upgrade-required', message: 'connect with a WebSocket client' }),
+  );
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/api/events/ws') return; // CoAP over WebSockets shares the server
+    if (!options.authorizeUpgrade(request, url)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    const types = url.searchParams.get('types');
+    if (types && !types.split(',').every((t) => API_EVENT_TYPES.includes(t as ApiEventType))) {
+      socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      const filter = filterOf({
+        ...(url.searchParams.get('endpoint') ? { endpoint: url.searchParams.get('endpoint')! } : {}),
+        ...(types ? { types } : {}),
+      });
+      const unsubscribe = ctx.hub.subscribe(filter, (event) => ws.send(JSON.stringify(event)));
+      const ping = setInterval(() => ws.ping(), heartbeatMs);
+      ping.unref();
+      ws.on('close', () => {
+        clearInterval(ping);
+        unsubscribe();
+      });
+      ws.on('error', () => ws.terminate());
+    });
+  };
+  app.server.on('upgrade', onUpgrade);
+  app.addHook('preClose', async () => {
+    app.server.off('upgrade', onUpgrade);
+    for (const close of [...streams]) close();
+    for (const client of wss.clients) client.terminate();
+    wss.close();
+  });
+}

@@ -1,0 +1,39 @@
+/** Everything the HTTP API works with, built by `startServerApp` (or by a test). */
+import type { ModelRegistry, ResourceModel } from '@lwm2m-ts/objects';
+import {
+  type BootstrapConfigStore,
+  type CoapBootstrapServer,
+  type CoapLwM2mServer,
+  type EditableSecurityStore,
+  type Registration,
+  registrationLinks,
+} from '@lwm2m-ts/server';
+import type { CoapMessageLog } from '../events/coap-message-log';
+import type { EventHub } from '../events/event-hub';
+
+export interface AppContext {
+  readonly server: CoapLwM2mServer;
+  readonly bootstrap?: CoapBootstrapServer;
+  readonly models: ModelRegistry;
+  readonly security: EditableSecurityStore;
+  readonly bootstrapConfigs: BootstrapConfigStore;
+  readonly hub: EventHub;
+  readonly messageLog: CoapMessageLog;
+}
+
+/** Resource models as this client sees them: by the object versions it registered with. */
+export function resourceModelsOf(models: ModelRegistry, registration: Registration) {
+  let versions: ReadonlyMap<number, { version: string }> = new Map();
+  try {
+    versions = registrationLinks(registration).objects;
+  } catch {
+    // keep latest versions
+  }
+  return (objectId: number, resourceId: number): ResourceModel | undefined => {
+    const version = versions.get(objectId)?.version;
+    return (
+      (version !== undefined ? models.resource(objectId, resourceId, version) : undefined) ??
+      models.latest(objectId)?.resources.get(resourceId)
+    );
+  };
+}

@@ -1,0 +1,112 @@
+/** `lwm2m-server` flags (each with an environment variable) -> ServerAppOptions. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { ServerAppOptions } from '../app/start-server-app';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface CommandLineResult {
+  readonly options: ServerAppOptions;
+  readonly logLevel: LogLevel;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('a port is 0..65535 (0 = any free port)');
+  return n;
+}
+
+function positiveMs(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('give a positive number of milliseconds');
+  return n;
+}
+
+export function buildCommand(version: string): Command {
+  return new Command('lwm2m-server')
+    .description('LwM2M server + bootstrap server with a REST API, live events and a web UI.')
+    .version(version)
+    .addOption(
+      new Option('--coap-host <host>', 'LwM2M server bind address (UDP)').env('LWM2M_COAP_HOST').default('0.0.0.0'),
+    )
+    .addOption(
+      new Option('--coap-port <port>', 'LwM2M server port (UDP)').env('LWM2M_COAP_PORT').argParser(port).default(5683),
+    )
+    .addOption(
+      new Option('--bs-host <host>', 'bootstrap server bind address (default: --coap-host)').env('LWM2M_BS_HOST'),
+    )
+    .addOption(
+      new Option('--bs-port <port>', 'bootstrap server port (UDP)').env('LWM2M_BS_PORT').argParser(port).default(5783),
+    )
+    .addOption(new Option('--no-bootstrap', 'run no bootstrap server'))
+    .addOption(
+      new Option('--http-host <host>', 'HTTP API + web UI bind address').env('LWM2M_HTTP_HOST').default('127.0.0.1'),
+    )
+    .addOption(
+      new Option('--http-port <port>', 'HTTP API + web UI port').env('LWM2M_HTTP_PORT').argParser(port).default(8080),
+    )
+    .addOption(
+      new Option('--api-token <token>', 'bearer token the API requires (mandatory on a non-loopback --http-host)').env(
+        'LWM2M_API_TOKEN',
+      ),
+    )
+    .addOption(
+      new Option('-m, --models <dir>', 'folder of DDF XML object models, loaded on top of the embedded ones').env(
+        'LWM2M_MODELS',
+      ),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level').env('LWM2M_LOG_LEVEL').choices(LOG_LEVELS).default('info'),
+    )
+    .addOption(
+      new Option('--request-timeout <ms>', 'default timeout of requests to devices')
+        .env('LWM2M_REQUEST_TIMEOUT')
+        .argParser(positiveMs),
+    )
+    .addOption(
+      new Option('--ui-dir <dir>', 'folder of the built web UI (default: the one shipped in dist/ui)').env(
+        'LWM2M_UI_DIR',
+      ),
+    );
+}
+
+interface Parsed {
+  coapHost: string;
+  coapPort: number;
+  bsHost?: string;
+  bsPort: number;
+  bootstrap: boolean;
+  httpHost: string;
+  httpPort: number;
+  apiToken?: string;
+  models?: string;
+  logLevel: LogLevel;
+  requestTimeout?: number;
+  uiDir?: string;
+}
+
+/** Parses `argv` (without node and script); commander exits on --help/--version and bad flags. */
+export function parseCommandLine(argv: readonly string[], version: string, defaultUiDir?: string): CommandLineResult {
+  const command = buildCommand(version);
+  command.parse([...argv], { from: 'user' });
+  const o = command.opts<Parsed>();
+  const uiDir = o.uiDir ?? defaultUiDir;
+  return {
+    logLevel: o.logLevel,
+    options: {
+      coapHost: o.coapHost,
+      coapPort: o.coapPort,
+      ...(o.bsHost !== undefined ? { bsHost: o.bsHost } : {}),
+      bsPort: o.bsPort,
+      bootstrap: o.bootstrap,
+      httpHost: o.httpHost,
+      httpPort: o.httpPort,
+      ...(o.apiToken ? { apiToken: o.apiToken } : {}),
+      ...(o.models ? { modelsDir: o.models } : {}),
+      ...(o.requestTimeout !== undefined ? { requestTimeoutMs: o.requestTimeout } : {}),
+      ...(uiDir ? { uiDir } : {}),
+      version,
+    },
+  };
+}

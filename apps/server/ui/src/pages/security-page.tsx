@@ -1,0 +1,157 @@
+/** Per-endpoint credentials (PSK, RPK, X.509). Secrets are write-only. */
+import { useState } from 'react';
+import { call, enc } from '../api';
+import { useApi } from '../hooks';
+
+interface SecurityJson {
+  endpoint: string;
+  psk?: { identity: string };
+  rpk?: { publicKey: string };
+  x509?: { subject?: string; commonNameIsEndpoint?: boolean };
+  oscore?: { recipientId: string; senderId: string };
+}
+
+export function SecurityPage() {
+  const list = useApi<SecurityJson[]>('/api/security/clients');
+  const [mode, setMode] = useState<'psk' | 'rpk' | 'x509'>('psk');
+  const [endpoint, setEndpoint] = useState('');
+  const [a, setA] = useState('');
+  const [b, setB] = useState('');
+  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
+
+  const submit = async () => {
+    const body =
+      mode === 'psk'
+        ? { psk: { identity: a, key: b } }
+        : mode === 'rpk'
+          ? { rpk: { publicKey: a } }
+          : { x509: a ? { subject: a } : {} };
+    try {
+      await call('PUT', `/api/security/clients/${enc(endpoint)}`, body);
+      setMessage({ ok: true, text: `Saved credentials of ${endpoint}` });
+      setEndpoint('');
+      setA('');
+      setB('');
+      list.reload();
+    } catch (error) {
+      setMessage({ ok: false, text: (error as Error).message });
+    }
+  };
+
+  return (
+    <section>
+      <div className="page-head">
+        <h1>Security</h1>
+      </div>
+      <p className="muted">
+        A client with credentials here may register only over a secured transport proving them. Keys are write-only.
+      </p>
+      {message && <div className={`status ${message.ok ? 'ok' : 'bad'}`}>{message.text}</div>}
+      <form
+        className="card pad form-grid"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <label>
+          Endpoint{' '}
+          <input
+            value={endpoint}
+            onChange={(e) => setEndpoint(e.target.value)}
+            required
+            data-testid="security-endpoint"
+          />
+        </label>
+        <label>
+          Mode
+          <select value={mode} onChange={(e) => setMode(e.target.value as typeof mode)}>
+            <option value="psk">Pre-shared key</option>
+            <option value="rpk">Raw public key</option>
+            <option value="x509">X.509 certificate</option>
+          </select>
+        </label>
+        {mode === 'psk' && (
+          <>
+            <label>
+              Identity{' '}
+              <input value={a} onChange={(e) => setA(e.target.value)} required data-testid="security-identity" />
+            </label>
+            <label>
+              Key (hex){' '}
+              <input
+                value={b}
+                onChange={(e) => setB(e.target.value)}
+                required
+                pattern="([0-9a-fA-F]{2})+"
+                data-testid="security-key"
+              />
+            </label>
+          </>
+        )}
+        {mode === 'rpk' && (
+          <label>
+            Public key (hex, SubjectPublicKeyInfo){' '}
+            <input value={a} onChange={(e) => setA(e.target.value)} required pattern="([0-9a-fA-F]{2})+" />
+          </label>
+        )}
+        {mode === 'x509' && (
+          <label>
+            Subject{' '}
+            <input value={a} onChange={(e) => setA(e.target.value)} placeholder="empty: CN must equal the endpoint" />
+          </label>
+        )}
+        <button type="submit" className="primary" data-testid="security-save">
+          Save
+        </button>
+      </form>
+      <div className="card">
+        <table className="table" data-testid="security-table">
+          <thead>
+            <tr>
+              <th>Endpoint</th>
+              <th>Mode</th>
+              <th>Identity</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {list.data?.map((s) => (
+              <tr key={s.endpoint}>
+                <td>{s.endpoint}</td>
+                <td>{s.psk ? 'PSK' : s.rpk ? 'RPK' : s.x509 ? 'X.509' : s.oscore ? 'OSCORE' : '?'}</td>
+                <td className="mono">
+                  {s.psk?.identity ??
+                    (s.rpk
+                      ? `${s.rpk.publicKey.slice(0, 32)}…`
+                      : s.x509
+                        ? (s.x509.subject ?? 'CN = endpoint')
+                        : s.oscore
+                          ? `rid ${s.oscore.recipientId}`
+                          : '')}
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    onClick={() =>
+                      call('DELETE', `/api/security/clients/${enc(s.endpoint)}`).then(list.reload, list.reload)
+                    }
+                  >
+                    Remove
+                  </button>
+                </td>
+              </tr>
+            ))}
+            {list.data?.length === 0 && (
+              <tr>
+                <td colSpan={4} className="empty">
+                  No credentials: every client may register without security.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
