@@ -28,7 +28,7 @@ describe('retransmission and reordering', () => {
     open.push(server, client);
     const { proxy, target } = await viaProxy(server);
     let lost = 0;
-    proxy.dropToClient = (d) => (d[0] === 20 && lost++ === 0 ? true : false);
+    proxy.dropToClient = (d) => d[0] === 20 && lost++ === 0;
     const got = nextFrame(server);
     await client.send(target, Buffer.from('after loss'));
     expect((await got).frame.toString()).toBe('after loss');

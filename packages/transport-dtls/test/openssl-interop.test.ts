@@ -91,6 +91,8 @@ describe.skipIf(!hasOpenssl)('interop with openssl 3 (DTLS 1.2)', () => {
     const server = await createDtlsServer({ host: '127.0.0.1', port: 25700, psk: pskLookup });
     const from = await clientToUs(server, 25700, [...PSK_ARGS, '-cipher', 'PSK-AES128-CCM8'], 'PSK-AES128-CCM8');
     expect(from.identity).toEqual({ kind: 'psk', identity: 'CoAP' });
+    expect(peers[0]!.output).toContain('Extended master secret: yes');
+    expect(peers[0]!.output).toContain('Secure Renegotiation IS supported');
   });
 
   it('our client -> s_server, PSK-AES128-CCM8', async () => {

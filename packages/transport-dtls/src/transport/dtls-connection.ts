@@ -28,6 +28,7 @@ export interface ConnectionOwner {
 
 type State = 'handshaking' | 'established' | 'closed';
 const MAX_EARLY_RECORDS = 8;
+const MAX_PLAINTEXT = 16_384;
 const MAX_DEFERRED_RECORDS = 16;
 
 /** One DTLS association with one peer: record layer, epochs, replay window, the running handshake. */
@@ -136,6 +137,8 @@ export class DtlsConnection implements HandshakeHost {
 
   sendApplicationData(data: Buffer): void {
     if (this.state !== 'established') throw new Error('DTLS session is not established');
+    if (data.length > MAX_PLAINTEXT)
+      throw new RangeError(`frame of ${data.length} bytes exceeds the DTLS record limit (16384)`);
     this.owner.sendDatagram(this.address, this.port, this.protect(ContentType.applicationData, 1, data));
   }
 
