@@ -185,12 +185,13 @@ describe('every node round-trips in every format that can carry it', () => {
     );
   });
 
-  it('text/plain: single values; opaque: opaque single values', () => {
+  it('text/plain and CBOR: single values; opaque: opaque single values', () => {
     fc.assert(
       fc.property(
         schemaArb.chain((s) => fc.tuple(fc.constant(s), objectArb(s, true, false))),
         ([schema, object]) => {
           roundTrip(ContentFormat.TEXT_PLAIN, object, lookupFor(schema), isSingleValue);
+          roundTrip(ContentFormat.CBOR, object, lookupFor(schema), isSingleValue);
           roundTrip(
             ContentFormat.OCTET_STREAM,
             object,

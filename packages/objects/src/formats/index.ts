@@ -1,3 +1,4 @@
+export * from './cbor-format';
 export * from './lwm2m-cbor-format';
 export * from './lwm2m-json-format';
 export * from './node-codec';

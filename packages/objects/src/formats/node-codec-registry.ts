@@ -2,6 +2,7 @@ import { CodecError } from '@lwm2m-ts/codec';
 import type { ResourceModelLookup } from '../model/types';
 import type { LwM2mNode } from '../node/node';
 import type { LwM2mPath } from '../path/lwm2m-path';
+import { cborNodeCodec } from './cbor-format';
 import { lwm2mCborNodeCodec } from './lwm2m-cbor-format';
 import { lwm2mJsonNodeCodec } from './lwm2m-json-format';
 import type { CompositeNodeCodec, NodeCodec, TimestampedNodes } from './node-codec';
@@ -10,10 +11,11 @@ import { senmlCborNodeCodec, senmlJsonNodeCodec } from './senml-format';
 import { textNodeCodec } from './text-format';
 import { tlvNodeCodec } from './tlv-format';
 
-/** Every content format this package ships: text, opaque, TLV, SenML JSON/CBOR, LwM2M CBOR, LwM2M JSON. */
+/** Every content format this package ships: text, opaque, CBOR, TLV, SenML JSON/CBOR, LwM2M CBOR, LwM2M JSON. */
 export const BUILT_IN_NODE_CODECS: readonly NodeCodec[] = Object.freeze([
   textNodeCodec,
   opaqueNodeCodec,
+  cborNodeCodec,
   tlvNodeCodec,
   senmlJsonNodeCodec,
   senmlCborNodeCodec,

@@ -156,6 +156,33 @@ describe('single values: text/plain and opaque', () => {
   });
 });
 
+describe('application/cbor (60): single values', () => {
+  it('encodes one CBOR item per value and types it by the model', () => {
+    const cases: Array<[string, LwM2mValue, string]> = [
+      ['/3/0/9', LwM2mValue.integer(100), '18 64'],
+      ['/3/0/0', LwM2mValue.string('OMA'), '63 4f 4d 41'],
+      ['/3308/0/5900', LwM2mValue.float(18), 'f9 4c 80'],
+      ['/3311/0/5850', LwM2mValue.boolean(true), 'f5'],
+      ['/3/0/13', LwM2mValue.time(1367491215), '1a 51 82 42 8f'],
+      ['/5/0/0', LwM2mValue.opaque(new Uint8Array([1, 2])), '42 01 02'],
+    ];
+    for (const [path, value, bytes] of cases) {
+      const node = Resource.single(P(path).resourceId!, value);
+      expect(toHex(codecs.encode(ContentFormat.CBOR, node, P(path)))).toBe(bytes);
+      expect(nodesEqual(codecs.decode(ContentFormat.CBOR, hex(bytes), P(path), lookup), node)).toBe(true);
+    }
+    expect(
+      nodesEqual(
+        codecs.decode(ContentFormat.CBOR, hex('c1 1a 51 82 42 8f'), P('/3/0/13'), lookup),
+        Resource.single(13, LwM2mValue.time(1367491215)),
+      ),
+    ).toBe(true);
+    expect(() => codecs.decode(ContentFormat.CBOR, hex('63 4f 4d 41'), P('/3/0/9'), lookup)).toThrow('expects integer');
+    expect(() => codecs.decode(ContentFormat.CBOR, hex('80'), P('/3/0/9'), lookup)).toThrow('needs a single');
+    expect(() => codecs.encode(ContentFormat.CBOR, DEVICE_INSTANCE, P('/3/0'))).toThrow('single value only');
+  });
+});
+
 describe('formats and the path', () => {
   it('encodes single resources and instances with bn = full path in SenML and LwM2M CBOR keys', () => {
     const r = Resource.single(9, LwM2mValue.integer(100));
@@ -184,9 +211,9 @@ describe('formats and the path', () => {
       decode: () => Resource.single(0, LwM2mValue.string('hello')),
     });
     expect(text(registry.encode(ContentFormat.TEXT_PLAIN, DEVICE_INSTANCE, P('/3/0')))).toBe('HELLO');
-    expect(registry.contentFormats()).toEqual([0, 42, 110, 112, 1541, 1542, 1543, 1544, 11542, 11543, 11544]);
+    expect(registry.contentFormats()).toEqual([0, 42, 60, 110, 112, 1541, 1542, 1543, 1544, 11542, 11543, 11544]);
     expect(new NodeCodecRegistry(BUILT_IN_NODE_CODECS).contentFormats()).toEqual([
-      0, 42, 110, 112, 11542, 11543, 11544,
+      0, 42, 60, 110, 112, 11542, 11543, 11544,
     ]);
     expect(registry.compositeContentFormats()).toEqual([110, 112, 11544]);
     expect(createNodeCodecRegistry().get(0)?.name).toBe('text/plain');
