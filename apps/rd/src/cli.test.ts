@@ -87,10 +87,16 @@ describe('lwm2m-rd executable', () => {
         'echo "== match"; coap-client-notls -N -B 2 "coap://224.0.1.187:25784/.well-known/core?rt=core.rd*"',
         'echo; echo "== nomatch"; coap-client-notls -N -B 1 "coap://224.0.1.187:25784/.well-known/core?rt=nothing"',
         'echo "== error"; coap-client-notls -N -B 1 "coap://224.0.1.187:25784/missing"',
+        `echo "== discover"; node ${bin} discover --port 25784 --timeout 500`,
         'echo "== end"; kill $RD; wait $RD',
       ].join('\n');
       const r = await run('unshare', ['-n', 'sh', '-c', script], 30_000);
-      const [, match = '', rest = ''] = /== match\n([\s\S]*)== nomatch\n([\s\S]*)== end/.exec(r.stdout) ?? [];
+      const [, match = '', rest = '', discovered = ''] =
+        /== match\n([\s\S]*)== nomatch\n([\s\S]*)== discover\n([\s\S]*)== end/.exec(r.stdout) ?? [];
+      // Our own multicast discovery client finds it at its unicast address.
+      expect(discovered.trim()).toBe(
+        'coap://127.0.0.1:25784 registration=/rd lookup-ep=/rd-lookup/ep lookup-res=/rd-lookup/res',
+      );
       expect(match.trim()).toBe(
         '</rd>;rt="core.rd";ct=40,</rd-lookup/ep>;rt="core.rd-lookup-ep";ct=40;obs,</rd-lookup/res>;rt="core.rd-lookup-res";ct=40;obs',
       );

@@ -1,5 +1,6 @@
 /** The lwm2m-rd command line. */
 import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_DISCOVERY_GROUP, discoverCommand } from './discover-command';
 import { type RdServer, startRdServer } from './rd-server';
 
 const port = (v: string): number => {
@@ -46,6 +47,21 @@ export function buildProgram(io: ProgramIo): Command {
         log: (l) => io.out(`${new Date().toISOString()} ${l}`),
       });
       io.started?.(server);
+    });
+  program.enablePositionalOptions();
+  program
+    .command('discover')
+    .description('find Resource Directories by multicast: GET /.well-known/core?rt=core.rd* to the RD group')
+    .option('--group <address>', 'RD multicast group (ff02::fe%<if> for IPv6)', DEFAULT_DISCOVERY_GROUP)
+    .option('--port <port>', 'CoAP port of the group', port, 5683)
+    .option('--timeout <ms>', 'how long to collect answers', positive, 2000)
+    .action(async (o: { group: string; port: number; timeout: number }) => {
+      const lines = await discoverCommand({ group: o.group, port: o.port, timeoutMs: o.timeout });
+      for (const l of lines) io.out(l);
+      if (lines.length === 0) {
+        io.err(`no resource directory answered on ${o.group} port ${o.port} within ${o.timeout} ms`);
+        process.exitCode = 1;
+      }
     });
   return program;
 }

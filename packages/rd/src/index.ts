@@ -2,6 +2,14 @@ export { type RdCoapInterface, type RdCoapOptions, serveResourceDirectory, sourc
 export { identityKey } from './identity';
 export { DEFAULT_INDEXED, MemoryRdStore, type MemoryRdStoreOptions } from './memory-rd-store';
 export {
+  type DiscoveredRd,
+  discoverResourceDirectories,
+  interfacesOf,
+  type MulticastDiscoveryOptions,
+  RD_MULTICAST_IPV4,
+  RD_MULTICAST_IPV6_LINK_LOCAL,
+} from './multicast-discovery';
+export {
   DEFAULT_LIFETIME_S,
   MAX_LIFETIME_S,
   MAX_NAME_BYTES,

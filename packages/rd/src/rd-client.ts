@@ -11,14 +11,8 @@ import {
   type Peer,
   systemClock,
 } from '@lwm2m-ts/coap';
-import {
-  CoapCode,
-  ContentFormat,
-  getLinkValues,
-  type Link,
-  parseLinkFormat,
-  serializeLinkFormat,
-} from '@lwm2m-ts/codec';
+import { CoapCode, ContentFormat, type Link, parseLinkFormat, serializeLinkFormat } from '@lwm2m-ts/codec';
+import { interfacesOf } from './multicast-discovery';
 import { DEFAULT_LIFETIME_S } from './parameters';
 
 /** Where the RD is: a URI ("coap://[2001:db8::1]") or a peer. */
@@ -162,12 +156,10 @@ export class RdClient {
       CoapCode.CONTENT,
       'RD discovery',
     );
-    const links = parseLinkFormat(res.payload);
-    const find = (rt: string) => links.find((l) => getLinkValues(l, 'rt').includes(rt))?.href;
-    const registration = find('core.rd');
-    if (!registration) throw new CoapError(CoapCode.NOT_FOUND, 'no core.rd resource announced');
-    this.found = { registration, lookupEp: find('core.rd-lookup-ep'), lookupRes: find('core.rd-lookup-res') };
-    return this.found;
+    const found = interfacesOf(parseLinkFormat(res.payload));
+    if (!found) throw new CoapError(CoapCode.NOT_FOUND, 'no core.rd resource announced');
+    this.found = found;
+    return found;
   }
 
   /** The discovered interfaces (RFC 9176 defaults until discover() ran). */
