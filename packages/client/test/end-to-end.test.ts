@@ -1,0 +1,133 @@
+/** The client against the real @lwm2m-ts/server over MemoryNetwork. */
+import { MemoryNetwork } from '@lwm2m-ts/coap/testing';
+import { ContentFormat } from '@lwm2m-ts/codec';
+import { LwM2mValue, ObjectInstance, Resource } from '@lwm2m-ts/objects';
+import { createLwM2mServer } from '@lwm2m-ts/server';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  deviceInstance,
+  ipsoSensor,
+  LwM2mClient,
+  SimpleInstance,
+  securityInstance,
+  serverInstance,
+} from '../src/index';
+import { settle } from './fake-server';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+async function world(lwm2mVersion: '1.0' | '1.1' = '1.1') {
+  const network = new MemoryNetwork();
+  const server = createLwM2mServer({ transport: network.transport('server', { port: 5683 }) });
+  const sensor = ipsoSensor({ value: 25, units: 'Cel' });
+  const thermostat = new SimpleInstance({ values: { 5900: 21 } });
+  const reboots: string[] = [];
+  const client = new LwM2mClient({
+    endpointName: 'e2e-dev',
+    lwm2mVersion,
+    transport: network.transport('dev', { port: 40001 }),
+    objects: [
+      { id: 0, instances: { 0: securityInstance({ uri: 'coap://server:5683', shortServerId: 1 }) } },
+      { id: 1, instances: { 0: serverInstance({ shortServerId: 1, lifetime: 300 }) } },
+      { id: 3, instances: { 0: deviceInstance({ manufacturer: 'Acme', reboot: (r) => void reboots.push(r.kind) }) } },
+      { id: 3303, instances: { 0: sensor } },
+      { id: 3308, instances: { 0: thermostat } },
+    ],
+  });
+  const registered = new Promise((resolve) => server.events.on('registered', resolve));
+  const starting = client.start();
+  await settle();
+  await starting;
+  await registered;
+  return { network, server, client, sensor, thermostat, reboots };
+}
+
+describe('client against @lwm2m-ts/server', () => {
+  it('registers, and the server reads, writes, executes, discovers, creates and deletes', async () => {
+    const { server, client, thermostat, reboots } = await world();
+    const registration = await server.getRegistration('e2e-dev');
+    expect(registration).toMatchObject({ endpoint: 'e2e-dev', lifetime: 300, lwm2mVersion: '1.1' });
+
+    const call = async <T>(p: Promise<T>) => {
+      await settle();
+      return p;
+    };
+    const read = await call(server.read('e2e-dev', '/3/0/0'));
+    expect(read.code).toBe('2.05');
+    expect(read.content).toEqual(Resource.single(0, LwM2mValue.string('Acme')));
+    const tlv = await call(server.read('e2e-dev', '/3303/0', { format: ContentFormat.LWM2M_TLV }));
+    expect(tlv.isSuccess()).toBe(true);
+
+    const write = await call(server.write('e2e-dev', '/3308/0/5900', Resource.single(5900, LwM2mValue.float(18))));
+    expect(write.code).toBe('2.04');
+    expect(thermostat.value(5900)).toBe(18);
+    const refused = await call(server.write('e2e-dev', '/3/0/0', Resource.single(0, LwM2mValue.string('x'))));
+    expect(refused.code).toBe('4.05');
+
+    expect((await call(server.execute('e2e-dev', '/3/0/4'))).code).toBe('2.04');
+    await settle();
+    expect(reboots).toEqual(['server']);
+
+    const discover = await call(server.discover('e2e-dev', '/3303/0'));
+    expect(discover.links.map((l) => l.path)).toContain('/3303/0/5700');
+
+    const created = await call(
+      server.create('e2e-dev', '/3303', ObjectInstance.of(7, [Resource.single(5700, LwM2mValue.float(3))])),
+    );
+    expect(created.code).toBe('2.01');
+    await settle();
+    expect((await server.getRegistration('e2e-dev'))!.objectLinks).toContain('</3303/7>');
+    expect((await call(server.delete('e2e-dev', '/3303/7'))).code).toBe('2.02');
+
+    const composite = await call(
+      server.writeComposite('e2e-dev', { '/3308/0/5900': Resource.single(5900, LwM2mValue.float(17)) }),
+    );
+    expect(composite.code).toBe('2.04');
+    expect(thermostat.value(5900)).toBe(17);
+    await client.stop({ deregister: false });
+    await server.close();
+  });
+
+  it('observes with attributes: the server gets 25 then 26, nothing inside pmin', async () => {
+    const { server, client, sensor } = await world();
+    const notifications: unknown[] = [];
+    server.events.on('notification', (n) => notifications.push(n));
+    const attrs = server.writeAttributes('e2e-dev', '/3303/0/5700', { pmin: 5 } as never);
+    await settle();
+    expect((await attrs).code).toBe('2.04');
+    const observing = server.observe('e2e-dev', '/3303/0/5700');
+    await settle();
+    const observation = await observing;
+    expect(observation).toBeDefined();
+    sensor.update(26);
+    await settle();
+    expect(notifications).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(notifications).toHaveLength(1);
+    expect(JSON.stringify(notifications[0], (_k, v) => (typeof v === 'bigint' ? Number(v) : v))).toContain('26');
+    await client.stop({ deregister: false });
+    await server.close();
+  });
+
+  it('sends data the server receives as a send event, and de-registers', async () => {
+    const { server, client } = await world();
+    const received: string[][] = [];
+    server.events.on('send', (e) => received.push([...e.content.keys()]));
+    const sending = client.send(['/3303/0/5700', '/3/0/0']);
+    await settle();
+    await sending;
+    expect(received).toEqual([['/3303/0/5700', '/3/0/0']]);
+    const gone = new Promise((resolve) => server.events.on('deregistered', resolve));
+    const stopping = client.stop();
+    await settle();
+    await stopping;
+    await gone;
+    expect(await server.getRegistration('e2e-dev')).toBeUndefined();
+    await server.close();
+  });
+});
