@@ -9,7 +9,9 @@ export function decodeCborValues(bytes: Uint8Array): unknown[] {
 }
 
 export function cborDiagnostic(bytes: Uint8Array): string {
-  return decodeCborValues(bytes).map((v) => diagnostic(v)).join(', ');
+  return decodeCborValues(bytes)
+    .map((v) => diagnostic(v))
+    .join(', ');
 }
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -33,13 +35,17 @@ export function diagnostic(value: unknown, indent = ''): string {
     if (value.length === 0) return '[]';
     const items = value.map((v) => diagnostic(v, inner));
     const flat = `[${items.join(', ')}]`;
-    return flat.length <= 72 && !flat.includes('\n') ? flat : `[\n${items.map((i) => inner + i).join(',\n')}\n${indent}]`;
+    return flat.length <= 72 && !flat.includes('\n')
+      ? flat
+      : `[\n${items.map((i) => inner + i).join(',\n')}\n${indent}]`;
   }
   if (value instanceof Map) {
     if (value.size === 0) return '{}';
     const items = [...value.entries()].map(([k, v]) => `${diagnostic(k, inner)}: ${diagnostic(v, inner)}`);
     const flat = `{${items.join(', ')}}`;
-    return flat.length <= 72 && !flat.includes('\n') ? flat : `{\n${items.map((i) => inner + i).join(',\n')}\n${indent}}`;
+    return flat.length <= 72 && !flat.includes('\n')
+      ? flat
+      : `{\n${items.map((i) => inner + i).join(',\n')}\n${indent}}`;
   }
   if (value instanceof Set) return diagnostic([...value], indent);
   if (typeof value === 'object') return diagnostic(new Map(Object.entries(value as object)), indent);

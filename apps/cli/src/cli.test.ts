@@ -130,6 +130,8 @@ describe('coap CLI against the demo server (in-process, loopback)', () => {
   it('serve reports a port in use clearly and exits 4', async () => {
     const r = await cli(['serve', '--host', '127.0.0.1', '--port', String(v4.address.port)]);
     expect(r.code).toBe(ExitCode.NETWORK);
-    expect(r.err).toBe(`coap: cannot bind UDP 127.0.0.1:${v4.address.port}: address already in use (another process listens on this port; pick another --port or stop it)`);
+    expect(r.err).toBe(
+      `coap: cannot bind UDP 127.0.0.1:${v4.address.port}: address already in use (another process listens on this port; pick another --port or stop it)`,
+    );
   });
 });

@@ -1,6 +1,7 @@
 /** get/post/put/delete/fetch/patch/ipatch, observe and discover: one request (or observation) each. */
-import { CodecError, type CoapMessage, type CoapUri, isSuccessCode, OptionNumber, parseCoapUri } from '@lwm2m-ts/codec';
+
 import { CoapError, Endpoint, type Transport } from '@lwm2m-ts/coap';
+import { type CoapMessage, type CoapUri, CodecError, isSuccessCode, OptionNumber, parseCoapUri } from '@lwm2m-ts/codec';
 import { createUdpTransport, UdpTransportError } from '@lwm2m-ts/transport-udp';
 import { CliError, type CliIo, ExitCode } from './cli-io';
 import { describeCode } from './code-names';
@@ -35,9 +36,13 @@ export function parseTarget(uri: string): CoapUri {
   try {
     u = parseCoapUri(uri);
   } catch (err) {
-    throw new CliError(`bad URI "${uri}": ${(err as Error).message} (expected coap://host[:port]/path[?query])`, ExitCode.USAGE);
+    throw new CliError(
+      `bad URI "${uri}": ${(err as Error).message} (expected coap://host[:port]/path[?query])`,
+      ExitCode.USAGE,
+    );
   }
-  if (u.scheme !== 'coap') throw new CliError(`scheme ${u.scheme}:// is not supported by this CLI yet; use coap://`, ExitCode.USAGE);
+  if (u.scheme !== 'coap')
+    throw new CliError(`scheme ${u.scheme}:// is not supported by this CLI yet; use coap://`, ExitCode.USAGE);
   return u;
 }
 
@@ -54,7 +59,13 @@ async function openEndpoint(u: CoapUri, io: CliIo, o: ClientOptions): Promise<En
   return new Endpoint({ transport, requestTimeoutMs: o.timeout * 1000 });
 }
 
-export async function runRequest(method: RequestMethod, uri: string, payloadArg: string | undefined, o: ClientOptions, io: CliIo): Promise<number> {
+export async function runRequest(
+  method: RequestMethod,
+  uri: string,
+  payloadArg: string | undefined,
+  o: ClientOptions,
+  io: CliIo,
+): Promise<number> {
   const u = parseTarget(uri);
   const payload = await readPayload(payloadArg, o.file, io.stdin);
   const endpoint = await openEndpoint(u, io, o);
@@ -149,10 +160,15 @@ export function toCliError(err: unknown, uri?: string, timeoutSeconds?: number):
   if (err instanceof CliError) return err;
   const e = err as Error & { code?: string };
   if (e?.name === 'CoapTimeoutError') {
-    return new CliError(`no response from ${uri ?? 'the server'} within ${timeoutSeconds ?? '?'} s (is a CoAP server running there? raise --timeout)`, ExitCode.TIMEOUT);
+    return new CliError(
+      `no response from ${uri ?? 'the server'} within ${timeoutSeconds ?? '?'} s (is a CoAP server running there? raise --timeout)`,
+      ExitCode.TIMEOUT,
+    );
   }
-  if (e?.name === 'CoapResetError') return new CliError(`${uri ?? 'the server'} rejected the message with RST`, ExitCode.NETWORK);
-  if (CoapError.isInstance(err)) return new CliError(`${describeCode(err.code)}: ${err.message}`, ExitCode.ERROR_RESPONSE);
+  if (e?.name === 'CoapResetError')
+    return new CliError(`${uri ?? 'the server'} rejected the message with RST`, ExitCode.NETWORK);
+  if (CoapError.isInstance(err))
+    return new CliError(`${describeCode(err.code)}: ${err.message}`, ExitCode.ERROR_RESPONSE);
   if (UdpTransportError.isInstance(err)) return new CliError(err.message, ExitCode.NETWORK);
   if (CodecError.isInstance(err)) return new CliError(`bad message: ${err.message}`, ExitCode.NETWORK);
   if (e instanceof TypeError) return new CliError(e.message, ExitCode.USAGE);

@@ -3,8 +3,9 @@
  * /time (observable, changes every tick), /large (Block2), /upload (Block1), /store (JSON with
  * FETCH and iPATCH/PATCH, RFC 8132), and the generated /.well-known/core.
  */
-import { ContentFormat } from '@lwm2m-ts/codec';
+
 import { CoapError, Endpoint, Router, type Transport } from '@lwm2m-ts/coap';
+import { ContentFormat } from '@lwm2m-ts/codec';
 import { createUdpTransport, type UdpTransport, UdpTransportError } from '@lwm2m-ts/transport-udp';
 
 export interface DemoServerOptions {
@@ -27,11 +28,15 @@ export interface DemoServer {
 /** /large: 5,000 bytes of numbered lines, so any Block2 size needs several blocks. */
 export const LARGE_BODY: string = (() => {
   let s = '';
-  for (let i = 0; s.length < 5000; i++) s += `line ${String(i).padStart(4, '0')}: the quick brown fox jumps over the lazy dog\n`;
+  for (let i = 0; s.length < 5000; i++)
+    s += `line ${String(i).padStart(4, '0')}: the quick brown fox jumps over the lazy dog\n`;
   return s.slice(0, 5000);
 })();
 
-export function demoRouter(options: { now: () => Date; upload: { bytes: Uint8Array; contentFormat: number | undefined } }): Router {
+export function demoRouter(options: {
+  now: () => Date;
+  upload: { bytes: Uint8Array; contentFormat: number | undefined };
+}): Router {
   const store: Record<string, unknown> = { temperature: 21.5, unit: 'Cel', name: 'demo' };
   const upload = options.upload;
   const receive = (req: { payload: Uint8Array; contentFormat: number | undefined }) => {
@@ -67,7 +72,10 @@ export function demoRouter(options: { now: () => Date; upload: { bytes: Uint8Arr
     .add('/upload', {
       put: receive,
       post: receive,
-      get: () => ({ payload: upload.bytes, ...(upload.contentFormat !== undefined ? { contentFormat: upload.contentFormat } : {}) }),
+      get: () => ({
+        payload: upload.bytes,
+        ...(upload.contentFormat !== undefined ? { contentFormat: upload.contentFormat } : {}),
+      }),
       rt: 'upload',
       title: 'PUT/POST anything (Block1); answers with the byte count; GET returns it',
     })
@@ -75,7 +83,10 @@ export function demoRouter(options: { now: () => Date; upload: { bytes: Uint8Arr
       get: () => ({ payload: JSON.stringify(store), contentFormat: ContentFormat.JSON }),
       // FETCH body: key names, one per line or comma-separated; answers those members only.
       fetch: (req) => {
-        const keys = new TextDecoder().decode(req.payload).split(/[\s,]+/).filter(Boolean);
+        const keys = new TextDecoder()
+          .decode(req.payload)
+          .split(/[\s,]+/)
+          .filter(Boolean);
         if (keys.length === 0) throw CoapError.badRequest('FETCH body: key names, comma-separated');
         const picked = Object.fromEntries(keys.filter((k) => k in store).map((k) => [k, store[k]]));
         return { payload: JSON.stringify(picked), contentFormat: ContentFormat.JSON };
@@ -123,7 +134,8 @@ async function bindDemoTransport(host: string | undefined, port: number): Promis
   try {
     return await createUdpTransport({ host: '::', port });
   } catch (err) {
-    if (UdpTransportError.isInstance(err) && (err.code === 'EAFNOSUPPORT' || err.code === 'EADDRNOTAVAIL')) return createUdpTransport({ host: '0.0.0.0', port });
+    if (UdpTransportError.isInstance(err) && (err.code === 'EAFNOSUPPORT' || err.code === 'EADDRNOTAVAIL'))
+      return createUdpTransport({ host: '0.0.0.0', port });
     throw err;
   }
 }

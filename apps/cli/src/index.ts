@@ -1,8 +1,8 @@
-export { runCli, buildProgram } from './program';
-export { ExitCode, CliError, type CliIo } from './cli-io';
-export { startDemoServer, demoRouter, LARGE_BODY, type DemoServer, type DemoServerOptions } from './demo-server';
-export { parseContentFormat, contentFormatName } from './content-formats';
-export { prettyPayload, prettyLinks, prettySenml, hexDump } from './pretty-payload';
 export { cborDiagnostic } from './cbor-diagnostic';
+export { CliError, type CliIo, ExitCode } from './cli-io';
+export { contentFormatName, parseContentFormat } from './content-formats';
+export { type DemoServer, type DemoServerOptions, demoRouter, LARGE_BODY, startDemoServer } from './demo-server';
 export { describeMessage, traceTransport } from './message-trace';
-export { responseJson, type ResponseJson } from './response-output';
+export { hexDump, prettyLinks, prettyPayload, prettySenml } from './pretty-payload';
+export { buildProgram, runCli } from './program';
+export { type ResponseJson, responseJson } from './response-output';

@@ -1,9 +1,9 @@
-import { PassThrough } from 'node:stream';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoapCode, createMessage, createOption, encodeUdp, MessageType, OptionNumber } from '@lwm2m-ts/codec';
+import { PassThrough } from 'node:stream';
 import { makePeer, type Transport } from '@lwm2m-ts/coap';
+import { CoapCode, createMessage, createOption, encodeUdp, MessageType, OptionNumber } from '@lwm2m-ts/codec';
 import { describe, expect, it } from 'vitest';
 import { describeMessage, traceTransport } from './message-trace';
 import { readPayload } from './payload-source';

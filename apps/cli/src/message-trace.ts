@@ -2,8 +2,17 @@
  * `-v`: one line per CoAP message sent or received, by wrapping the transport, so every message
  * the engine exchanges (retransmissions, ACKs, blocks, RSTs) shows up, not just requests.
  */
-import { type CoapMessage, decodeUdp, formatCode, OptionNumber, decodeBlock, decodeUint, decodeUtf8 } from '@lwm2m-ts/codec';
+
 import type { Peer, Transport } from '@lwm2m-ts/coap';
+import {
+  type CoapMessage,
+  decodeBlock,
+  decodeUdp,
+  decodeUint,
+  decodeUtf8,
+  formatCode,
+  OptionNumber,
+} from '@lwm2m-ts/codec';
 
 const TYPES = ['CON', 'NON', 'ACK', 'RST'] as const;
 const METHODS = ['EMPTY', 'GET', 'POST', 'PUT', 'DELETE', 'FETCH', 'PATCH', 'iPATCH'];

@@ -3,8 +3,13 @@ import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { CliError, ExitCode } from './cli-io';
 
-export async function readPayload(arg: string | undefined, file: string | undefined, stdin: Readable): Promise<Uint8Array | undefined> {
-  if (arg !== undefined && file !== undefined) throw new CliError('give the payload either as an argument or with --file, not both', ExitCode.USAGE);
+export async function readPayload(
+  arg: string | undefined,
+  file: string | undefined,
+  stdin: Readable,
+): Promise<Uint8Array | undefined> {
+  if (arg !== undefined && file !== undefined)
+    throw new CliError('give the payload either as an argument or with --file, not both', ExitCode.USAGE);
   if (arg !== undefined) return new TextEncoder().encode(arg);
   if (file === undefined) return undefined;
   if (file === '-') return readAll(stdin);

@@ -5,8 +5,8 @@ import {
   decodeSenmlJson,
   decodeUtf8,
   parseLinkFormat,
-  resolveSenml,
   type ResolvedSenmlRecord,
+  resolveSenml,
   type SenmlRecord,
 } from '@lwm2m-ts/codec';
 import { cborDiagnostic } from './cbor-diagnostic';
@@ -41,7 +41,9 @@ export function prettyPayload(payload: Uint8Array, contentFormat: number | undef
 export function prettyLinks(text: string): string {
   return parseLinkFormat(text)
     .map((link) => {
-      const attrs = link.attributes.map((a) => (a.value === true ? a.name : `${a.name}=${a.quoted ? JSON.stringify(a.value) : a.value}`));
+      const attrs = link.attributes.map((a) =>
+        a.value === true ? a.name : `${a.name}=${a.quoted ? JSON.stringify(a.value) : a.value}`,
+      );
       return [`<${link.href}>`, ...attrs].join('  ');
     })
     .join('\n');

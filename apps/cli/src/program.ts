@@ -1,10 +1,18 @@
 /** The `coap` command line (commander). `runCli` is the whole CLI, importable and testable in-process. */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CliError, type CliIo, ExitCode } from './cli-io';
-import { type ClientOptions, type ObserveCliOptions, type RequestMethod, runDiscover, runObserve, runRequest, toCliError } from './client-commands';
+import {
+  type ClientOptions,
+  type ObserveCliOptions,
+  type RequestMethod,
+  runDiscover,
+  runObserve,
+  runRequest,
+  toCliError,
+} from './client-commands';
 import { parseContentFormat } from './content-formats';
-import { traceTransport } from './message-trace';
 import { startDemoServer } from './demo-server';
+import { traceTransport } from './message-trace';
 
 const METHODS: readonly [string, RequestMethod, boolean][] = [
   ['get', 'GET', false],
@@ -25,12 +33,14 @@ const contentFormatArg = (v: string) => {
 };
 const positive = (what: string, integer: boolean) => (v: string) => {
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`${what} must be a positive ${integer ? 'integer' : 'number'}`);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+    throw new InvalidArgumentError(`${what} must be a positive ${integer ? 'integer' : 'number'}`);
   return n;
 };
 const blockSizeArg = (v: string) => {
   const n = Number(v);
-  if (![16, 32, 64, 128, 256, 512, 1024].includes(n)) throw new InvalidArgumentError('block size must be 16, 32, 64, 128, 256, 512 or 1024');
+  if (![16, 32, 64, 128, 256, 512, 1024].includes(n))
+    throw new InvalidArgumentError('block size must be 16, 32, 64, 128, 256, 512 or 1024');
   return n;
 };
 const portArg = (v: string) => {
@@ -43,7 +53,11 @@ function clientOptions(cmd: Command, withBody: boolean): Command {
   if (withBody) {
     cmd
       .option('-f, --file <path>', 'read the payload from a file ("-" for standard input)')
-      .option('-t, --content-format <cf>', 'Content-Format of the payload: number, media type or alias (text, json, cbor, link, senml+json, senml+cbor, tlv)', contentFormatArg);
+      .option(
+        '-t, --content-format <cf>',
+        'Content-Format of the payload: number, media type or alias (text, json, cbor, link, senml+json, senml+cbor, tlv)',
+        contentFormatArg,
+      );
   }
   return cmd
     .option('-a, --accept <cf>', 'Accept: preferred response Content-Format', contentFormatArg)
@@ -62,7 +76,10 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .showHelpAfterError('(run "coap --help" for usage)');
 
   for (const [name, method, withBody] of METHODS) {
-    const cmd = program.command(name).description(`${method} request to a coap:// URI`).argument('<uri>', 'coap://host[:port]/path[?query]');
+    const cmd = program
+      .command(name)
+      .description(`${method} request to a coap:// URI`)
+      .argument('<uri>', 'coap://host[:port]/path[?query]');
     if (withBody) cmd.argument('[payload]', 'request body as text (or use --file)');
     clientOptions(cmd, withBody).action(async (uri: string, ...rest: unknown[]) => {
       const payload = withBody ? (rest[0] as string | undefined) : undefined;
@@ -71,7 +88,10 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     });
   }
 
-  clientOptions(program.command('observe').description('observe a resource (RFC 7641) until Ctrl-C, --count or --duration'), false)
+  clientOptions(
+    program.command('observe').description('observe a resource (RFC 7641) until Ctrl-C, --count or --duration'),
+    false,
+  )
     .argument('<uri>', 'coap://host[:port]/path')
     .option('-c, --count <n>', 'stop after n responses (the first one counts)', positive('count', true))
     .option('-d, --duration <s>', 'stop after this many seconds', positive('duration', false))
@@ -79,7 +99,10 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
       setStatus(await runObserve(uri, opts, io));
     });
 
-  clientOptions(program.command('discover').description('GET /.well-known/core; a query in the URI filters (coap://h/?rt=ticks)'), false)
+  clientOptions(
+    program.command('discover').description('GET /.well-known/core; a query in the URI filters (coap://h/?rt=ticks)'),
+    false,
+  )
     .argument('<uri>', 'coap://host[:port][/?query]')
     .action(async (uri: string, opts: ClientOptions) => {
       setStatus(await runDiscover(uri, opts, io));
@@ -87,10 +110,17 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
 
   program
     .command('serve')
-    .description('run the demo server: /time (observable), /large (Block2), /upload (Block1), /store (FETCH, iPATCH), /.well-known/core')
+    .description(
+      'run the demo server: /time (observable), /large (Block2), /upload (Block1), /store (FETCH, iPATCH), /.well-known/core',
+    )
     .option('-H, --host <address>', 'address to bind (default :: with IPv4 fallback)')
     .option('-p, --port <port>', 'UDP port', portArg, 5683)
-    .addOption(new Option('--tick <ms>', 'interval between /time changes').argParser(positive('tick', true)).default(1000).hideHelp())
+    .addOption(
+      new Option('--tick <ms>', 'interval between /time changes')
+        .argParser(positive('tick', true))
+        .default(1000)
+        .hideHelp(),
+    )
     .option('-v, --verbose', 'print every CoAP message sent and received (stderr)')
     .action(async (opts: { host?: string; port: number; tick: number; verbose?: boolean }) => {
       const server = await startDemoServer({
@@ -101,7 +131,9 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
         onError: (e, where) => io.err(`coap serve: ${where}: ${(e as Error).message}`),
       });
       const { address, port } = server.address;
-      io.out(`coap serve: listening on coap://${address.includes(':') ? `[${address}]` : address}:${port} (Ctrl-C to stop)`);
+      io.out(
+        `coap serve: listening on coap://${address.includes(':') ? `[${address}]` : address}:${port} (Ctrl-C to stop)`,
+      );
       await new Promise<void>((resolve) => {
         if (io.signal.aborted) resolve();
         else io.signal.addEventListener('abort', () => resolve(), { once: true });

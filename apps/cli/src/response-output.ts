@@ -31,7 +31,12 @@ export interface ResponseJson {
 
 export function responseJson(m: CoapMessage): ResponseJson {
   const cf = getContentFormat(m);
-  const out: ResponseJson = { code: formatCode(m.code), status: describeCode(m.code).slice(5), size: m.payload.length, message: describeMessage(m) };
+  const out: ResponseJson = {
+    code: formatCode(m.code),
+    status: describeCode(m.code).slice(5),
+    size: m.payload.length,
+    message: describeMessage(m),
+  };
   const obs = getObserve(m);
   if (obs !== undefined) out.observe = obs;
   if (cf !== undefined) {
@@ -50,7 +55,10 @@ function jsonPayload(p: Uint8Array, cf: number | undefined): Pick<ResponseJson, 
         return { payload: JSON.parse(decodeUtf8(p)), payloadEncoding: 'json' };
       case ContentFormat.LINK_FORMAT:
         return {
-          payload: parseLinkFormat(decodeUtf8(p)).map((l) => ({ href: l.href, attributes: Object.fromEntries(l.attributes.map((a) => [a.name, a.value])) })),
+          payload: parseLinkFormat(decodeUtf8(p)).map((l) => ({
+            href: l.href,
+            attributes: Object.fromEntries(l.attributes.map((a) => [a.name, a.value])),
+          })),
           payloadEncoding: 'link-format',
         };
       case ContentFormat.SENML_JSON:
@@ -63,14 +71,22 @@ function jsonPayload(p: Uint8Array, cf: number | undefined): Pick<ResponseJson, 
   } catch {
     // not what its Content-Format says: fall through to text/base64
   }
-  return looksLikeText(p) ? { payload: decodeUtf8(p), payloadEncoding: 'text' } : { payload: Buffer.from(p).toString('base64'), payloadEncoding: 'base64' };
+  return looksLikeText(p)
+    ? { payload: decodeUtf8(p), payloadEncoding: 'text' }
+    : { payload: Buffer.from(p).toString('base64'), payloadEncoding: 'base64' };
 }
 
 /** bigint -> number/string and bytes -> base64url, so JSON.stringify works. */
 function senmlJsonSafe(records: readonly object[]): unknown {
   return JSON.parse(
     JSON.stringify(records, (_k, v: unknown) =>
-      typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v instanceof Uint8Array ? Buffer.from(v).toString('base64url') : v,
+      typeof v === 'bigint'
+        ? Number.isSafeInteger(Number(v))
+          ? Number(v)
+          : v.toString()
+        : v instanceof Uint8Array
+          ? Buffer.from(v).toString('base64url')
+          : v,
     ),
   );
 }

@@ -14,5 +14,13 @@ export function testIo(stdinText?: string): TestIo {
   const controller = new AbortController();
   const stdout: string[] = [];
   const stderr: string[] = [];
-  return { stdout, stderr, controller, stdin, signal: controller.signal, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
+  return {
+    stdout,
+    stderr,
+    controller,
+    stdin,
+    signal: controller.signal,
+    out: (t) => stdout.push(t),
+    err: (t) => stderr.push(t),
+  };
 }

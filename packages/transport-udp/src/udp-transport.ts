@@ -39,8 +39,7 @@ export interface UdpTransport extends Transport {
   onError(handler: (error: UdpTransportError) => void): void;
 }
 
-const defaultLookup = async (host: string, family: 4 | 6 | 0) =>
-  dnsLookup(host, { all: true, family, verbatim: true });
+const defaultLookup = async (host: string, family: 4 | 6 | 0) => dnsLookup(host, { all: true, family, verbatim: true });
 
 /** Binds a UDP socket and returns it as a CoAP `Transport`. Rejects with `UdpTransportError` when binding fails. */
 export async function createUdpTransport(options: UdpTransportOptions = {}): Promise<UdpTransport> {
@@ -91,7 +90,10 @@ async function resolveName(
   try {
     found = await lookup(host, family);
   } catch (err) {
-    throw new UdpTransportError(`cannot resolve host "${host}": ${(err as Error).message}`, { code: systemErrorCode(err), cause: err });
+    throw new UdpTransportError(`cannot resolve host "${host}": ${(err as Error).message}`, {
+      code: systemErrorCode(err),
+      cause: err,
+    });
   }
   const first = found[0];
   if (!first) throw new UdpTransportError(`cannot resolve host "${host}": no ${family ? `IPv${family} ` : ''}address`);
@@ -118,7 +120,10 @@ class DgramTransport implements UdpTransport {
       this.receiveHandler?.(msg, makePeer(rinfo.address, rinfo.port));
     });
     socket.on('error', (err) => {
-      const error = new UdpTransportError(`UDP socket error: ${err.message}`, { code: systemErrorCode(err), cause: err });
+      const error = new UdpTransportError(`UDP socket error: ${err.message}`, {
+        code: systemErrorCode(err),
+        cause: err,
+      });
       for (const handler of this.errorHandlers) handler(error);
     });
   }
@@ -132,35 +137,47 @@ class DgramTransport implements UdpTransport {
   }
 
   send(peer: Peer, frame: Uint8Array): Promise<void> {
-    if (this.closed) return Promise.reject(new UdpTransportError('UDP transport is closed', { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' }));
+    if (this.closed)
+      return Promise.reject(new UdpTransportError('UDP transport is closed', { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' }));
     if (frame.byteLength > MAX_UDP_PAYLOAD) {
       return Promise.reject(
-        new UdpTransportError(`frame of ${frame.byteLength} bytes exceeds the UDP maximum of ${MAX_UDP_PAYLOAD}; use block-wise transfer`, {
-          code: 'EMSGSIZE',
-        }),
+        new UdpTransportError(
+          `frame of ${frame.byteLength} bytes exceeds the UDP maximum of ${MAX_UDP_PAYLOAD}; use block-wise transfer`,
+          {
+            code: 'EMSGSIZE',
+          },
+        ),
       );
     }
     return new Promise<void>((resolve, reject) => {
       try {
         this.socket.send(frame, peer.port, peer.address, (err) => {
           if (err) {
-            reject(new UdpTransportError(`cannot send to ${formatHostPort(peer.address, peer.port)}: ${err.message}`, {
-              code: systemErrorCode(err),
-              cause: err,
-            }));
+            reject(
+              new UdpTransportError(`cannot send to ${formatHostPort(peer.address, peer.port)}: ${err.message}`, {
+                code: systemErrorCode(err),
+                cause: err,
+              }),
+            );
           } else resolve();
         });
       } catch (err) {
-        reject(new UdpTransportError(`cannot send to ${formatHostPort(peer.address, peer.port)}: ${(err as Error).message}`, {
-          code: systemErrorCode(err),
-          cause: err,
-        }));
+        reject(
+          new UdpTransportError(
+            `cannot send to ${formatHostPort(peer.address, peer.port)}: ${(err as Error).message}`,
+            {
+              code: systemErrorCode(err),
+              cause: err,
+            },
+          ),
+        );
       }
     });
   }
 
   async resolvePeer(host: string, port: number): Promise<Peer> {
-    if (!isValidPort(port) || port === 0) throw new UdpTransportError(`invalid UDP port ${String(port)} (expected 1..65535)`);
+    if (!isValidPort(port) || port === 0)
+      throw new UdpTransportError(`invalid UDP port ${String(port)} (expected 1..65535)`);
     const bare = stripBrackets(host);
     let address = bare;
     let version = ipVersion(bare);
@@ -170,10 +187,13 @@ class DgramTransport implements UdpTransport {
       version = found.family === 6 ? 6 : 4;
     }
     if (version === 6 && this.type === 'udp4') {
-      throw new UdpTransportError(`cannot reach IPv6 address ${address} from a udp4 transport; create it with type 'udp6' or host '::'`);
+      throw new UdpTransportError(
+        `cannot reach IPv6 address ${address} from a udp4 transport; create it with type 'udp6' or host '::'`,
+      );
     }
     if (version === 4 && this.type === 'udp6') {
-      if (this.ipv6Only) throw new UdpTransportError(`cannot reach IPv4 address ${address} from an IPv6-only transport`);
+      if (this.ipv6Only)
+        throw new UdpTransportError(`cannot reach IPv4 address ${address} from an IPv6-only transport`);
       address = toMappedIpv6(address);
     }
     return makePeer(address, port);

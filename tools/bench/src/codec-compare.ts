@@ -3,10 +3,23 @@
  * `coap-packet` baseline, same bytes, same process, alternating runs, best of N.
  */
 import { performance } from 'node:perf_hooks';
-import { CoapCode, createMessage, decodeUdp, encodeUdp, encodeUtf8, encodeUint, MessageType, OptionNumber } from '@lwm2m-ts/codec';
+import {
+  CoapCode,
+  createMessage,
+  decodeUdp,
+  encodeUdp,
+  encodeUint,
+  encodeUtf8,
+  MessageType,
+  OptionNumber,
+} from '@lwm2m-ts/codec';
 import { generate, parse } from 'coap-packet';
 
-const path = (p: string) => p.split('/').filter(Boolean).map((s) => ({ number: OptionNumber.URI_PATH, value: encodeUtf8(s) }));
+const path = (p: string) =>
+  p
+    .split('/')
+    .filter(Boolean)
+    .map((s) => ({ number: OptionNumber.URI_PATH, value: encodeUtf8(s) }));
 const query = (q: string[]) => q.map((s) => ({ number: OptionNumber.URI_QUERY, value: encodeUtf8(s) }));
 const token = Uint8Array.of(0x8a, 0x11, 0x5e, 0x02, 0x90, 0x3c, 0x71, 0x04);
 

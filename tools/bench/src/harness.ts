@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { compareCodecs } from './codec-compare';
-import { checksTable, codecTable, serverTable, throughputChecks, type TargetCheck } from './report';
+import { checksTable, codecTable, serverTable, type TargetCheck, throughputChecks } from './report';
 import { runAgainst, type ServerResult } from './server-run';
 import { commandExists, SERVER_NAMES, type ServerName, serverSpec } from './servers/launch';
 import { planSuites, runSuites } from './suites';
@@ -29,7 +29,12 @@ const program = new Command('bench')
   .option('--sockets <n>', 'client UDP sockets', int('sockets'), 32)
   .option('--inflight <n>', 'CON GETs in flight per socket', int('inflight'), 8)
   .option('--generators <n>', 'load-generator processes', int('generators'), 1)
-  .option('--rounds <n>', 'run the servers this many times, interleaved; report the median round of each', int('rounds'), 1)
+  .option(
+    '--rounds <n>',
+    'run the servers this many times, interleaved; report the median round of each',
+    int('rounds'),
+    1,
+  )
   .option('--servers <list>', `comma-separated subset of ${SERVER_NAMES.join(',')}`, 'ours,node-coap,libcoap')
   .option('--base-port <port>', 'first UDP port (one per server)', int('base-port'), 25800)
   .option('--soak [s]', 'also run our server alone at full load for this long (default 60 s) and check RSS < 250 MB')
@@ -57,10 +62,20 @@ interface Options {
 async function main(): Promise<number> {
   program.parse();
   const o = program.opts<Options>();
-  const names = o.servers.split(',').map((s) => s.trim()).filter(Boolean) as ServerName[];
+  const names = o.servers
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean) as ServerName[];
   for (const n of names) if (!SERVER_NAMES.includes(n)) throw new InvalidArgumentError(`unknown server "${n}"`);
   if (o.cpuProf) mkdirSync(resolve(o.cpuProf), { recursive: true });
-  const load = { durationMs: o.duration * 1000, warmupMs: o.warmup * 1000, sockets: o.sockets, inflight: o.inflight, generators: o.generators, timeoutMs: 2000 };
+  const load = {
+    durationMs: o.duration * 1000,
+    warmupMs: o.warmup * 1000,
+    sockets: o.sockets,
+    inflight: o.inflight,
+    generators: o.generators,
+    timeoutMs: 2000,
+  };
   console.log(
     `CON GET load: ${o.sockets} sockets x ${o.inflight} in flight, ${o.generators} generator process(es), ${o.warmup} s warm-up + ${o.duration} s per server${o.rounds > 1 ? `, ${o.rounds} interleaved rounds (median reported)` : ''}`,
   );
@@ -81,9 +96,14 @@ async function main(): Promise<number> {
       const spec = serverSpec(name, o.basePort + i, o.cpuProf ? { cpuProfDir: resolve(o.cpuProf) } : {});
       const label = o.rounds > 1 ? `${name} ${round}/${o.rounds}` : name;
       try {
-        const r = await withProgress(label.padEnd(13), load.warmupMs + load.durationMs, (onProgress) => runAgainst(spec, { ...load, onProgress }));
+        const r = await withProgress(label.padEnd(13), load.warmupMs + load.durationMs, (onProgress) =>
+          runAgainst(spec, { ...load, onProgress }),
+        );
         rounds.set(name, [...(rounds.get(name) ?? []), r]);
-        if (o.rounds > 1) console.log(`  ${label}: ${r.requestsPerSecond.toFixed(0)} req/s, ${r.serverCpuMicrosPerRequest.toFixed(1)} CPU µs/req`);
+        if (o.rounds > 1)
+          console.log(
+            `  ${label}: ${r.requestsPerSecond.toFixed(0)} req/s, ${r.serverCpuMicrosPerRequest.toFixed(1)} CPU µs/req`,
+          );
       } catch (err) {
         failed = true;
         console.error(`${name}: ${(err as Error).message}`);
@@ -106,28 +126,44 @@ async function main(): Promise<number> {
     );
     console.log(`\nsoak: our server, ${seconds} s at full load\n${serverTable([soak])}\n`);
     const mbMax = soak.maxSampledRssBytes / (1024 * 1024);
-    checks.push({ what: `our server RSS after ${seconds} s at full load (MB, max sampled)`, value: mbMax, target: '< 250', met: mbMax < 250 });
+    checks.push({
+      what: `our server RSS after ${seconds} s at full load (MB, max sampled)`,
+      value: mbMax,
+      target: '< 250',
+      met: mbMax < 250,
+    });
   }
 
   let codec: ReturnType<typeof compareCodecs> | undefined;
   if (o.codec) {
     codec = compareCodecs();
-    console.log(`codec decode+encode of typical LwM2M requests (ours vs coap-packet, best of 5):\n${codecTable(codec)}\n`);
+    console.log(
+      `codec decode+encode of typical LwM2M requests (ours vs coap-packet, best of 5):\n${codecTable(codec)}\n`,
+    );
     const worst = Math.min(...codec.map((c) => c.ratio));
-    checks.push({ what: 'codec decode+encode ours / coap-packet (worst request)', value: worst, target: '>= 3', met: worst >= 3 });
+    checks.push({
+      what: 'codec decode+encode ours / coap-packet (worst request)',
+      value: worst,
+      target: '>= 3',
+      met: worst >= 3,
+    });
   }
   if (checks.length > 0) console.log(`${checksTable(checks)}\n`);
 
   if (o.suites !== 'none') {
     const only = o.suites ? o.suites.split(',').map((s) => s.trim()) : undefined;
     const { run, missing } = planSuites(repoRoot, only);
-    for (const name of missing) console.log(`--- suite ${name}: SKIPPED (packages/${name} has no bench script and no bench/*.bench.* file)`);
+    for (const name of missing)
+      console.log(`--- suite ${name}: SKIPPED (packages/${name} has no bench script and no bench/*.bench.* file)`);
     if (runSuites(repoRoot, run, (line) => console.log(line)).length > 0) failed = true;
   }
   if (o.json) {
     const file = resolve(o.json);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), load, results, soak, codec, checks }, null, 2)}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ date: new Date().toISOString(), load, results, soak, codec, checks }, null, 2)}\n`,
+    );
     console.log(`results written to ${file}`);
   }
   if (o.cpuProf) console.log(`CPU profiles (.cpuprofile, open in Chrome DevTools) in ${join(resolve(o.cpuProf))}`);
@@ -147,19 +183,29 @@ function medianRound(runs: readonly ServerResult[]): ServerResult {
   };
 }
 
-async function withProgress<T>(label: string, totalMs: number, run: (onProgress: (ms: number, phase: string) => void) => Promise<T>): Promise<T> {
+async function withProgress<T>(
+  label: string,
+  totalMs: number,
+  run: (onProgress: (ms: number, phase: string) => void) => Promise<T>,
+): Promise<T> {
   if (!process.stderr.isTTY) {
     console.log(`${label.trim()}: running ${(totalMs / 1000).toFixed(0)} s ...`);
     return run(() => {});
   }
-  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} s {phase}`, stream: process.stderr, hideCursor: true });
+  const bar = new SingleBar({
+    format: `${label} [{bar}] {value}/{total} s {phase}`,
+    stream: process.stderr,
+    hideCursor: true,
+  });
   const warm = totalMs;
   bar.start(Math.round(totalMs / 1000), 0, { phase: 'warm-up' });
   let warmupDone = 0;
   try {
     return await run((ms, phase) => {
       if (phase === 'warmup') warmupDone = ms;
-      bar.update(Math.min(Math.round((phase === 'measure' ? warmupDone + ms : ms) / 1000), Math.round(warm / 1000)), { phase });
+      bar.update(Math.min(Math.round((phase === 'measure' ? warmupDone + ms : ms) / 1000), Math.round(warm / 1000)), {
+        phase,
+      });
     });
   } finally {
     bar.stop();

@@ -3,10 +3,22 @@ import type { CodecCompareResult } from './codec-compare';
 import type { ServerResult } from './server-run';
 
 const mb = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
-const num = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : n === Number.POSITIVE_INFINITY ? '>1s' : '-');
+const num = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toFixed(digits) : n === Number.POSITIVE_INFINITY ? '>1s' : '-';
 
 export function serverTable(results: readonly ServerResult[]): string {
-  const head = ['server', 'req/s', 'p50 µs', 'p99 µs', 'CPU µs/req', 'srv cores', 'gen cores', 'peak RSS MB', 'timeouts', 'errors'];
+  const head = [
+    'server',
+    'req/s',
+    'p50 µs',
+    'p99 µs',
+    'CPU µs/req',
+    'srv cores',
+    'gen cores',
+    'peak RSS MB',
+    'timeouts',
+    'errors',
+  ];
   const rows = results.map((r) => [
     r.server,
     num(r.requestsPerSecond),
@@ -40,13 +52,23 @@ export function throughputChecks(results: readonly ServerResult[]): TargetCheck[
     const v = ours.requestsPerSecond / libcoap.requestsPerSecond;
     checks.push({ what: 'throughput ours / libcoap', value: v, target: '>= 0.65', met: v >= 0.65 });
     const c = libcoap.serverCpuMicrosPerRequest / ours.serverCpuMicrosPerRequest;
-    checks.push({ what: 'CPU efficiency ours / libcoap (libcoap µs/req ÷ ours)', value: c, target: '(info)', met: true });
+    checks.push({
+      what: 'CPU efficiency ours / libcoap (libcoap µs/req ÷ ours)',
+      value: c,
+      target: '(info)',
+      met: true,
+    });
   }
   if (nodeCoap) {
     const v = ours.requestsPerSecond / nodeCoap.requestsPerSecond;
     checks.push({ what: 'throughput ours / node-coap', value: v, target: '>= 4', met: v >= 4 });
     const c = nodeCoap.serverCpuMicrosPerRequest / ours.serverCpuMicrosPerRequest;
-    checks.push({ what: 'CPU efficiency ours / node-coap (node-coap µs/req ÷ ours)', value: c, target: '(info)', met: true });
+    checks.push({
+      what: 'CPU efficiency ours / node-coap (node-coap µs/req ÷ ours)',
+      value: c,
+      target: '(info)',
+      met: true,
+    });
   }
   return checks;
 }
@@ -61,11 +83,18 @@ export function codecTable(results: readonly CodecCompareResult[]): string {
 export function checksTable(checks: readonly TargetCheck[]): string {
   return table([
     ['check', 'value', 'target', 'met'],
-    ...checks.map((c) => [c.what, `${c.value.toFixed(2)}${c.target === '(info)' ? 'x' : ''}`, c.target, c.target === '(info)' ? '' : c.met ? 'yes' : 'NO']),
+    ...checks.map((c) => [
+      c.what,
+      `${c.value.toFixed(2)}${c.target === '(info)' ? 'x' : ''}`,
+      c.target,
+      c.target === '(info)' ? '' : c.met ? 'yes' : 'NO',
+    ]),
   ]);
 }
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+  return rows
+    .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+    .join('\n');
 }

@@ -1,8 +1,8 @@
 /** One measured run: a server under test, N load-generator processes, CPU and RSS sampled from /proc. */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { LatencyHistogram } from './load/histogram';
 import type { LoadConfig, LoadResult } from './load/con-get-load';
+import { LatencyHistogram } from './load/histogram';
 import { cpuMicros, memory } from './proc-stats';
 import { type ServerSpec, startServer } from './servers/launch';
 
@@ -57,7 +57,9 @@ async function measure(pid: number, spec: ServerSpec, options: RunOptions): Prom
     durationMs: options.durationMs,
     timeoutMs: options.timeoutMs,
   };
-  const children = Array.from({ length: options.generators }, () => fork(generatorFile, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const children = Array.from({ length: options.generators }, () =>
+    fork(generatorFile, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+  );
   let cpuStart = 0;
   let cpuEnd = 0;
   let genCpuStart = 0;
@@ -69,7 +71,10 @@ async function measure(pid: number, spec: ServerSpec, options: RunOptions): Prom
   const sampler = setInterval(() => {
     const rss = safe(() => memory(pid).rss);
     if (measureStartedAt > 0) maxSampledRss = Math.max(maxSampledRss, rss);
-    options.onProgress?.(measureStartedAt > 0 ? Date.now() - measureStartedAt : Date.now() - started, measureStartedAt > 0 ? 'measure' : 'warmup');
+    options.onProgress?.(
+      measureStartedAt > 0 ? Date.now() - measureStartedAt : Date.now() - started,
+      measureStartedAt > 0 ? 'measure' : 'warmup',
+    );
   }, 250);
   try {
     const results = await Promise.all(

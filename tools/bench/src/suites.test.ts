@@ -32,7 +32,10 @@ describe('planSuites', () => {
       ['rd/vitest-style.bench.ts', 'exec vitest bench --run bench/vitest-style.bench.ts', 'packages/rd'],
     ]);
     expect(missing).toEqual(EXPECTED_SUITES.filter((p) => p !== 'codec'));
-    expect(planSuites(root, ['rd']).run.map((s) => s.name)).toEqual(['rd/lookup.bench.mjs', 'rd/vitest-style.bench.ts']);
+    expect(planSuites(root, ['rd']).run.map((s) => s.name)).toEqual([
+      'rd/lookup.bench.mjs',
+      'rd/vitest-style.bench.ts',
+    ]);
   });
 });
 

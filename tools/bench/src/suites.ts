@@ -35,8 +35,15 @@ function packageSuites(root: string, pkg: string): Suite[] {
   for (const file of readdirSync(benchDir).sort()) {
     if (!BENCH_FILE.test(file)) continue;
     const rel = join('bench', file);
-    if (/\.bench\.(ts|mts)$/.test(file)) suites.push({ name: `${pkg}/${file}`, command: 'pnpm', args: ['exec', 'vitest', 'bench', '--run', rel], cwd: dir });
-    else if (/\.(js|mjs)$/.test(file)) suites.push({ name: `${pkg}/${file}`, command: process.execPath, args: [rel], cwd: dir });
+    if (/\.bench\.(ts|mts)$/.test(file))
+      suites.push({
+        name: `${pkg}/${file}`,
+        command: 'pnpm',
+        args: ['exec', 'vitest', 'bench', '--run', rel],
+        cwd: dir,
+      });
+    else if (/\.(js|mjs)$/.test(file))
+      suites.push({ name: `${pkg}/${file}`, command: process.execPath, args: [rel], cwd: dir });
   }
   return suites;
 }
@@ -58,12 +65,21 @@ export function planSuites(root: string, only?: readonly string[]): { run: Suite
 }
 
 /** Runs each suite with its output shown; returns the names of the failed ones. */
-export function runSuites(root: string, suites: readonly Suite[], log: (line: string) => void, timeoutMs = 300_000): string[] {
+export function runSuites(
+  root: string,
+  suites: readonly Suite[],
+  log: (line: string) => void,
+  timeoutMs = 300_000,
+): string[] {
   const failed: string[] = [];
   for (const suite of suites) {
     const shown = `${suite.command === 'pnpm' ? 'pnpm' : 'node'} ${suite.args.join(' ')}`;
     log(`--- suite ${suite.name}: ${shown} (in ${relative(root, join(root, suite.cwd)) || '.'})`);
-    const res = spawnSync(suite.command, [...suite.args], { cwd: join(root, suite.cwd), stdio: 'inherit', timeout: timeoutMs });
+    const res = spawnSync(suite.command, [...suite.args], {
+      cwd: join(root, suite.cwd),
+      stdio: 'inherit',
+      timeout: timeoutMs,
+    });
     if (res.status !== 0) {
       failed.push(suite.name);
       log(`--- suite ${suite.name} FAILED (exit ${res.status ?? res.signal})`);

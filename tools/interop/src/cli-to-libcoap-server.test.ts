@@ -3,9 +3,6 @@
  * assertion is on what the CLI printed, i.e. what libcoap answered, or on what libcoap's own
  * client reads back from its server afterwards.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveLibcoap, LIBCOAP_SERVER, libcoapClient, startLibcoapServer } from './libcoap';
 import { coap } from './our-cli';
@@ -28,7 +25,7 @@ describe.runIf(enabled)('our CLI -> libcoap coap-server-notls', () => {
     await Promise.all([v4?.stop(), v6?.stop()]);
   });
 
-  it('GET / returns libcoap\'s index text', async () => {
+  it("GET / returns libcoap's index text", async () => {
     const r = await coap(['get', `${base}/`]);
     expect(r.code).toBe(0);
     expect(r.out).toContain('This is a test server made with libcoap');
@@ -54,7 +51,9 @@ describe.runIf(enabled)('our CLI -> libcoap coap-server-notls', () => {
 
   it('uploads 10 KiB with Block1 + Request-Tag, then reads it back with Block2 at 64-byte blocks', async () => {
     const body = Array.from({ length: 10 * 1024 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
-    const put = await coap(['put', '-b', '256', '-v', '-t', 'text', '--file', '-', `${base}/example_data`], { stdin: body });
+    const put = await coap(['put', '-b', '256', '-v', '-t', 'text', '--file', '-', `${base}/example_data`], {
+      stdin: body,
+    });
     expect(put.code).toBe(0);
     const sent = put.err.split('\n').filter((l) => l.startsWith('->') && l.includes('Block1:'));
     expect(sent.length).toBe(40);

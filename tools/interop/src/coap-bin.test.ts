@@ -11,10 +11,18 @@ import { haveLibcoap, libcoapClient } from './libcoap';
 import { peerAvailable, run, sleep } from './peers';
 
 const BIN = fileURLToPath(new URL('../../../apps/cli/dist/bin.js', import.meta.url));
-const built = peerAvailable('the built coap CLI (apps/cli/dist/bin.js)', existsSync(BIN), 'pnpm --filter @lwm2m-ts/cli... build');
+const built = peerAvailable(
+  'the built coap CLI (apps/cli/dist/bin.js)',
+  existsSync(BIN),
+  'pnpm --filter @lwm2m-ts/cli... build',
+);
 
-async function serve(port: number): Promise<{ child: ChildProcess; output: () => string; exit: Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function serve(
+  port: number,
+): Promise<{ child: ChildProcess; output: () => string; exit: Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => {
     out += d.toString();
@@ -39,7 +47,9 @@ describe.runIf(built)('coap binary', () => {
       expect(got.status).toBe(0);
       expect(got.stdout).toMatch(/^\d{4}-\d\d-\d\dT/);
       if (haveLibcoap()) expect((await libcoapClient([`coap://127.0.0.1:${port}/time`])).stdout).toMatch(/^\d{4}-/);
-      const missing = await run(process.execPath, [BIN, 'get', `coap://127.0.0.1:${port}/missing`], { timeoutMs: 10_000 });
+      const missing = await run(process.execPath, [BIN, 'get', `coap://127.0.0.1:${port}/missing`], {
+        timeoutMs: 10_000,
+      });
       expect(missing.status).toBe(1);
       expect(missing.stderr).toContain('4.04 Not Found');
     } finally {
@@ -50,7 +60,9 @@ describe.runIf(built)('coap binary', () => {
   });
 
   it('coap get times out with status 3 and says so', async () => {
-    const r = await run(process.execPath, [BIN, 'get', '--timeout', '1', 'coap://127.0.0.1:25699/x'], { timeoutMs: 10_000 });
+    const r = await run(process.execPath, [BIN, 'get', '--timeout', '1', 'coap://127.0.0.1:25699/x'], {
+      timeoutMs: 10_000,
+    });
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/no response from coap:\/\/127\.0\.0\.1:25699\/x within 1 s/);
   });

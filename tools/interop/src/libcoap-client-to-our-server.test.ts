@@ -80,7 +80,17 @@ describe.runIf(enabled)('libcoap coap-client-notls -> our coap serve', () => {
   });
 
   it('iPATCH /store with a merge patch', async () => {
-    const p = await libcoapClient(['-m', 'ipatch', '-t', '52', '-e', '{"name":"from-libcoap"}', '-v', '7', `${base}/store`]);
+    const p = await libcoapClient([
+      '-m',
+      'ipatch',
+      '-t',
+      '52',
+      '-e',
+      '{"name":"from-libcoap"}',
+      '-v',
+      '7',
+      `${base}/store`,
+    ]);
     expect(pdus(p.stdout + p.stderr).some((l) => /t:ACK c:2\.04/.test(l))).toBe(true);
     const g = await libcoapClient([`${base}/store`]);
     expect(JSON.parse(g.stdout)).toMatchObject({ name: 'from-libcoap' });

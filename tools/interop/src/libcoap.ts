@@ -1,6 +1,6 @@
 /** libcoap 4.3.x (Debian libcoap3-bin) helpers: its server as a background peer, its client as a command. */
 import { createSocket } from 'node:dgram';
-import { type Background, hasCommand, run, type RunResult, startBackground } from './peers';
+import { type Background, hasCommand, type RunResult, run, startBackground } from './peers';
 
 export const LIBCOAP_SERVER = 'coap-server-notls';
 export const LIBCOAP_CLIENT = 'coap-client-notls';
@@ -29,7 +29,10 @@ export function startLibcoapServer(host: string, port: number, extra: readonly s
 }
 
 /** `coap-client-notls -B <s> ...args uri`. It exits 0 even on failure: callers assert on output. */
-export function libcoapClient(args: readonly string[], options: { input?: string | Uint8Array; breakAfterS?: number } = {}): Promise<RunResult> {
+export function libcoapClient(
+  args: readonly string[],
+  options: { input?: string | Uint8Array; breakAfterS?: number } = {},
+): Promise<RunResult> {
   const b = options.breakAfterS ?? 5;
   return run(LIBCOAP_CLIENT, ['-B', String(b), ...args], {
     timeoutMs: (b + 5) * 1000,

@@ -11,7 +11,12 @@ export interface OurServer {
 export async function startOurServer(host: string, port: number, tickMs = 250): Promise<OurServer> {
   const controller = new AbortController();
   const lines: string[] = [];
-  const io = { stdin: new PassThrough(), signal: controller.signal, out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) };
+  const io = {
+    stdin: new PassThrough(),
+    signal: controller.signal,
+    out: (t: string) => lines.push(t),
+    err: (t: string) => lines.push(t),
+  };
   const done = runCli(['serve', '--host', host, '--port', String(port), '--tick', String(tickMs)], io);
   for (let i = 0; i < 50 && !lines.some((l) => l.includes('listening on')); i++) await sleep(20);
   if (!lines.some((l) => l.includes('listening on'))) {

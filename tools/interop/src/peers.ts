@@ -29,7 +29,11 @@ export interface RunResult {
 }
 
 /** Runs a peer's command to completion, killed (by its PID) after `timeoutMs`. Never rejects. */
-export function run(command: string, args: readonly string[], options: { timeoutMs?: number; input?: string | Uint8Array } = {}): Promise<RunResult> {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { timeoutMs?: number; input?: string | Uint8Array } = {},
+): Promise<RunResult> {
   return new Promise((resolve) => {
     let child: ChildProcess;
     try {
@@ -71,7 +75,11 @@ export interface Background {
 }
 
 /** Starts a long-running peer (a server); `stop()` ends exactly that process. */
-export async function startBackground(command: string, args: readonly string[], ready: () => Promise<boolean>): Promise<Background> {
+export async function startBackground(
+  command: string,
+  args: readonly string[],
+  ready: () => Promise<boolean>,
+): Promise<Background> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => {

@@ -1,8 +1,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { decodeUdp } from '@lwm2m-ts/codec';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LatencyHistogram } from './histogram';
 import { requestTemplate, runLoad } from './con-get-load';
+import { LatencyHistogram } from './histogram';
 
 let responder: Socket | undefined;
 afterEach(() => {
@@ -19,14 +19,26 @@ async function startResponder(code: number, dropEvery = 0): Promise<{ port: numb
     seen += 1;
     if (dropEvery > 0 && seen % dropEvery === 0) return;
     const tkl = msg[0]! & 0x0f;
-    const reply = Buffer.concat([Buffer.from([0x60 | tkl, code, msg[2]!, msg[3]!]), msg.subarray(4, 4 + tkl), Buffer.from([0xff, 0x6f, 0x6b])]);
+    const reply = Buffer.concat([
+      Buffer.from([0x60 | tkl, code, msg[2]!, msg[3]!]),
+      msg.subarray(4, 4 + tkl),
+      Buffer.from([0xff, 0x6f, 0x6b]),
+    ]);
     socket.send(reply, rinfo.port, rinfo.address);
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   return { port: socket.address().port, seen: () => seen };
 }
 
-const base = { host: '127.0.0.1', path: '/bench/x', sockets: 4, inflight: 4, warmupMs: 100, durationMs: 400, timeoutMs: 1000 };
+const base = {
+  host: '127.0.0.1',
+  path: '/bench/x',
+  sockets: 4,
+  inflight: 4,
+  warmupMs: 100,
+  durationMs: 400,
+  timeoutMs: 1000,
+};
 
 describe('CON GET load generator', () => {
   it('builds a CON GET with the path and a 4-byte token', () => {

@@ -5,7 +5,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import { CoapCode, createMessage, encodeUdp, MessageType, OptionNumber, encodeUtf8 } from '@lwm2m-ts/codec';
+import { CoapCode, createMessage, encodeUdp, encodeUtf8, MessageType, OptionNumber } from '@lwm2m-ts/codec';
 import { LatencyHistogram } from './histogram';
 
 export interface LoadConfig {
@@ -132,15 +132,21 @@ class LoadSocket {
  * Runs warm-up then measurement. `onPhase('measure')` fires when the measured window opens and
  * `onPhase('done')` when it closes, so the caller can sample the server's CPU exactly around it.
  */
-export async function runLoad(config: LoadConfig, onPhase: (phase: 'measure' | 'done') => void = () => {}): Promise<LoadResult> {
+export async function runLoad(
+  config: LoadConfig,
+  onPhase: (phase: 'measure' | 'done') => void = () => {},
+): Promise<LoadResult> {
   const stats = { completed: 0, errors: 0, timeouts: 0, histogram: new LatencyHistogram() };
   const template = requestTemplate(config.path);
   const sockets = Array.from({ length: config.sockets }, () => new LoadSocket(config, template, stats));
   await Promise.all(sockets.map((s) => s.bind()));
-  const sweep = setInterval(() => {
-    const now = performance.now();
-    for (const s of sockets) s.expire(now);
-  }, Math.max(10, Math.min(200, config.timeoutMs / 4)));
+  const sweep = setInterval(
+    () => {
+      const now = performance.now();
+      for (const s of sockets) s.expire(now);
+    },
+    Math.max(10, Math.min(200, config.timeoutMs / 4)),
+  );
   // Ramp up over at most half the warm-up: every socket adds one request per step.
   const stepMs = Math.min(50, config.warmupMs / 2 / Math.max(1, config.inflight));
   for (const s of sockets) s.start(stepMs);

@@ -8,7 +8,7 @@ export class LatencyHistogram {
 
   record(microseconds: number): void {
     const i = Math.floor(microseconds / BUCKET_US);
-    this.counts[i < BUCKETS ? i : BUCKETS]! += 1;
+    this.counts[Math.min(i, BUCKETS)]! += 1;
     this.total += 1;
   }
 

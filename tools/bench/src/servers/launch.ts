@@ -32,14 +32,35 @@ export function serverSpec(name: ServerName, port: number, options: { cpuProfDir
   switch (name) {
     case 'ours': {
       const prof = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-      return { name, command: process.execPath, args: [...prof, distFile('ours-server'), String(port), host], host, port, path: '/' };
+      return {
+        name,
+        command: process.execPath,
+        args: [...prof, distFile('ours-server'), String(port), host],
+        host,
+        port,
+        path: '/',
+      };
     }
     case 'node-coap': {
       const prof = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-      return { name, command: process.execPath, args: [...prof, distFile('node-coap-server'), String(port), host], host, port, path: '/' };
+      return {
+        name,
+        command: process.execPath,
+        args: [...prof, distFile('node-coap-server'), String(port), host],
+        host,
+        port,
+        path: '/',
+      };
     }
     case 'libcoap':
-      return { name, command: 'coap-server-notls', args: ['-A', host, '-p', String(port), '-v', '0'], host, port, path: '/' };
+      return {
+        name,
+        command: 'coap-server-notls',
+        args: ['-A', host, '-p', String(port), '-v', '0'],
+        host,
+        port,
+        path: '/',
+      };
   }
 }
 
@@ -78,7 +99,9 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
   const ok = await waitUntilAnswering(spec, () => child.exitCode !== null);
   if (!ok) {
     await running.stop();
-    throw new Error(`${spec.name} did not answer GET ${spec.path} on ${spec.host}:${spec.port} within 10 s. Output:\n${output}`);
+    throw new Error(
+      `${spec.name} did not answer GET ${spec.path} on ${spec.host}:${spec.port} within 10 s. Output:\n${output}`,
+    );
   }
   return running;
 }

@@ -8,7 +8,7 @@ import { BENCH_PAYLOAD } from './payload';
 const port = Number(process.argv[2] ?? 25801);
 const host = process.argv[3] ?? '127.0.0.1';
 const server = coap.createServer({ type: host.includes(':') ? 'udp6' : 'udp4' });
-server.on('request', (req, res) => {
+server.on('request', (_req, res) => {
   res.setOption('Content-Format', 'text/plain');
   res.end(BENCH_PAYLOAD);
 });
