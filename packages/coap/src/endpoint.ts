@@ -305,11 +305,24 @@ export class Endpoint implements MessengerUpper {
       this.layers.length ? createLayerContext(peer, 'client') : undefined,
     );
     this.exchanges.add(ex);
-    ex.timer = this.clock.setTimeout(() => {
-      ex.timer = undefined;
-      this.failExchange(ex, new CoapTimeoutError(`no response from ${peer.key} within ${timeoutMs} ms`, peer.key));
-    }, timeoutMs);
+    ex.deadline = this.clock.now() + timeoutMs;
+    // A CON in flight is bounded by its retransmissions (MAX_TRANSMIT_WAIT); the deadline timer
+    // is armed only when nothing else bounds the wait (NON, reliable transports, short timeouts,
+    // queued behind NSTART, or an empty ACK announcing a separate response): one timer less per request.
+    if (this.transport.reliable || !confirmable || timeoutMs < this.times.maxTransmitWaitMs) this.armDeadline(ex);
     return ex;
+  }
+
+  /** MessengerUpper: start the timer for the exchange's deadline, if not running. */
+  armDeadline(ex: ClientExchange): void {
+    if (ex.done || ex.timer !== undefined) return;
+    ex.timer = this.clock.setTimeout(
+      () => {
+        ex.timer = undefined;
+        this.failExchange(ex, new CoapTimeoutError(`no response from ${ex.peer.key} in time`, ex.peer.key));
+      },
+      Math.max(0, ex.deadline - this.clock.now()),
+    );
   }
 
   /** A token not in use with this peer. */

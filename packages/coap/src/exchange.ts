@@ -22,7 +22,8 @@ export class ClientExchange {
   queued: CoapMessage | undefined;
   /** Reliability-layer retransmission state (opaque here). */
   transmission: unknown;
-  /** Overall response timer. */
+  /** Overall response deadline (clock ms) and its timer, armed only when needed. */
+  deadline = 0;
   timer: unknown;
   /** Observations stay registered after a response. */
   keepOpen = false;

@@ -41,6 +41,8 @@ export interface Messenger {
 export interface MessengerUpper {
   receiveRequest(sx: ServerExchange, message: CoapMessage): void;
   receiveResponse(ex: ClientExchange, message: CoapMessage): void;
+  /** The exchange now waits without retransmissions (queued, or a separate response announced): enforce its deadline. */
+  armDeadline(ex: ClientExchange): void;
   /** The exchange failed below (timeout, RST, connection closed). */
   failExchange(ex: ClientExchange, error: Error): void;
   /** A connection ended or the peer aborted (reliable transports): observations with it end. */

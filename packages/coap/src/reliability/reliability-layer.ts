@@ -91,6 +91,7 @@ export class ReliabilityLayer implements Messenger {
         // state is waiting for it.
         if (ex.messageId >= 0) s.waiting.unshift(ex);
         else s.waiting.push(ex);
+        this.o.upper.armDeadline(ex);
         return;
       }
       s.active++;
@@ -323,7 +324,10 @@ export class ReliabilityLayer implements Messenger {
     if (!ex) return;
     ex.transmission = undefined;
     this.freeSlot(ex);
-    if (msg.code === CoapCode.EMPTY) return; // separate response follows
+    if (msg.code === CoapCode.EMPTY) {
+      this.o.upper.armDeadline(ex); // a separate response follows
+      return;
+    }
     if (codeClass(msg.code) < 2 || codeClass(msg.code) > 5) return;
     if (this.o.exchanges.find(peer, msg.token) !== ex) return;
     this.o.upper.receiveResponse(ex, msg);
