@@ -60,7 +60,7 @@ for (const kind of ['packages', 'apps', 'tools']) {
             errors.push(`${where}: imports its own package by name (${spec}); use a relative import`);
             continue;
           }
-          if (!isTest) edges.add(target);
+          if (!isTest) edges.add(`@lwm2m-ts/${target}`);
           if (kind === 'packages' && !isTest && !allowed[dir]?.includes(target)) {
             errors.push(`${where}: ${dir} may not import ${spec} (DESIGN.md dependency direction)`);
           }
@@ -77,7 +77,7 @@ for (const kind of ['packages', 'apps', 'tools']) {
         }
       }
     }
-    graph.set(dir, edges);
+    graph.set(pkg.name, edges);
   }
 }
 
