@@ -34,7 +34,7 @@ export function TimeChart({ series }: { series: readonly Series[] }) {
   }
   let tMin = Math.min(...all.map((p) => p.t));
   const tMax = Math.max(...all.map((p) => p.t));
-  if (tMax - tMin < 10_000) tMin = tMax - 10_000;
+  if (tMax - tMin < 5_000) tMin = tMax - 5_000;
   let vMin = Math.min(...all.map((p) => p.v));
   let vMax = Math.max(...all.map((p) => p.v));
   if (vMin === vMax) {
