@@ -94,6 +94,23 @@ describe('Connection ID (RFC 9146)', () => {
     expect(server.stats()).toMatchObject({ sessions: 1, handshakes: 0 });
   });
 
+  it('uses CIDs in both directions when the client issues one too; the client keeps address|port keys', async () => {
+    const server = await createDtlsServer({ host: '127.0.0.1', psk: pskLookup, cid: 5 });
+    const client = await createDtlsClient({ host: '127.0.0.1', psk: { identity: 'CoAP', key: PSK }, cid: 3 });
+    open.push(server, client);
+    const proxy = await UdpProxy.start(server.localAddress()!.port);
+    proxies.push(proxy);
+    const target = { address: '127.0.0.1', port: proxy.port, key: `127.0.0.1|${proxy.port}` };
+    const { serverSide, clientSide } = await roundTrip(server, client, target);
+    expect(clientSide.key).toBe(target.key);
+    expect(serverSide.key).toMatch(/^dtls-cid:[0-9a-f]{10}$/);
+    const down = proxy.toClient[proxy.toClient.length - 1]!;
+    expect(down[0]).toBe(25);
+    expect(down.readUInt16BE(11 + 3)).toBe(down.length - 16); // 3-byte CID, then the length
+    const up = proxy.fromClient[proxy.fromClient.length - 1]!;
+    expect(up.readUInt16BE(11 + 5)).toBe(up.length - 18); // 5-byte CID
+  });
+
   it('without CID an address change is a new, unknown peer', async () => {
     const server = await createDtlsServer({ host: '127.0.0.1', psk: pskLookup, cid: false });
     const client = await createDtlsClient({ host: '127.0.0.1', psk: { identity: 'CoAP', key: PSK }, cid: true });

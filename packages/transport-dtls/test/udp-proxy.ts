@@ -10,6 +10,7 @@ export class UdpProxy {
   private back: Socket;
   private client?: { address: string; port: number };
   readonly fromClient: Buffer[] = [];
+  readonly toClient: Buffer[] = [];
   dropFromClient?: (d: Buffer) => boolean;
   dropToClient?: (d: Buffer) => boolean;
   private held?: Buffer[];
@@ -42,6 +43,7 @@ export class UdpProxy {
     const s = createSocket('udp4');
     s.bind(0, '127.0.0.1');
     s.on('message', (msg) => {
+      this.toClient.push(msg);
       if (this.dropToClient?.(msg)) return;
       if (this.client) this.front.send(msg, this.client.port, this.client.address);
     });

@@ -123,10 +123,9 @@ export class DtlsConnection implements HandshakeHost {
   /** The Peer the upper layer sees; its key stays the same across address changes when we issued a CID. */
   get peer(): Peer {
     if (!this.cachedPeer) {
-      const key =
-        this.ownCid && this.ownCid.length > 0
-          ? `dtls-cid:${this.ownCid.toString('hex')}`
-          : peerKey(this.address, this.port);
+      // Only a server sees its peers move; a client keeps `address|port` so responses match its requests.
+      const cidKey = !this.isClient && this.ownCid && this.ownCid.length > 0;
+      const key = cidKey ? `dtls-cid:${this.ownCid!.toString('hex')}` : peerKey(this.address, this.port);
       const identity = this.identity;
       this.cachedPeer = identity
         ? { address: this.address, port: this.port, identity, key }
