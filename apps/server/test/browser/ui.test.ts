@@ -91,7 +91,7 @@ describe.skipIf(!available)('web UI in chromium', () => {
     await page.locator('.instance[data-path="/3303/0"] .instance-head [data-op="read"]').click();
     await page.locator('.instance[data-path="/3/0"] .instance-head [data-op="read"]').click();
     await expect.poll(() => value('/3/0/1').textContent()).toContain('Simulated Device');
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: artifactPath('client.png') });
     await row('/3303/0/5700').locator('[data-op="cancel-observe"]').click();
     await row('/3303/0/5700').locator('[data-op="observe"]').waitFor();
