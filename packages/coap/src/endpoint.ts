@@ -347,6 +347,11 @@ export class Endpoint implements MessengerUpper {
   /** Down through the user layers to the message layer. */
   private sendRequestDown(ex: ClientExchange, message: CoapMessage): void {
     if (ex.done) return;
+    if (ex.sends++ > 0 && !ex.keepOpen && ex.deadline < this.clock.now()) {
+      // A long block-wise transfer ran past the request's deadline.
+      this.failExchange(ex, new CoapTimeoutError(`no complete response from ${ex.peer.key} in time`, ex.peer.key));
+      return;
+    }
     if (this.layers.length === 0 || !ex.ctx) {
       this.messenger.sendRequest(ex, message);
       return;
@@ -446,6 +451,10 @@ export class Endpoint implements MessengerUpper {
   }
 
   private serve(sx: ServerExchange, message: CoapMessage): void {
+    if (hasProxyOption(message)) {
+      this.sendResponseDown(sx, errorMessage(message.token, CoapCode.PROXYING_NOT_SUPPORTED));
+      return;
+    }
     const problem = this.registry.check(message.options);
     if (problem?.critical) {
       const what = `${this.registry.nameOf(problem.option)}: ${problem.reason}`;
@@ -542,6 +551,16 @@ class PendingRequest implements ResponseSink {
   onError(_ex: ClientExchange, error: Error): void {
     this.reject(error);
   }
+}
+
+/** Proxy-Uri / Proxy-Scheme: this endpoint is not a proxy (RFC 7252 §5.7.2: 5.05). */
+function hasProxyOption(m: CoapMessage): boolean {
+  const options = m.options;
+  for (let i = 0; i < options.length; i++) {
+    const n = options[i]!.number;
+    if (n === OptionNumber.PROXY_URI || n === OptionNumber.PROXY_SCHEME) return true;
+  }
+  return false;
 }
 
 function rejectionMessage(token: Uint8Array, r: LayerRejection): CoapMessage {

@@ -24,6 +24,8 @@ export class ClientExchange {
   transmission: unknown;
   /** Overall response deadline (clock ms) and its timer, armed only when needed. */
   deadline = 0;
+  /** Messages sent for this exchange so far (blocks, re-registrations). */
+  sends = 0;
   timer: unknown;
   /** Observations stay registered after a response. */
   keepOpen = false;

@@ -9,7 +9,9 @@ import {
   formatCode,
   getContentFormat,
   getLocationPath,
+  getMaxAge,
   getObserve,
+  getOption,
   isSuccessCode,
   OptionNumber,
   sortOptions,
@@ -72,6 +74,13 @@ export class CoapResponse {
   /** Observe sequence number of a notification. */
   get observe(): number | undefined {
     return getObserve(this.message);
+  }
+  /** Max-Age in seconds (60 when absent, RFC 7252 §5.10.5). */
+  get maxAge(): number {
+    return getMaxAge(this.message);
+  }
+  get etag(): Uint8Array | undefined {
+    return getOption(this.message, OptionNumber.ETAG);
   }
   get locationPath(): string[] {
     return getLocationPath(this.message);
