@@ -3,7 +3,7 @@
  * loopback. coap-client exits 0 even on failure, so every check reads what it printed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { background, hasCommand, peerAvailable, run } from '../test/processes';
+import { hasCommand, peerAvailable, run } from '../test/processes';
 import { type RdServer, startRdServer } from './rd-server';
 
 const CLIENT = 'coap-client-notls';
@@ -88,9 +88,12 @@ describe.runIf(enabled)('libcoap coap-client-notls -> our RD', () => {
     expect(await server.rd.store.findByName('x', undefined)).toBeUndefined();
   });
 
-  it('a large lookup result arrives whole over Block2 (64-byte blocks)', async () => {
+  it('a large registration over Block1 and its lookup over Block2 (64-byte blocks)', async () => {
     const links = Array.from({ length: 40 }, (_, i) => `</s/${i}>;rt="bulk"`).join(',');
-    await coapClient(['-m', 'post', '-e', links, `${U}/rd?ep=bulk`]);
+    const reg = await coapClient(['-v', '6', '-b', '64', '-m', 'post', '-e', links, `${U}/rd?ep=bulk`]);
+    // 709 bytes in 64-byte blocks: the 2.01 acknowledges block 11, the last one.
+    expect(pdus(reg.stdout + reg.stderr).some((l) => /t:ACK c:2\.01 .*Block1:11\/_\/64/.test(l))).toBe(true);
+    expect((await server.rd.store.findByName('bulk', undefined))?.links).toHaveLength(40);
     const r = await coapClient(['-b', '64', `${U}/rd-lookup/res?rt=bulk`]);
     const got = r.stdout.trim().split(',<');
     expect(got).toHaveLength(40);
@@ -98,12 +101,12 @@ describe.runIf(enabled)('libcoap coap-client-notls -> our RD', () => {
   });
 
   it('observes a lookup and is notified when a matching endpoint registers', async () => {
-    const watcher = background(CLIENT, ['-B', '4', '-s', '4', `${U}/rd-lookup/res?rt=door`]);
-    await new Promise((r) => setTimeout(r, 700));
+    // coap-client exits by itself after -s seconds; its output is read once it has.
+    const watching = coapClient(['-s', '4', `${U}/rd-lookup/res?rt=door`], 4);
+    await new Promise((r) => setTimeout(r, 1000));
     await coapClient(['-m', 'post', '-e', '</door>;rt="door"', `${U}/rd?ep=door1`]);
     await coapClient(['-m', 'post', '-e', '</window>;rt="window"', `${U}/rd?ep=window1`]);
-    await watcher.stop('SIGTERM').catch(() => null);
-    const out = watcher.output();
+    const { stdout: out } = await watching;
     expect(out).toMatch(/<coap:\/\/127\.0\.0\.1:\d+\/door>;rt="door"/);
     expect(out).not.toContain('window');
   });

@@ -46,6 +46,8 @@ export interface RdClientOptions {
   readonly retryMs?: number;
   /** Errors of background refreshes. */
   readonly onError?: (error: unknown) => void;
+  /** Known interfaces (e.g. from discoverResourceDirectories): skips the discovery GET. */
+  readonly interfaces?: RdInterfaces;
 }
 
 type Query = string | readonly string[] | Readonly<Record<string, string | number>>;
@@ -147,6 +149,7 @@ export class RdClient {
     this.refreshFraction = options.refreshAt ?? 0.9;
     this.retryMs = options.retryMs ?? 10_000;
     this.onError = options.onError ?? (() => {});
+    this.found = options.interfaces;
   }
 
   /** RFC 9176 §4: GET /.well-known/core?rt=core.rd* and remember the announced paths. */
