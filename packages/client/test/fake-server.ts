@@ -2,7 +2,7 @@
  * Test-only LwM2M server: a raw CoAP Endpoint serving /rd (and /bs, /dp) that records what
  * the client sends, and sends requests to the client.
  */
-import { type CoapRequest, Endpoint, type Peer } from '@lwm2m-ts/coap';
+import { type CoapRequest, Endpoint, type Peer, type Transport } from '@lwm2m-ts/coap';
 import { MemoryNetwork, type MemoryTransport } from '@lwm2m-ts/coap/testing';
 import { CoapCode } from '@lwm2m-ts/codec';
 import { vi } from 'vitest';
@@ -34,7 +34,7 @@ const record = (req: CoapRequest): Recorded => ({
   bytes: req.payload,
 });
 
-export class FakeServer {
+export class FakeServer<T extends Transport = MemoryTransport> {
   readonly endpoint: Endpoint;
   readonly received: Recorded[] = [];
   /** Code answered to the next Register (2.01 by default). */
@@ -43,7 +43,8 @@ export class FakeServer {
   private next = 1;
 
   constructor(
-    readonly transport: MemoryTransport,
+    readonly transport: T,
+    /** Host in the server URI. */
     readonly name: string,
   ) {
     this.endpoint = new Endpoint({ transport });
@@ -72,7 +73,7 @@ export class FakeServer {
   }
 
   get uri(): string {
-    return `coap://${this.transport.name}:${this.transport.port}`;
+    return `coap://${this.name}:${this.transport.localAddress()?.port ?? 5683}`;
   }
 
   of(method: string, prefix: string): Recorded[] {

@@ -145,3 +145,34 @@ describe('registration interface', () => {
     expect(s.client.servers().map((x) => x.shortServerId)).toEqual([1, 2]);
   });
 });
+
+describe('Server object executables', () => {
+  it('Disable (/1/0/4) de-registers and registers again after the Disable Timeout', async () => {
+    const s = setup([], { server: { disableTimeout: 60 } });
+    await started(s);
+    const res = await s.server.endpoint.request({ method: 'POST', peer: s.clientPeer, path: '/1/0/4' });
+    expect(res.code).toBe(CoapCode.CHANGED);
+    await settle();
+    expect(s.server.of('DELETE', '/rd/r1')).toHaveLength(1);
+    expect(s.client.servers()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect(s.server.of('POST', '/rd')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await settle();
+    expect(s.server.of('POST', '/rd')).toHaveLength(2);
+    expect(s.client.servers()[0]).toMatchObject({ registered: true, location: '/rd/r2' });
+  });
+
+  it('Bootstrap-Request Trigger (/1/0/9) starts a client-initiated bootstrap', async () => {
+    const s = setup();
+    const bs = new FakeServer(s.network.transport('bs', { port: 5683 }), 'bs');
+    const { securityInstance } = await import('../src/index');
+    s.client.objects.get(0)!.add(9, securityInstance({ uri: bs.uri, bootstrap: true }));
+    await started(s);
+    const res = await s.server.endpoint.request({ method: 'POST', peer: s.clientPeer, path: '/1/0/9' });
+    expect(res.code).toBe(CoapCode.CHANGED);
+    await settle();
+    expect(bs.of('POST', '/bs')[0]!.query).toEqual(['ep=dev1', 'pct=112']);
+    expect(s.client.servers()).toEqual([]);
+  });
+});
