@@ -249,7 +249,17 @@ export class DtlsTransport implements Transport, ConnectionOwner {
   }
 
   applicationData(conn: DtlsConnection, data: Buffer): void {
-    this.receiveHandler?.(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), conn.peer);
+    const frame = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    this.callHandler(() => this.receiveHandler?.(frame, conn.peer));
+  }
+
+  /** A throwing upper-layer handler must not take the socket (and every other session) down with it. */
+  private callHandler(call: () => void): void {
+    try {
+      call();
+    } catch {
+      // Deliberately dropped: the datagram path has no caller to report to.
+    }
   }
 
   closed(conn: DtlsConnection, reason?: Error): void {
@@ -277,7 +287,7 @@ export class DtlsTransport implements Transport, ConnectionOwner {
         else this.serverSessions.delete(conn.session.sessionId.toString('hex'));
       }
     }
-    if (wasEstablished) this.closedHandler?.(conn.peer, reason);
+    if (wasEstablished) this.callHandler(() => this.closedHandler?.(conn.peer, reason));
   }
 
   addressChanged(conn: DtlsConnection, previous: { address: string; port: number }): void {
@@ -287,7 +297,7 @@ export class DtlsTransport implements Transport, ConnectionOwner {
     const stale = this.byAddress.get(newKey);
     if (stale && stale !== conn) stale.close(false, new Error('replaced by a Connection ID session'));
     this.byAddress.set(newKey, conn);
-    this.addressChangedHandler?.(conn.peer, previous);
+    this.callHandler(() => this.addressChangedHandler?.(conn.peer, previous));
   }
 
   // --- datagram dispatch ----------------------------------------------------------------------
