@@ -1,4 +1,5 @@
 import { CodecError } from '../codec-error';
+import { decodeUtf8Text } from './utf8-text';
 
 /**
  * A small strict CBOR reader (RFC 8949) for SenML-CBOR and LwM2M CBOR. It keeps map keys as
@@ -33,7 +34,6 @@ export type CborValue =
 
 const MAX_DEPTH = 32;
 const BREAK = Symbol('break');
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export class CborReader {
   private pos = 0;
@@ -203,26 +203,7 @@ export class CborReader {
   }
 
   private utf8(chunk: Uint8Array, start: number): string {
-    // Short ASCII strings (nearly every SenML name and label) skip TextDecoder, whose per-call
-    // cost dominates for strings this small.
-    if (chunk.length <= 32) {
-      let out = '';
-      let ascii = true;
-      for (let i = 0; i < chunk.length; i++) {
-        const b = chunk[i]!;
-        if (b > 0x7f) {
-          ascii = false;
-          break;
-        }
-        out += String.fromCharCode(b);
-      }
-      if (ascii) return out;
-    }
-    try {
-      return utf8.decode(chunk);
-    } catch {
-      return this.fail('text string is not valid UTF-8', start);
-    }
+    return decodeUtf8Text(chunk) ?? this.fail('text string is not valid UTF-8', start);
   }
 
   private indefiniteString(major: number, depth: number, start: number): Uint8Array | string {

@@ -1,4 +1,5 @@
 import { CodecError } from '../codec-error';
+import { decodeUtf8Text } from './utf8-text';
 
 /**
  * Value encodings inside TLV entries (OMA LwM2M TS Core 1.x, appendix C): big-endian two's
@@ -120,16 +121,13 @@ export function decodeTlvObjlnk(bytes: Uint8Array): { objectId: number; instance
 }
 
 const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function encodeTlvString(value: string): Uint8Array {
   return utf8Encoder.encode(value);
 }
 
 export function decodeTlvString(bytes: Uint8Array): string {
-  try {
-    return utf8Decoder.decode(bytes);
-  } catch {
-    throw new CodecError('TLV string is not valid UTF-8');
-  }
+  const text = decodeUtf8Text(bytes);
+  if (text === undefined) throw new CodecError('TLV string is not valid UTF-8');
+  return text;
 }
