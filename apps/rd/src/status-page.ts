@@ -1,8 +1,8 @@
 /** A small HTTP status page: GET / (HTML), /registrations (JSON), /health. node:http only. */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serializeLinkFormat } from '@lwm2m-ts/codec';
-import { MemoryRdStore, type Registration, type ResourceDirectory } from '@lwm2m-ts/rd';
+import type { Registration, ResourceDirectory } from '@lwm2m-ts/rd';
 
 export interface StatusPage {
   readonly port: number;
@@ -28,8 +28,15 @@ export async function startStatusPage(
   rd: ResourceDirectory,
   options: { host: string; port: number; coapUri: string },
 ): Promise<StatusPage> {
-  const list = (): Registration[] => (rd.store instanceof MemoryRdStore ? [...rd.store.all()] : []);
+  // Any RdStore: an empty criteria list asks for every registration.
+  const list = async (): Promise<Registration[]> => [...(await rd.store.candidates([]))];
   const server: Server = createServer((req, res) => {
+    void answer(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('internal error\n');
+    });
+  });
+  const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET') {
       res.writeHead(405, { allow: 'GET' }).end();
@@ -39,12 +46,12 @@ export async function startStatusPage(
     if (url.pathname === '/health') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (url.pathname === '/registrations') {
-      const regs = list().filter((r) => r.expiresAt > now);
+      const regs = (await list()).filter((r) => r.expiresAt > now);
       res
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify({ count: regs.length, registrations: regs.map((r) => registrationJson(r, now)) }, null, 2));
     } else if (url.pathname === '/') {
-      const regs = list().filter((r) => r.expiresAt > now);
+      const regs = (await list()).filter((r) => r.expiresAt > now);
       const rows = regs
         .slice(0, 1000)
         .map(
@@ -63,7 +70,7 @@ ${rows}
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     }
-  });
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
