@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import type { Peer } from '@lwm2m-ts/coap';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createUdpTransport, MAX_UDP_PAYLOAD, type UdpTransport } from './udp-transport';
+import { createUdpTransport, MAX_UDP_PAYLOAD, PeerCache, type UdpTransport } from './udp-transport';
 import { UdpTransportError } from './udp-transport-error';
 
 const open: UdpTransport[] = [];
@@ -174,5 +174,22 @@ describe('createUdpTransport', () => {
     const { frame } = await got;
     raw.close();
     expect([...frame]).toEqual([0x50, 0x00, 0, 1]);
+  });
+});
+
+describe('PeerCache', () => {
+  it('returns the same Peer for the same sender and starts over when full', () => {
+    const cache = new PeerCache(2);
+    const a = cache.get('127.0.0.1', 1000);
+    expect(cache.get('127.0.0.1', 1000)).toBe(a);
+    expect(a).toEqual({ address: '127.0.0.1', port: 1000, key: '127.0.0.1|1000' });
+    const b = cache.get('::1', 1000);
+    expect(b.key).toBe('::1|1000');
+    expect(cache.get('::1', 1000)).toBe(b);
+    const c = cache.get('127.0.0.2', 2000); // over capacity: cache restarts
+    expect(c.key).toBe('127.0.0.2|2000');
+    const again = cache.get('127.0.0.1', 1000);
+    expect(again).not.toBe(a);
+    expect(again).toEqual(a);
   });
 });

@@ -108,6 +108,7 @@ class DgramTransport implements UdpTransport {
   private readonly errorHandlers: ((error: UdpTransportError) => void)[] = [];
   private closed = false;
   private closing: Promise<void> | undefined;
+  private readonly peers = new PeerCache();
 
   constructor(
     private readonly socket: Socket,
@@ -117,7 +118,7 @@ class DgramTransport implements UdpTransport {
   ) {
     socket.on('message', (msg, rinfo) => {
       // A Buffer is a Uint8Array; passing it through avoids a copy per datagram.
-      this.receiveHandler?.(msg, makePeer(rinfo.address, rinfo.port));
+      this.receiveHandler?.(msg, this.peers.get(rinfo.address, rinfo.port));
     });
     socket.on('error', (err) => {
       const error = new UdpTransportError(`UDP socket error: ${err.message}`, {
@@ -230,4 +231,35 @@ class DgramTransport implements UdpTransport {
 
 function formatHostPort(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/**
+ * Reuses the Peer value of a recent sender instead of building one (and its key string) per
+ * datagram: under load most datagrams come from a few thousand peers. Bounded; a full cache
+ * starts over, which costs one allocation per peer and never returns a wrong Peer.
+ */
+export class PeerCache {
+  private readonly byPort = new Map<number, Map<string, Peer>>();
+  private size = 0;
+
+  constructor(private readonly capacity = 8192) {}
+
+  get(address: string, port: number): Peer {
+    let byAddress = this.byPort.get(port);
+    const hit = byAddress?.get(address);
+    if (hit) return hit;
+    if (this.size >= this.capacity) {
+      this.byPort.clear();
+      this.size = 0;
+      byAddress = undefined;
+    }
+    if (!byAddress) {
+      byAddress = new Map();
+      this.byPort.set(port, byAddress);
+    }
+    const peer = makePeer(address, port);
+    byAddress.set(address, peer);
+    this.size += 1;
+    return peer;
+  }
 }
