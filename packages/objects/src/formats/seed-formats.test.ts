@@ -78,6 +78,17 @@ describe('seed Write-Composite (lights off, dimmer 20 %, thermostat 18)', () => 
   });
 });
 
+describe('seed timer configuration (POST to three resources, one executable)', () => {
+  it('decodes, typing the executable Trigger from the payload', () => {
+    // The seed's quote after 5523 is a typographic one; this is the intended JSON.
+    const body = '[{"n":"/3340/0/5521","v":23},{"n":"/3340/0/5523","vs":""},{"n":"/3311/0/5525","v":20}]';
+    const nodes = codecs.decodeComposite(ContentFormat.SENML_JSON, utf8.encode(body), lookup);
+    expect(nodesEqual(nodes.get('/3340/0/5521')!, Resource.single(5521, LwM2mValue.float(23)))).toBe(true);
+    expect(nodesEqual(nodes.get('/3340/0/5523')!, Resource.single(5523, LwM2mValue.string('')))).toBe(true);
+    expect(text(codecs.encodeComposite(ContentFormat.SENML_JSON, nodes))).toBe(body);
+  });
+});
+
 describe('composite paths and grouped reads', () => {
   it('encodes and decodes a Read-Composite path list (records with only n)', () => {
     const paths = [P('/3/0/9'), P('/1'), P('/3311/0')];

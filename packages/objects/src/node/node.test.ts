@@ -86,4 +86,27 @@ describe('node tree', () => {
     expect(nodePathMismatch(LwM2mPath.parse('/3/1'), device)).toMatch('does not match');
     expect(nodePathMismatch(LwM2mPath.parse('/3'), device)).toMatch('cannot be addressed');
   });
+
+  it('makes updated copies without touching the original', () => {
+    const updated = ObjectInstance.withResources(device, [
+      Resource.single(1, LwM2mValue.string('changed')),
+      Resource.single(9, LwM2mValue.integer(80)),
+    ]);
+    expect([...updated.resources.keys()]).toEqual([0, 1, 6, 9]);
+    expect(nodesEqual(updated.resources.get(1)!, Resource.single(1, LwM2mValue.string('changed')))).toBe(true);
+    expect(device.resources.get(1)?.multiple === false && device.resources.get(1)).toMatchObject({
+      value: { value: 'Lightweight M2M Client' },
+    });
+    expect([...ObjectInstance.withoutResources(updated, [0, 9]).resources.keys()]).toEqual([1, 6]);
+    const r6 = device.resources.get(6);
+    if (!r6?.multiple) throw new Error('expected multiple');
+    const r6b = Resource.withInstances(r6, [
+      ResourceInstance.of(1, LwM2mValue.integer(7)),
+      ResourceInstance.of(2, LwM2mValue.integer(9)),
+    ]);
+    expect([...r6b.instances.values()].map((i) => i.value.value)).toEqual([1, 7, 9]);
+    expect(() => Resource.withInstances(r6, [ResourceInstance.of(3, LwM2mValue.string('x'))])).toThrow(TypeError);
+    const obj = LwM2mObject.withInstances(LwM2mObject.of(3, [device]), [ObjectInstance.of(1, [])]);
+    expect([...obj.instances.keys()]).toEqual([0, 1]);
+  });
 });

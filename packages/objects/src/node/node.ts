@@ -111,12 +111,31 @@ export const Resource = {
     }
     return Object.freeze({ kind: 'resource', id, multiple: true, type, instances: byId(list, 'resource instance') });
   },
+  /** A copy of a multiple resource with `instances` added or replaced (a partial update). */
+  withInstances(resource: MultipleResource, instances: Iterable<ResourceInstance>): MultipleResource {
+    return Resource.multiple(resource.id, resource.type, mergeById(resource.instances, instances));
+  },
 } as const;
 
 export const ObjectInstance = {
   of(id: number, resources: Iterable<Resource>): ObjectInstance {
     checkId(id, 'object instance id');
     return Object.freeze({ kind: 'object-instance', id, resources: byId(resources, 'resource') });
+  },
+  /**
+   * A copy of `instance` with `resources` added or replaced as wholes (Write "partial update" on an
+   * instance: a multiple resource in `resources` replaces the old one, as LwM2M specifies).
+   */
+  withResources(instance: ObjectInstance, resources: Iterable<Resource>): ObjectInstance {
+    return ObjectInstance.of(instance.id, mergeById(instance.resources, resources));
+  },
+  /** A copy of `instance` without the given resource ids. */
+  withoutResources(instance: ObjectInstance, resourceIds: Iterable<number>): ObjectInstance {
+    const drop = new Set(resourceIds);
+    return ObjectInstance.of(
+      instance.id,
+      [...instance.resources.values()].filter((r) => !drop.has(r.id)),
+    );
   },
 } as const;
 
@@ -125,7 +144,17 @@ export const LwM2mObject = {
     checkId(id, 'object id');
     return Object.freeze({ kind: 'object', id, instances: byId(instances, 'object instance') });
   },
+  /** A copy of `object` with `instances` added or replaced. */
+  withInstances(object: LwM2mObject, instances: Iterable<ObjectInstance>): LwM2mObject {
+    return LwM2mObject.of(object.id, mergeById(object.instances, instances));
+  },
 } as const;
+
+function mergeById<T extends { readonly id: number }>(current: ReadonlyMap<number, T>, updates: Iterable<T>): T[] {
+  const merged = new Map(current);
+  for (const item of updates) merged.set(item.id, item);
+  return [...merged.values()];
+}
 
 /** Deep structural equality of two nodes (values compared with `LwM2mValue.equals`). */
 export function nodesEqual(a: LwM2mNode, b: LwM2mNode): boolean {
