@@ -14,7 +14,7 @@ import {
   serializeLinkFormat,
 } from '@lwm2m-ts/codec';
 import { parseRegistrationParameters } from './parameters';
-import { type Criterion, parseLookupQuery } from './query';
+import { type Criterion, type LookupQuery, parseLookupQuery } from './query';
 import type { Registration } from './registration';
 import type { RequestSource, ResourceDirectory } from './resource-directory';
 
@@ -34,7 +34,6 @@ export interface RdCoapInterface {
 
 type LookupKind = 'ep' | 'res';
 const MAX_TRACKED_QUERIES = 1000;
-const FORGET_QUERY_MS = 60_000;
 
 /** The implicit base: the request's source transport address as a URI. */
 export function sourceBaseOf(scheme: string, peer: Peer): string {
@@ -81,27 +80,26 @@ export function serveResourceDirectory(
   };
 
   // ---- lookup observers: notify only when a change can touch an observed query ------------
-  const observed: Record<LookupKind, Map<string, { criteria: readonly Criterion[]; always: boolean; seen: number }>> = {
+  // Queries are remembered when an observation is registered (and each time it is rendered),
+  // and forgotten when no observer of the path is left. Past MAX_TRACKED_QUERIES distinct
+  // queries, every change notifies.
+  const observed: Record<LookupKind, Map<string, { criteria: readonly Criterion[]; always: boolean }>> = {
     ep: new Map(),
     res: new Map(),
   };
+  const overflow: Record<LookupKind, boolean> = { ep: false, res: false };
   const dirty = new Set<LookupKind>();
   let flushTimer: unknown;
-  const track = (kind: LookupKind, req: CoapRequest) => {
+  const track = (kind: LookupKind, req: CoapRequest, q: LookupQuery) => {
     if (req.observe !== 0) return;
     const m = observed[kind];
     const key = req.query.join('&');
-    if (m.size >= MAX_TRACKED_QUERIES && !m.has(key)) {
-      for (const [k, v] of m) if (clock.now() - v.seen > FORGET_QUERY_MS) m.delete(k);
-    }
-    const q = parseLookupQuery(req.query);
-    m.set(key, {
-      criteria: q.criteria,
-      always: q.count !== undefined || m.size >= MAX_TRACKED_QUERIES,
-      seen: clock.now(),
-    });
+    if (m.has(key)) return;
+    if (m.size >= MAX_TRACKED_QUERIES) overflow[kind] = true;
+    else m.set(key, { criteria: q.criteria, always: q.count !== undefined });
   };
   const relevant = (kind: LookupKind, regs: readonly Registration[]) => {
+    if (overflow[kind]) return true;
     for (const o of observed[kind].values()) {
       if (o.always || regs.some((r) => rd.affects(r, o.criteria))) return true;
     }
@@ -111,14 +109,15 @@ export function serveResourceDirectory(
     flushTimer = undefined;
     for (const kind of dirty) {
       if (endpoint.notify(paths[kind]) === 0) {
-        for (const [k, v] of observed[kind]) if (clock.now() - v.seen > FORGET_QUERY_MS) observed[kind].delete(k);
+        observed[kind].clear();
+        overflow[kind] = false;
       }
     }
     dirty.clear();
   };
   const unsubscribe = rd.onChange((e) => {
     const regs = e.type === 'updated' && e.previous ? [e.registration, e.previous] : [e.registration];
-    for (const kind of ['ep', 'res'] as const) if (observed[kind].size > 0 && relevant(kind, regs)) dirty.add(kind);
+    for (const kind of ['ep', 'res'] as const) if (relevant(kind, regs)) dirty.add(kind);
     if (dirty.size > 0 && flushTimer === undefined) flushTimer = clock.setTimeout(flush, notifyDelay);
   });
 
@@ -187,7 +186,7 @@ export function serveResourceDirectory(
       get: async (req) => {
         checkAccept(req);
         const q = parseLookupQuery(req.query);
-        track(kind, req);
+        track(kind, req, q);
         const links =
           kind === 'ep' ? await rd.lookupEndpoints(q, source(req)) : await rd.lookupResources(q, source(req));
         return linkFormat(links);

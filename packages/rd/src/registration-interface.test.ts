@@ -209,6 +209,18 @@ describe('RD registration interface (RFC 9176 §5)', () => {
     expect(await net.rd.store.size()).toBe(2);
   });
 
+  it('concurrent registrations of one endpoint end in one registration resource', async () => {
+    const nodes = ['c1', 'c2', 'c3', 'c4', 'c5'].map((name) => net.node(name));
+    const answers = await Promise.all(
+      nodes.map((n, i) =>
+        n.endpoint.request({ method: 'POST', peer: n.rdPeer, path: '/rd', query: 'ep=racer', payload: `</r${i}>` }),
+      ),
+    );
+    expect(answers.map((a) => a.codeText)).toEqual(['2.01', '2.01', '2.01', '2.01', '2.01']);
+    expect(new Set(answers.map((a) => a.locationPath.join('/'))).size).toBe(1);
+    expect(await net.rd.store.size()).toBe(1);
+  });
+
   it('simple registration: POST /.well-known/rd, the RD fetches /.well-known/core and answers 2.04', async () => {
     const n = net.node('simple');
     n.endpoint.router.get('/sensors/temp', () => ({ payload: '21' }), { rt: 'temperature', observable: true });
