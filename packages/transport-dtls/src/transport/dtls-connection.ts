@@ -40,6 +40,8 @@ export class DtlsConnection implements HandshakeHost {
   /** Low 48 bits of the ClientHello random that started this association (server side), to spot late duplicates. */
   helloTag = -1;
   lastActivity: number;
+  /** Hex of the Connection IDs the transport registered for this association (owned by the transport). */
+  cidKeys?: string[];
   private handshake?: ClientHandshake | ServerHandshake;
   private writeEpoch = 0;
   private readonly writeSeq = [0, 0];

@@ -218,6 +218,7 @@ export class DtlsTransport implements Transport, ConnectionOwner {
       const hex = cid.toString('hex');
       if (!this.byCid.has(hex)) {
         this.byCid.set(hex, conn);
+        (conn.cidKeys ??= []).push(hex);
         return cid;
       }
     }
@@ -267,7 +268,7 @@ export class DtlsTransport implements Transport, ConnectionOwner {
     if (!wasEstablished) this.handshaking--;
     const key = peerKey(conn.address, conn.port);
     if (this.byAddress.get(key) === conn) this.byAddress.delete(key);
-    for (const [hex, c] of this.byCid) if (c === conn) this.byCid.delete(hex);
+    for (const hex of conn.cidKeys ?? []) if (this.byCid.get(hex) === conn) this.byCid.delete(hex);
     const queue = this.queues.get(conn);
     this.queues.delete(conn);
     const err = reason ?? new Error('DTLS session closed');
@@ -382,7 +383,8 @@ export class DtlsTransport implements Transport, ConnectionOwner {
 
   private releaseUnusedCids(conn: DtlsConnection): void {
     const keep = conn.ownCid?.toString('hex');
-    for (const [hex, c] of this.byCid) if (c === conn && hex !== keep) this.byCid.delete(hex);
+    for (const hex of conn.cidKeys ?? []) if (hex !== keep && this.byCid.get(hex) === conn) this.byCid.delete(hex);
+    conn.cidKeys = keep ? [keep] : undefined;
   }
 
   /** Closes established sessions idle for longer than `idleTimeoutMs` (runs periodically; public for tests). */
