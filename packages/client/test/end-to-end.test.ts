@@ -131,3 +131,55 @@ describe('client against @lwm2m-ts/server', () => {
     await server.close();
   });
 });
+
+describe('client against the @lwm2m-ts/server bootstrap server', () => {
+  it('bootstraps (Delete, Writes, Finish) and registers with the configured server', async () => {
+    const { createBootstrapServer } = await import('@lwm2m-ts/server');
+    const network = new MemoryNetwork();
+    const server = createLwM2mServer({ transport: network.transport('server', { port: 5683 }) });
+    const bs = createBootstrapServer({ transport: network.transport('bs', { port: 5683 }) });
+    await bs.configs.put('bs-dev', {
+      security: {
+        0: { uri: 'coap://bs:5683', bootstrapServer: true, securityMode: 3 },
+        1: { uri: 'coap://server:5683', bootstrapServer: false, securityMode: 3, shortServerId: 7 },
+      },
+      servers: { 0: { shortServerId: 7, lifetime: 120, notificationStoring: true, binding: 'U' } },
+    });
+    let finished = false;
+    bs.events.on('sessionFinished', () => {
+      finished = true;
+    });
+    const failed: unknown[] = [];
+    bs.events.on('sessionFailed', (e) => failed.push(e));
+    const client = new LwM2mClient({
+      endpointName: 'bs-dev',
+      transport: network.transport('dev', { port: 40001 }),
+      objects: [
+        { id: 0, instances: { 0: securityInstance({ uri: 'coap://bs:5683', bootstrap: true }) } },
+        { id: 1 },
+        { id: 3, instances: { 0: deviceInstance({ manufacturer: 'Acme' }) } },
+      ],
+    });
+    const steps: string[] = [];
+    bs.events.on('requestCompleted', (e) => steps.push(`${e.request.kind} ${e.response.code}`));
+    const starting = client.start();
+    await settle();
+    await starting;
+    for (let i = 0; i < 20 && failed.length === 0; i++) await settle();
+    expect(failed).toEqual([]);
+    expect(steps).toEqual([
+      'bootstrap-delete 2.02',
+      'bootstrap-write 2.04',
+      'bootstrap-write 2.04',
+      'bootstrap-write 2.04',
+      'bootstrap-finish 2.04',
+    ]);
+    expect(finished).toBe(true);
+    const registration = await server.getRegistration('bs-dev');
+    expect(registration).toMatchObject({ lifetime: 120 });
+    expect(client.servers()).toMatchObject([{ shortServerId: 7, registered: true }]);
+    await client.stop({ deregister: false });
+    await server.close();
+    await bs.close();
+  });
+});
