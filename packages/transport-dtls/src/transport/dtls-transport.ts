@@ -218,7 +218,8 @@ export class DtlsTransport implements Transport, ConnectionOwner {
       const hex = cid.toString('hex');
       if (!this.byCid.has(hex)) {
         this.byCid.set(hex, conn);
-        (conn.cidKeys ??= []).push(hex);
+        conn.cidKeys ??= [];
+        conn.cidKeys.push(hex);
         return cid;
       }
     }
