@@ -81,7 +81,7 @@ export function serveResourceDirectory(
 
   // ---- lookup observers: notify only when a change can touch an observed query ------------
   // Queries are remembered when an observation is registered (and each time it is rendered),
-  // and forgotten when no observer of the path is left. Past MAX_TRACKED_QUERIES distinct
+  // and forgotten when a notification round no longer renders them. Past MAX_TRACKED_QUERIES distinct
   // queries, every change notifies.
   const observed: Record<LookupKind, Map<string, { criteria: readonly Criterion[]; always: boolean }>> = {
     ep: new Map(),
@@ -90,10 +90,13 @@ export function serveResourceDirectory(
   const overflow: Record<LookupKind, boolean> = { ep: false, res: false };
   const dirty = new Set<LookupKind>();
   let flushTimer: unknown;
+  // While notify() renders every observer of a path (synchronously), the queries seen.
+  let rendering: { kind: LookupKind; keys: Set<string> } | undefined;
   const track = (kind: LookupKind, req: CoapRequest, q: LookupQuery) => {
     if (req.observe !== 0) return;
     const m = observed[kind];
     const key = req.query.join('&');
+    if (rendering?.kind === kind) rendering.keys.add(key);
     if (m.has(key)) return;
     if (m.size >= MAX_TRACKED_QUERIES) overflow[kind] = true;
     else m.set(key, { criteria: q.criteria, always: q.count !== undefined });
@@ -108,9 +111,17 @@ export function serveResourceDirectory(
   const flush = () => {
     flushTimer = undefined;
     for (const kind of dirty) {
-      if (endpoint.notify(paths[kind]) === 0) {
+      rendering = { kind, keys: new Set() };
+      const observers = endpoint.notify(paths[kind]);
+      const seen = rendering.keys;
+      rendering = undefined;
+      if (observers === 0) {
         observed[kind].clear();
         overflow[kind] = false;
+      } else {
+        // Queries no observer rendered are gone (one with a CON in flight renders, and so
+        // registers its query again, once that CON is acknowledged).
+        for (const key of observed[kind].keys()) if (!seen.has(key)) observed[kind].delete(key);
       }
     }
     dirty.clear();

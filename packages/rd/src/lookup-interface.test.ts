@@ -211,6 +211,36 @@ describe('RD lookup interface (RFC 9176 §7)', () => {
     expect(net.rdEndpoint.observerCount()).toBe(0);
   });
 
+  it('a cancelled observation stops causing notifications for the others', async () => {
+    const watch = (query: string) => {
+      const w = net.node(`w-${query}`);
+      const obs = w.endpoint.observe({ peer: w.rdPeer, path: '/rd-lookup/res', query });
+      const seen: string[] = [];
+      const done = (async () => {
+        for await (const r of obs) seen.push(r.text());
+      })();
+      return { obs, seen, done };
+    };
+    const a = watch('rt=a');
+    const b = watch('rt=b');
+    await vi.advanceTimersByTimeAsync(1);
+    await a.obs.cancel();
+    await a.done;
+    await register('ep=a1', '</x>;rt="a"');
+    await vi.advanceTimersByTimeAsync(1);
+    const afterFirst = b.seen.length; // at most one unchanged notification while the stale query is found out
+    expect(afterFirst).toBeLessThanOrEqual(2);
+    for (const ep of ['a2', 'a3', 'a4']) await register(`ep=${ep}`, '</x>;rt="a"');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(b.seen.length).toBe(afterFirst);
+    await register('ep=b1', '</y>;rt="b"');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(b.seen.length).toBe(afterFirst + 1);
+    expect(b.seen.at(-1)).toMatch(/\/y>;rt="b"/);
+    await b.obs.cancel();
+    await b.done;
+  });
+
   it('observe an endpoint lookup filtered by sector', async () => {
     const watcher = net.node('watcher');
     const obs = watcher.endpoint.observe({ peer: watcher.rdPeer, path: '/rd-lookup/ep', query: 'd=kitchen' });
