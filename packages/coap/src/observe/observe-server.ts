@@ -2,7 +2,7 @@
  * Server side of RFC 7641: observer relations per resource path, keyed by peer + token.
  * `notify(path)` renders the resource again per observer and sends it with a fresh sequence
  * number; NON by default with a CON at least every 24 h, one CON in flight per relation (a
- * newer state waits and replaces older ones). RST, CON timeout or a non-2.xx answer ends a relation.
+ * newer state replaces it). RST, CON timeout or a non-2.xx answer ends a relation.
  */
 import { CoapCode, type CoapMessage, createOption, OptionNumber, sortOptions } from '@lwm2m-ts/codec';
 import type { Clock } from '../clock';
@@ -39,9 +39,8 @@ export interface ObserveServerDeps {
 
 export class Relation implements NotificationOwner {
   lastConAt: number;
+  /** A CON notification awaits its ACK (a newer notification replaces it, RFC 7641 §4.5.2). */
   conInFlight = false;
-  /** A notify() came while a CON was in flight; send the newest state once it is done. */
-  pending: { confirmable: boolean | undefined } | undefined;
   removed = false;
 
   constructor(
@@ -62,11 +61,6 @@ export class Relation implements NotificationOwner {
 
   onNotificationAcknowledged(): void {
     this.conInFlight = false;
-    const p = this.pending;
-    if (p && !this.removed) {
-      this.pending = undefined;
-      this.server.notifyRelation(this, p.confirmable);
-    }
   }
 }
 
@@ -135,10 +129,6 @@ export class ObserveServer {
 
   notifyRelation(rel: Relation, confirmable: boolean | undefined): void {
     if (rel.removed) return;
-    if (rel.conInFlight) {
-      rel.pending = { confirmable: confirmable || rel.pending?.confirmable };
-      return;
-    }
     let answer: CoapMessage | Promise<CoapMessage>;
     try {
       answer = this.d.render(rel);
@@ -163,7 +153,10 @@ export class ObserveServer {
       return;
     }
     const now = this.d.clock.now();
-    const con = confirmable ?? (this.options.confirmable || now - rel.lastConAt >= this.options.confirmableIntervalMs);
+    // While a CON is in flight the message layer turns this one into its replacement (CON too).
+    const con =
+      rel.conInFlight ||
+      (confirmable ?? (this.options.confirmable || now - rel.lastConAt >= this.options.confirmableIntervalMs));
     if (con) {
       rel.conInFlight = true;
       rel.lastConAt = now;

@@ -67,6 +67,8 @@ export class ReliabilityLayer implements Messenger {
   private readonly nonNotifications = new Map<string, NotificationOwner>();
   private readonly lastNonKey = new Map<NotificationOwner, string>();
   private readonly slots = new Map<string, PeerSlots>();
+  /** The CON notification in flight per observe relation. */
+  private readonly conNotifications = new Map<NotificationOwner, Transmission>();
   readonly dedup: DedupCache;
   private closed = false;
 
@@ -150,15 +152,21 @@ export class ReliabilityLayer implements Messenger {
 
   sendNotification(sx: ServerExchange, message: CoapMessage, confirmable: boolean, owner: NotificationOwner): void {
     const mid = this.o.nextMessageId();
-    if (confirmable) {
-      this.transmit(
+    const inFlight = this.conNotifications.get(owner);
+    if (confirmable || inFlight) {
+      // RFC 7641 §4.5.2: a newer notification replaces a CON still in flight, keeping its
+      // retransmission counter and timeout, so the latest state is what gets through.
+      if (inFlight) this.cancelTransmission(inFlight);
+      const t = this.transmit(
         sx.peer,
         mid,
         encodeUdp({ ...message, type: MessageType.CON, messageId: mid }),
         undefined,
         owner,
         undefined,
+        inFlight,
       );
+      this.conNotifications.set(owner, t);
       return;
     }
     const key = midKey(sx.peer, mid);
@@ -171,6 +179,8 @@ export class ReliabilityLayer implements Messenger {
 
   /** Forgets NON-notification bookkeeping of an observe relation that ended. */
   forgetNotificationOwner(owner: NotificationOwner): void {
+    const inFlight = this.conNotifications.get(owner);
+    if (inFlight) this.cancelTransmission(inFlight);
     const prev = this.lastNonKey.get(owner);
     if (prev !== undefined) {
       this.nonNotifications.delete(prev);
@@ -223,6 +233,7 @@ export class ReliabilityLayer implements Messenger {
     this.outstanding.clear();
     this.nonNotifications.clear();
     this.lastNonKey.clear();
+    this.conNotifications.clear();
     this.slots.clear();
     this.dedup.clear();
   }
@@ -324,13 +335,14 @@ export class ReliabilityLayer implements Messenger {
     if (!ex) return;
     ex.transmission = undefined;
     this.freeSlot(ex);
-    if (msg.code === CoapCode.EMPTY) {
-      this.o.upper.armDeadline(ex); // a separate response follows
+    const cls = codeClass(msg.code);
+    if (cls >= 2 && cls <= 5 && this.o.exchanges.find(peer, msg.token) === ex) {
+      this.o.upper.receiveResponse(ex, msg);
       return;
     }
-    if (codeClass(msg.code) < 2 || codeClass(msg.code) > 5) return;
-    if (this.o.exchanges.find(peer, msg.token) !== ex) return;
-    this.o.upper.receiveResponse(ex, msg);
+    // Empty ACK: a separate response follows. (An ACK with a foreign token or a non-response
+    // code acknowledges the message but answers nothing.) Either way only the deadline is left.
+    this.o.upper.armDeadline(ex);
   }
 
   private onReset(msg: CoapMessage, peer: Peer): void {
@@ -363,15 +375,16 @@ export class ReliabilityLayer implements Messenger {
     exchange: ClientExchange | undefined,
     notification: NotificationOwner | undefined,
     ping: Transmission['ping'],
+    replaces?: Transmission,
   ): Transmission {
     const p = this.o.params;
     const t: Transmission = {
       key: midKey(peer, mid),
       peer,
       bytes,
-      attempts: 0,
+      attempts: replaces ? replaces.attempts : 0,
       // Initial timeout random in [ACK_TIMEOUT, ACK_TIMEOUT * ACK_RANDOM_FACTOR] (RFC 7252 §4.2).
-      timeoutMs: p.ackTimeoutMs * (1 + this.o.random() * (p.ackRandomFactor - 1)),
+      timeoutMs: replaces ? replaces.timeoutMs : p.ackTimeoutMs * (1 + this.o.random() * (p.ackRandomFactor - 1)),
       timer: undefined,
       exchange,
       notification,
@@ -386,7 +399,7 @@ export class ReliabilityLayer implements Messenger {
   private retransmit(t: Transmission): void {
     if (this.outstanding.get(t.key) !== t) return;
     if (t.attempts >= this.o.params.maxRetransmit) {
-      this.outstanding.delete(t.key);
+      this.cancelTransmission(t);
       const error = new CoapTimeoutError(
         `no acknowledgement from ${t.peer.key} after ${t.attempts} retransmissions`,
         t.peer.key,
@@ -409,6 +422,7 @@ export class ReliabilityLayer implements Messenger {
   private cancelTransmission(t: Transmission): void {
     this.o.clock.clearTimeout(t.timer);
     if (this.outstanding.get(t.key) === t) this.outstanding.delete(t.key);
+    if (t.notification && this.conNotifications.get(t.notification) === t) this.conNotifications.delete(t.notification);
   }
 
   private stopTransmission(ex: ClientExchange): void {
