@@ -6,15 +6,17 @@ export type TokenCheck = (request: IncomingMessage, url: URL) => boolean;
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
-/** A check that accepts `Authorization: Bearer <token>` or, for browsers' EventSource/WebSocket, `?access_token=`. */
+/**
+ * A check that accepts `Authorization: Bearer <token>` or, on the event stream only (browsers'
+ * EventSource and WebSocket cannot set headers), `?access_token=`.
+ */
 export function bearerTokenCheck(token: string | undefined): TokenCheck {
   if (token === undefined) return () => true;
   const expected = digest(token);
   return (request, url) => {
     const header = request.headers.authorization;
-    const given = header?.startsWith('Bearer ')
-      ? header.slice(7).trim()
-      : (url.searchParams.get('access_token') ?? undefined);
+    const fromQuery = url.pathname.startsWith('/api/events') ? url.searchParams.get('access_token') : null;
+    const given = header?.startsWith('Bearer ') ? header.slice(7).trim() : (fromQuery ?? undefined);
     return given !== undefined && timingSafeEqual(digest(given), expected);
   };
 }

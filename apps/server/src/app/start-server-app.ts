@@ -40,6 +40,8 @@ export interface ServerAppOptions {
   readonly uiDir?: string;
   /** Default timeout of device requests (ms). */
   readonly requestTimeoutMs?: number;
+  /** Queue mode: how long a client counts as awake after its last message (ms, default 93 000). */
+  readonly awakeTimeMs?: number;
   /** Messages kept per client in the CoAP log. */
   readonly messageLogSize?: number;
   readonly logger?: FastifyBaseLogger;
@@ -106,6 +108,7 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
       transport: messageLog.wrap(udp),
       models,
       securityStore: security,
+      ...(options.awakeTimeMs !== undefined ? { awakeTimeMs: options.awakeTimeMs } : {}),
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     });
     closers.push(() => server.close());

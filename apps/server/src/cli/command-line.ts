@@ -65,6 +65,11 @@ export function buildCommand(version: string): Command {
         .argParser(positiveMs),
     )
     .addOption(
+      new Option('--awake-time <ms>', 'queue mode: how long a client counts as awake after its last message')
+        .env('LWM2M_AWAKE_TIME')
+        .argParser(positiveMs),
+    )
+    .addOption(
       new Option('--ui-dir <dir>', 'folder of the built web UI (default: the one shipped in dist/ui)').env(
         'LWM2M_UI_DIR',
       ),
@@ -83,6 +88,7 @@ interface Parsed {
   models?: string;
   logLevel: LogLevel;
   requestTimeout?: number;
+  awakeTime?: number;
   uiDir?: string;
 }
 
@@ -105,6 +111,7 @@ export function parseCommandLine(argv: readonly string[], version: string, defau
       ...(o.apiToken ? { apiToken: o.apiToken } : {}),
       ...(o.models ? { modelsDir: o.models } : {}),
       ...(o.requestTimeout !== undefined ? { requestTimeoutMs: o.requestTimeout } : {}),
+      ...(o.awakeTime !== undefined ? { awakeTimeMs: o.awakeTime } : {}),
       ...(uiDir ? { uiDir } : {}),
       version,
     },
