@@ -1,0 +1,288 @@
+/**
+ * One simulated LwM2M device: its own UDP socket, an LwM2mClient with simulated objects, and
+ * what a real device does on Reboot / Factory Reset (de-register, restart, register again).
+ */
+import {
+  type LwM2mClient as Client,
+  LwM2mClient,
+  type LwM2mVersion,
+  type ObjectDefinition,
+  securityInstance,
+  serverInstance,
+} from '@lwm2m-ts/client';
+import { parseCoapUri } from '@lwm2m-ts/codec';
+import { createUdpTransport, socketTypeForHost } from '@lwm2m-ts/transport-udp';
+import { CountingTransport, type TrafficCounters } from './counting-transport';
+import { buildDeviceObjects, type DeviceObjects } from './objects/catalog';
+import type { RandomSource } from './objects/simulated-instance';
+
+export type DeviceState = 'idle' | 'registering' | 'registered' | 'failed' | 'deregistered' | 'rebooting' | 'stopped';
+
+export interface SimulatorLog {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export const silentLog: SimulatorLog = { info: () => {}, warn: () => {} };
+
+export interface DeviceConfig {
+  readonly endpointName: string;
+  /** LwM2M server URI (direct registration); ignored when `bootstrapUri` is set. */
+  readonly serverUri: string;
+  /** Bootstrap server URI: the device bootstraps and registers where it is told. */
+  readonly bootstrapUri?: string;
+  readonly lifetime: number;
+  readonly queueMode: boolean;
+  /** Queue mode: how long the device stays awake after an exchange (ms). */
+  readonly awakeTimeMs?: number;
+  readonly objectIds: readonly number[];
+  readonly lwm2mVersion: LwM2mVersion;
+  readonly random: RandomSource;
+  readonly now: () => number;
+  readonly log: SimulatorLog;
+  readonly counters: TrafficCounters;
+  /** Local address to bind (default: any address of the server's family). */
+  readonly bindHost?: string;
+  /** SO_RCVBUF / SO_SNDBUF per socket (bytes). */
+  readonly socketBufferSize?: number;
+  /** How long a reboot takes between de-registering and registering again (ms). */
+  readonly rebootDelayMs: number;
+  /** Called on every state change (the fleet keeps its counts with it). */
+  readonly onState?: (device: SimulatedDevice, previous: DeviceState) => void;
+}
+
+export class SimulatedDevice {
+  state: DeviceState = 'idle';
+  client: Client | undefined;
+  objects: DeviceObjects;
+  /** Time from start to the first registration (ms), once registered. */
+  registrationMs: number | undefined;
+  lastError: Error | undefined;
+  private startedAt = 0;
+  private settled: Array<() => void> = [];
+  private restarting: Promise<void> | undefined;
+
+  constructor(readonly config: DeviceConfig) {
+    this.objects = this.buildObjects();
+  }
+
+  get name(): string {
+    return this.config.endpointName;
+  }
+
+  /** Opens the socket and starts registering (or bootstrapping); resolves once the socket is bound. */
+  async start(): Promise<void> {
+    if (this.state === 'stopped') throw new Error(`${this.name} is stopped`);
+    if (this.client) return;
+    this.startedAt = this.config.now();
+    this.setState('registering');
+    const c = this.config;
+    const target = parseCoapUri(c.bootstrapUri ?? c.serverUri);
+    let transport: Awaited<ReturnType<typeof createUdpTransport>>;
+    try {
+      transport = await createUdpTransport({
+        ...(c.bindHost !== undefined ? { host: c.bindHost } : { type: socketTypeForHost(target.host) }),
+        port: 0,
+        ...(c.socketBufferSize !== undefined
+          ? { receiveBufferSize: c.socketBufferSize, sendBufferSize: c.socketBufferSize }
+          : {}),
+      });
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    const client = new LwM2mClient({
+      endpointName: this.name,
+      transport: new CountingTransport(transport, c.counters),
+      lwm2mVersion: c.lwm2mVersion,
+      objects: [...this.accountObjects(), ...this.objects.definitions],
+      ...(c.queueMode ? { queueMode: c.awakeTimeMs === undefined ? true : { awakeTimeMs: c.awakeTimeMs } } : {}),
+    });
+    this.client = client;
+    this.listen(client);
+    client.start().catch((e: unknown) => {
+      if (this.client === client) this.fail(e);
+    });
+  }
+
+  /** Resolves when the device is registered, failed, de-registered or stopped. */
+  whenSettled(): Promise<void> {
+    if (this.state !== 'registering' && this.state !== 'rebooting' && this.state !== 'idle') return Promise.resolve();
+    return new Promise((resolve) => this.settled.push(resolve));
+  }
+
+  /** Moves every simulated value on (called by the simulator's shared ticker). */
+  tick(dtSeconds: number): void {
+    if (!this.client) return;
+    for (const t of this.objects.tickables) t.tick(dtSeconds, this.config.random);
+  }
+
+  /** Sends a registration Update now (with the object links). */
+  async update(): Promise<void> {
+    const client = this.requireRegistered('update');
+    await client.triggerUpdate();
+  }
+
+  /** Queue mode: stop answering until `wake`. */
+  sleep(): void {
+    if (!this.config.queueMode) throw new Error('sleep needs queue mode: start the simulator with --queue');
+    this.requireRegistered('sleep').sleep();
+  }
+
+  /** Queue mode: wake up and send an Update so the server delivers what it queued. */
+  async wake(): Promise<void> {
+    if (!this.config.queueMode) throw new Error('wake needs queue mode: start the simulator with --queue');
+    await this.requireRegistered('wake').wakeAndUpdate();
+  }
+
+  /** LwM2M Send of the values at `paths` to the server. */
+  async send(paths: readonly string[]): Promise<void> {
+    await this.requireRegistered('send').send(paths);
+  }
+
+  /** De-registers and closes the socket; `register` starts again. */
+  async deregister(): Promise<void> {
+    if (!this.client) throw new Error(`${this.name} is not registered (state ${this.state})`);
+    await this.shutdownClient(true);
+    this.setState('deregistered');
+  }
+
+  /** Registers again after `deregister` (or a failure). */
+  async register(): Promise<void> {
+    if (this.state === 'failed') await this.shutdownClient(false);
+    if (this.client) throw new Error(`${this.name} is already ${this.state}; use update to refresh`);
+    await this.start();
+  }
+
+  /** What a device does on Execute /3/0/4: de-register, "boot", register again. */
+  reboot(reason = 'requested'): Promise<void> {
+    return this.restart(`reboot ${reason}`, false);
+  }
+
+  /** Execute /3/0/5: like reboot, and every value back to its factory setting. */
+  factoryReset(reason = 'requested'): Promise<void> {
+    return this.restart(`factory reset ${reason}`, true);
+  }
+
+  /** De-registers (unless `deregister: false`) and closes the socket for good. */
+  async stop(options: { deregister?: boolean } = {}): Promise<void> {
+    const restarting = this.restarting;
+    this.setState('stopped');
+    await this.shutdownClient(options.deregister !== false);
+    await restarting?.catch(() => {});
+  }
+
+  private restart(what: string, reset: boolean): Promise<void> {
+    if (this.restarting) return this.restarting;
+    this.config.log.info(`${this.name}: ${what}: de-registering, back in ${this.config.rebootDelayMs} ms`);
+    this.restarting = (async () => {
+      // Let the 2.04 to the Execute leave before the socket closes.
+      await new Promise((r) => setImmediate(r));
+      if (this.state === 'stopped') return;
+      this.setState('rebooting');
+      await this.shutdownClient(true);
+      await new Promise((r) => setTimeout(r, this.config.rebootDelayMs).unref());
+      if ((this.state as DeviceState) === 'stopped') return;
+      if (reset) this.objects = this.buildObjects();
+      this.config.log.info(`${this.name}: booted, registering again`);
+      await this.start();
+    })().finally(() => {
+      this.restarting = undefined;
+    });
+    return this.restarting;
+  }
+
+  private async shutdownClient(deregister: boolean): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.client = undefined;
+    try {
+      await client.stop({ deregister: deregister && client.servers().some((s) => s.registered) });
+    } catch (e) {
+      this.config.log.warn(`${this.name}: closing failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private requireRegistered(what: string): Client {
+    if (!this.client || this.state !== 'registered')
+      throw new Error(`cannot ${what}: ${this.name} is ${this.state}, not registered`);
+    return this.client;
+  }
+
+  private accountObjects(): ObjectDefinition[] {
+    const c = this.config;
+    if (c.bootstrapUri !== undefined)
+      return [{ id: 0, instances: { 0: securityInstance({ uri: c.bootstrapUri, bootstrap: true }) } }, { id: 1 }];
+    return [
+      { id: 0, instances: { 0: securityInstance({ uri: c.serverUri, shortServerId: 1 }) } },
+      { id: 1, instances: { 0: serverInstance({ shortServerId: 1, lifetime: c.lifetime }) } },
+    ];
+  }
+
+  private buildObjects(): DeviceObjects {
+    const c = this.config;
+    return buildDeviceObjects(c.objectIds, {
+      endpointName: c.endpointName,
+      random: c.random,
+      now: c.now,
+      bindings: c.queueMode ? 'UQ' : 'U',
+      ipAddress: () => this.client?.endpoint.transport.localAddress()?.address ?? '0.0.0.0',
+      reboot: () => void this.reboot('by the server (Execute /3/0/4)'),
+      factoryReset: () => void this.factoryReset('by the server (Execute /3/0/5)'),
+    });
+  }
+
+  private listen(client: Client): void {
+    const log = this.config.log;
+    const mine = () => this.client === client;
+    client.events.on('registered', ({ location }) => {
+      if (!mine()) return;
+      this.registrationMs ??= this.config.now() - this.startedAt;
+      log.info(`${this.name}: registered at ${location}`);
+      this.setState('registered');
+    });
+    client.events.on('registrationFailed', ({ error }) => {
+      if (mine()) this.fail(error);
+    });
+    client.events.on('registrationRetry', ({ attempt, delayMs, error }) => {
+      if (mine())
+        log.warn(`${this.name}: registration attempt ${attempt} failed (${error.message}); retry in ${delayMs} ms`);
+    });
+    client.events.on('bootstrapStarted', ({ initiatedBy }) => {
+      if (mine()) log.info(`${this.name}: bootstrap started by the ${initiatedBy}`);
+    });
+    client.events.on('bootstrapFinished', () => {
+      if (mine()) log.info(`${this.name}: bootstrap finished`);
+    });
+    client.events.on('bootstrapFailed', ({ error }) => {
+      if (mine()) this.fail(error);
+    });
+    client.events.on('deregistered', () => {
+      if (mine() && this.state === 'registered') log.info(`${this.name}: de-registered`);
+    });
+    client.events.on('sleeping', () => {
+      if (mine()) log.info(`${this.name}: sleeping (queue mode)`);
+    });
+    client.events.on('awake', () => {
+      if (mine()) log.info(`${this.name}: awake`);
+    });
+  }
+
+  private fail(e: unknown): void {
+    this.lastError = e instanceof Error ? e : new Error(String(e));
+    this.config.log.warn(`${this.name}: ${this.lastError.message}`);
+    this.setState('failed');
+  }
+
+  private setState(next: DeviceState): void {
+    const previous = this.state;
+    if (previous === next || (previous === 'stopped' && next !== 'stopped')) return;
+    this.state = next;
+    this.config.onState?.(this, previous);
+    if (next !== 'registering' && next !== 'rebooting') {
+      const waiting = this.settled;
+      this.settled = [];
+      for (const resolve of waiting) resolve();
+    }
+  }
+}
