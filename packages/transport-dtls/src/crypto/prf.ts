@@ -1,14 +1,16 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey } from 'node:crypto';
 
 /** TLS 1.2 PRF with SHA-256 (RFC 5246 section 5). */
 export function prfSha256(secret: Buffer, label: string, seed: Buffer, length: number): Buffer {
   const labelSeed = Buffer.concat([Buffer.from(label, 'latin1'), seed]);
   const out = Buffer.allocUnsafe(length);
+  // One KeyObject for all HMACs of this call: cheaper than handing Node the raw key each time.
+  const key = createSecretKey(secret);
   let a = labelSeed;
   let filled = 0;
   while (filled < length) {
-    a = createHmac('sha256', secret).update(a).digest();
-    const block = createHmac('sha256', secret).update(a).update(labelSeed).digest();
+    a = createHmac('sha256', key).update(a).digest();
+    const block = createHmac('sha256', key).update(a).update(labelSeed).digest();
     filled += block.copy(out, filled);
   }
   return out;
