@@ -1,5 +1,5 @@
 import { CodecError } from '@lwm2m-ts/codec';
-import type { ResourceModelLookup } from '../model/types';
+import type { ResourceModel, ResourceModelLookup } from '../model/types';
 import {
   type LwM2mNode,
   LwM2mObject,
@@ -11,7 +11,7 @@ import {
 } from '../node/node';
 import type { LwM2mValue, LwM2mValueType } from '../node/value';
 import { LwM2mPath } from '../path/lwm2m-path';
-import { modelMultipleAt, modelTypeAt } from './value-typing';
+import { modelMultipleAt } from './value-typing';
 
 /** A value with its full path (a single resource /o/i/r or a resource instance /o/i/r/ri). */
 export interface Leaf {
@@ -52,6 +52,8 @@ export function flattenNode(node: LwM2mNode, path: LwM2mPath): Leaf[] {
 interface ResourceGroup {
   single?: Leaf;
   instances: Map<number, Leaf>;
+  /** The resource's model, looked up once per resource rather than once per value. */
+  model: ResourceModel | undefined;
 }
 
 /**
@@ -69,28 +71,28 @@ export function buildNode(
   if (target.isRoot()) {
     throw new CodecError(`${format}: a payload cannot be decoded as the root node "/"`, { location: '/' });
   }
+  const fail = (message: string, p: LwM2mPath): never => {
+    throw new CodecError(`${format}: ${message}`, { location: String(p) });
+  };
+  const newGroup = (o: number, r: number): ResourceGroup => ({ instances: new Map(), model: lookup?.(o, r) });
   // object -> instance -> resource -> group
   const tree = new Map<number, Map<number, Map<number, ResourceGroup>>>();
   for (const leaf of leaves) {
     const p = leaf.path;
-    const where = { location: String(p) };
-    if (!target.contains(p))
-      throw new CodecError(`${format}: value for ${p} is outside the target path ${target}`, where);
-    if (p.ids.length < 3) throw new CodecError(`${format}: a value needs a resource path, got ${p}`, where);
+    if (!target.contains(p)) fail(`value for ${p} is outside the target path ${target}`, p);
+    if (p.ids.length < 3) fail(`a value needs a resource path, got ${p}`, p);
     const [o, i, r, ri] = p.ids as [number, number, number, number | undefined];
     const instances = getOrCreate(tree, o, () => new Map<number, Map<number, ResourceGroup>>());
     const resources = getOrCreate(instances, i, () => new Map<number, ResourceGroup>());
-    const group = getOrCreate(resources, r, (): ResourceGroup => ({ instances: new Map() }));
-    const multiple = modelMultipleAt(p, lookup);
+    const group = getOrCreate(resources, r, () => newGroup(o, r));
+    const multiple = group.model?.multiple;
     if (ri === undefined) {
-      if (multiple === true)
-        throw new CodecError(`${format}: resource ${p} is multiple, a value needs an instance id`, where);
-      if (group.single || group.instances.size > 0) throw new CodecError(`${format}: duplicate value for ${p}`, where);
+      if (multiple === true) fail(`resource ${p} is multiple, a value needs an instance id`, p);
+      if (group.single || group.instances.size > 0) fail(`duplicate value for ${p}`, p);
       group.single = leaf;
     } else {
-      if (multiple === false)
-        throw new CodecError(`${format}: resource ${p.parent()} is single, ${p} is not allowed`, where);
-      if (group.single || group.instances.has(ri)) throw new CodecError(`${format}: duplicate value for ${p}`, where);
+      if (multiple === false) fail(`resource ${p.parent()} is single, ${p} is not allowed`, p);
+      if (group.single || group.instances.has(ri)) fail(`duplicate value for ${p}`, p);
       group.instances.set(ri, leaf);
     }
   }
@@ -103,56 +105,46 @@ export function buildNode(
     const instances = getOrCreate(tree, o, () => new Map<number, Map<number, ResourceGroup>>());
     if (i === undefined) continue;
     const resources = getOrCreate(instances, i, () => new Map<number, ResourceGroup>());
-    if (r !== undefined) getOrCreate(resources, r, (): ResourceGroup => ({ instances: new Map() }));
+    if (r !== undefined) getOrCreate(resources, r, () => newGroup(o, r));
   }
 
-  const buildResource = (path: LwM2mPath, group: ResourceGroup | undefined): Resource => {
-    const id = path.resourceId!;
-    if (group?.single) return Resource.single(id, group.single.value);
-    const list = group ? [...group.instances.values()] : [];
-    const modelType = modelTypeAt(path, lookup);
+  const buildResource = (o: number, i: number, r: number, group: ResourceGroup): Resource => {
+    if (group.single) return Resource.single(r, group.single.value);
+    const list = [...group.instances.values()];
+    const modelType = group.model?.type;
     const type: LwM2mValueType | undefined = modelType === 'none' ? undefined : (modelType ?? list[0]?.value.type);
-    if (type === undefined) {
-      throw new CodecError(`${format}: no value for resource ${path}`, { location: String(path) });
-    }
+    if (type === undefined) fail(`no value for resource /${o}/${i}/${r}`, LwM2mPath.of(o, i, r));
     const ris: ResourceInstanceNode[] = [];
     for (const leaf of list) {
-      if (leaf.value.type !== type) {
-        throw new CodecError(`${format}: ${leaf.path} is ${leaf.value.type} but resource ${path} holds ${type}`, {
-          location: String(leaf.path),
-        });
-      }
+      if (leaf.value.type !== type)
+        fail(`${leaf.path} is ${leaf.value.type} but resource /${o}/${i}/${r} holds ${type}`, leaf.path);
       ris.push(ResourceInstance.of(leaf.path.resourceInstanceId!, leaf.value));
     }
-    return Resource.multiple(id, type, ris);
+    return Resource.multiple(r, type!, ris);
   };
-  const buildInstance = (objectId: number, id: number, resources: Map<number, ResourceGroup> | undefined) =>
-    ObjectInstance.of(
-      id,
-      [...(resources ?? new Map<number, ResourceGroup>())].map(([rid, g]) =>
-        buildResource(LwM2mPath.of(objectId, id, rid), g),
-      ),
-    );
+  const buildInstance = (o: number, i: number, resources: Map<number, ResourceGroup> | undefined) => {
+    const list: Resource[] = [];
+    if (resources) for (const [r, group] of resources) list.push(buildResource(o, i, r, group));
+    return ObjectInstance.of(i, list);
+  };
 
   const [o, i, r, ri] = target.ids as [number, number | undefined, number | undefined, number | undefined];
   const instances = tree.get(o);
   if (i === undefined) {
-    return LwM2mObject.of(
-      o,
-      [...(instances ?? new Map())].map(([iid, res]) => buildInstance(o, iid, res)),
-    );
+    const list: ObjectInstance[] = [];
+    if (instances) for (const [iid, resources] of instances) list.push(buildInstance(o, iid, resources));
+    return LwM2mObject.of(o, list);
   }
   const resources = instances?.get(i);
   if (r === undefined) return buildInstance(o, i, resources);
   const group = resources?.get(r);
   if (ri === undefined) {
-    if (!group && modelMultipleAt(target, lookup) !== true) {
-      throw new CodecError(`${format}: no value for resource ${target}`, { location: String(target) });
-    }
-    return buildResource(target, group);
+    if (group) return buildResource(o, i, r, group);
+    if (modelMultipleAt(target, lookup) !== true) fail(`no value for resource ${target}`, target);
+    return buildResource(o, i, r, newGroup(o, r));
   }
   const leaf = group?.instances.get(ri);
-  if (!leaf) throw new CodecError(`${format}: no value for resource instance ${target}`, { location: String(target) });
+  if (!leaf) return fail(`no value for resource instance ${target}`, target);
   return ResourceInstance.of(ri, leaf.value);
 }
 
