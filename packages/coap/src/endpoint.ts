@@ -4,7 +4,6 @@
  * then the message layer (ReliabilityLayer on UDP/DTLS, SignalingLayer on TCP/TLS/WS).
  */
 import {
-  CoapCode,
   type CoapMessage,
   createOption,
   OptionNumber,
@@ -33,23 +32,16 @@ import {
   type Random,
   type TokenGenerator,
 } from './ids';
-import {
-  createLayerContext,
-  isLayerRejection,
-  type LayerRejection,
-  type MessageLayer,
-  runReceiveHooks,
-  runSendHooks,
-} from './layer';
+import { createLayerContext, isLayerRejection, type MessageLayer, runReceiveHooks, runSendHooks } from './layer';
 import type { Messenger, MessengerUpper } from './messenger';
 import { methodCode } from './method';
 import { Observation } from './observe/observation';
 import { ObserveServer, type ObserveServerOptions } from './observe/observe-server';
 import { ReliabilityLayer } from './reliability/reliability-layer';
-import { IncomingRequest } from './request';
-import { buildResponseMessage, CoapResponse } from './response';
-import { Dispatcher, errorMessage } from './server/dispatcher';
+import { CoapResponse } from './response';
+import { Dispatcher } from './server/dispatcher';
 import { Router } from './server/router';
+import { ServerRole } from './server/server-role';
 import { SignalingLayer, type SignalingOptions } from './signaling/signaling-layer';
 import type { Peer, Transport } from './transport';
 import { makePeer } from './transport';
@@ -93,10 +85,9 @@ export class Endpoint implements MessengerUpper {
   private readonly exchanges: ExchangeStore;
   private readonly messenger: Messenger;
   private readonly layers: readonly MessageLayer[];
-  private readonly dispatcher: Dispatcher;
   private readonly blockwise: BlockwiseLayer;
   private readonly observers: ObserveServer;
-  private readonly registry: OptionRegistry;
+  private readonly server: ServerRole;
   private readonly requestTimeoutMs: number;
   private readonly onError: (error: unknown, where: string) => void;
   private closed = false;
@@ -113,9 +104,7 @@ export class Endpoint implements MessengerUpper {
     this.times = deriveTimes(params);
     this.requestTimeoutMs = options.requestTimeoutMs ?? this.times.exchangeLifetimeMs;
     this.onError = options.onError ?? (() => {});
-    this.registry = options.optionRegistry ?? new OptionRegistry();
     this.exchanges = new ExchangeStore(transport.reliable || transport.onPeerClosed !== undefined);
-    this.dispatcher = new Dispatcher(this.router, (e, where) => this.reportError(e, where));
     this.messenger = transport.reliable
       ? new SignalingLayer({
           transport,
@@ -150,17 +139,28 @@ export class Endpoint implements MessengerUpper {
       },
       options.blockwise,
     );
+    const server = new ServerRole({
+      messenger: this.messenger,
+      layers: this.layers,
+      blockwise: this.blockwise,
+      dispatcher: new Dispatcher(this.router, (e, where) => this.reportError(e, where)),
+      registry: options.optionRegistry ?? new OptionRegistry(),
+      isClosed: () => this.closed,
+      reportError: (e, where) => this.reportError(e, where),
+    });
+    this.server = server;
     this.observers = new ObserveServer(
       {
         clock: this.clock,
-        render: (rel) => this.render(rel.peer, rel.request, rel.exchange),
-        send: (rel, m, con) => this.sendNotificationDown(rel.exchange, m, con, rel),
+        render: (rel) => server.render(rel.peer, rel.request, rel.exchange),
+        send: (rel, m, con) => server.sendNotificationDown(rel.exchange, m, con, rel),
         forget: (rel) => {
           if (this.messenger instanceof ReliabilityLayer) this.messenger.forgetNotificationOwner(rel);
         },
       },
       options.observe,
     );
+    server.observers = this.observers;
     transport.onReceive((frame, peer) => {
       try {
         this.messenger.receive(frame, peer);
@@ -424,102 +424,9 @@ export class Endpoint implements MessengerUpper {
     this.sendRequestDown(ex, message);
   }
 
-  // ---- server internals ------------------------------------------------------------------
-
   /** MessengerUpper: a (deduplicated) request from a peer. */
   receiveRequest(sx: ServerExchange, message: CoapMessage): void {
-    if (this.closed) return;
-    if (this.layers.length === 0) {
-      this.serve(sx, message);
-      return;
-    }
-    const ctx = createLayerContext(sx.peer, 'server');
-    sx.ctx = ctx;
-    runReceiveHooks(this.layers, 'receiveRequest', message, ctx).then(
-      (out) => {
-        if (isLayerRejection(out)) this.messenger.sendResponse(sx, rejectionMessage(message.token, out));
-        else {
-          sx.peer = ctx.peer;
-          this.serve(sx, out);
-        }
-      },
-      (e: unknown) => {
-        this.reportError(e, `layer receiveRequest from ${sx.peer.key}`);
-        this.messenger.sendResponse(sx, errorMessage(message.token, CoapCode.INTERNAL_SERVER_ERROR));
-      },
-    );
-  }
-
-  private serve(sx: ServerExchange, message: CoapMessage): void {
-    if (hasProxyOption(message)) {
-      this.sendResponseDown(sx, errorMessage(message.token, CoapCode.PROXYING_NOT_SUPPORTED));
-      return;
-    }
-    const problem = this.registry.check(message.options);
-    if (problem?.critical) {
-      const what = `${this.registry.nameOf(problem.option)}: ${problem.reason}`;
-      this.sendResponseDown(sx, errorMessage(message.token, CoapCode.BAD_OPTION, what));
-      return;
-    }
-    const full = this.blockwise.receiveRequest(sx, message, (reply) => this.sendResponseDown(sx, reply));
-    if (full === undefined) return; // block-wise answered (2.31, 4.08, 4.13, cached block)
-    const req = new IncomingRequest(sx.peer, full);
-    const resolution = this.dispatcher.resolve(req);
-    if (!('handler' in resolution)) {
-      if (req.observe !== undefined) this.observers.deregister(sx.peer, message.token);
-      this.sendResponseDown(sx, this.blockwise.prepareResponse(sx, full, resolution));
-      return;
-    }
-    const registering = this.observers.beforeHandler(sx, req, resolution.route);
-    const answer = this.dispatcher.invoke(resolution.handler, req);
-    if (answer instanceof Promise) {
-      this.messenger.deferResponse(sx);
-      answer.then((m) => this.respond(sx, req, m, registering));
-    } else this.respond(sx, req, answer, registering);
-  }
-
-  private respond(sx: ServerExchange, req: IncomingRequest, response: CoapMessage, registering: boolean): void {
-    if (this.closed) return;
-    let m = response;
-    if (registering) m = this.observers.register(sx, req, m);
-    this.sendResponseDown(sx, this.blockwise.prepareResponse(sx, req.message, m));
-  }
-
-  /** Runs a resource's handler again for a notification; answers with the first block if large. */
-  private render(peer: Peer, request: CoapMessage, sx: ServerExchange): CoapMessage | Promise<CoapMessage> {
-    const req = new IncomingRequest(peer, request);
-    const resolution = this.dispatcher.resolve(req);
-    const answer = 'handler' in resolution ? this.dispatcher.invoke(resolution.handler, req) : resolution;
-    const slice = (m: CoapMessage) => this.blockwise.prepareResponse(sx, request, m);
-    return answer instanceof Promise ? answer.then(slice) : slice(answer);
-  }
-
-  private sendResponseDown(sx: ServerExchange, message: CoapMessage): void {
-    if (this.layers.length === 0 || !sx.ctx) {
-      this.messenger.sendResponse(sx, message);
-      return;
-    }
-    runSendHooks(this.layers, 'sendResponse', message, sx.ctx).then(
-      (m) => this.messenger.sendResponse(sx, m),
-      (e: unknown) => this.reportError(e, `layer sendResponse to ${sx.peer.key}`),
-    );
-  }
-
-  private sendNotificationDown(
-    sx: ServerExchange,
-    message: CoapMessage,
-    confirmable: boolean,
-    owner: Parameters<Messenger['sendNotification']>[3],
-  ): void {
-    if (this.closed) return;
-    if (this.layers.length === 0 || !sx.ctx) {
-      this.messenger.sendNotification(sx, message, confirmable, owner);
-      return;
-    }
-    runSendHooks(this.layers, 'sendResponse', message, sx.ctx).then(
-      (m) => this.messenger.sendNotification(sx, m, confirmable, owner),
-      (e: unknown) => this.reportError(e, `layer notification to ${sx.peer.key}`),
-    );
+    if (!this.closed) this.server.receiveRequest(sx, message);
   }
 
   /** MessengerUpper: connection gone / aborted. */
@@ -551,21 +458,4 @@ class PendingRequest implements ResponseSink {
   onError(_ex: ClientExchange, error: Error): void {
     this.reject(error);
   }
-}
-
-/** Proxy-Uri / Proxy-Scheme: this endpoint is not a proxy (RFC 7252 §5.7.2: 5.05). */
-function hasProxyOption(m: CoapMessage): boolean {
-  const options = m.options;
-  for (let i = 0; i < options.length; i++) {
-    const n = options[i]!.number;
-    if (n === OptionNumber.PROXY_URI || n === OptionNumber.PROXY_SCHEME) return true;
-  }
-  return false;
-}
-
-function rejectionMessage(token: Uint8Array, r: LayerRejection): CoapMessage {
-  return buildResponseMessage(token, r.reject, {
-    ...(r.diagnostic ? { payload: r.diagnostic } : {}),
-    ...(r.options ? { options: r.options } : {}),
-  });
 }

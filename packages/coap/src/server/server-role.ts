@@ -1,0 +1,156 @@
+/**
+ * The server role of an Endpoint: a request comes up through the user layers, block-wise
+ * reassembly and observe registration to its handler; the answer goes back down the same way.
+ */
+import { CoapCode, type CoapMessage, OptionNumber, type OptionRegistry } from '@lwm2m-ts/codec';
+import type { BlockwiseLayer } from '../blockwise/blockwise-layer';
+import type { ServerExchange } from '../exchange';
+import {
+  createLayerContext,
+  isLayerRejection,
+  type LayerRejection,
+  type MessageLayer,
+  runReceiveHooks,
+  runSendHooks,
+} from '../layer';
+import type { Messenger } from '../messenger';
+import type { ObserveServer } from '../observe/observe-server';
+import { IncomingRequest } from '../request';
+import { buildResponseMessage } from '../response';
+import type { Peer } from '../transport';
+import { type Dispatcher, errorMessage } from './dispatcher';
+
+export interface ServerRoleDeps {
+  readonly messenger: Messenger;
+  readonly layers: readonly MessageLayer[];
+  readonly blockwise: BlockwiseLayer;
+  readonly dispatcher: Dispatcher;
+  readonly registry: OptionRegistry;
+  isClosed(): boolean;
+  reportError(error: unknown, where: string): void;
+}
+
+export class ServerRole {
+  /** Set once the observe server exists (it needs this role to render notifications). */
+  observers!: ObserveServer;
+  private readonly dispatcher: Dispatcher;
+  private readonly registry: OptionRegistry;
+
+  constructor(private readonly d: ServerRoleDeps) {
+    this.dispatcher = d.dispatcher;
+    this.registry = d.registry;
+  }
+
+  /** A (deduplicated) request from a peer, up through the layers to the handler. */
+  receiveRequest(sx: ServerExchange, message: CoapMessage): void {
+    if (this.d.isClosed()) return;
+    if (this.d.layers.length === 0) {
+      this.serve(sx, message);
+      return;
+    }
+    const ctx = createLayerContext(sx.peer, 'server');
+    sx.ctx = ctx;
+    runReceiveHooks(this.d.layers, 'receiveRequest', message, ctx).then(
+      (out) => {
+        if (isLayerRejection(out)) this.d.messenger.sendResponse(sx, rejectionMessage(message.token, out));
+        else {
+          sx.peer = ctx.peer;
+          this.serve(sx, out);
+        }
+      },
+      (e: unknown) => {
+        this.d.reportError(e, `layer receiveRequest from ${sx.peer.key}`);
+        this.d.messenger.sendResponse(sx, errorMessage(message.token, CoapCode.INTERNAL_SERVER_ERROR));
+      },
+    );
+  }
+
+  private serve(sx: ServerExchange, message: CoapMessage): void {
+    if (hasProxyOption(message)) {
+      this.sendResponseDown(sx, errorMessage(message.token, CoapCode.PROXYING_NOT_SUPPORTED));
+      return;
+    }
+    const problem = this.registry.check(message.options);
+    if (problem?.critical) {
+      const what = `${this.registry.nameOf(problem.option)}: ${problem.reason}`;
+      this.sendResponseDown(sx, errorMessage(message.token, CoapCode.BAD_OPTION, what));
+      return;
+    }
+    const full = this.d.blockwise.receiveRequest(sx, message, (reply) => this.sendResponseDown(sx, reply));
+    if (full === undefined) return; // block-wise answered (2.31, 4.08, 4.13, cached block)
+    const req = new IncomingRequest(sx.peer, full);
+    const resolution = this.dispatcher.resolve(req);
+    if (!('handler' in resolution)) {
+      if (req.observe !== undefined) this.observers.deregister(sx.peer, message.token);
+      this.sendResponseDown(sx, this.d.blockwise.prepareResponse(sx, full, resolution));
+      return;
+    }
+    const registering = this.observers.beforeHandler(sx, req, resolution.route);
+    const answer = this.dispatcher.invoke(resolution.handler, req);
+    if (answer instanceof Promise) {
+      this.d.messenger.deferResponse(sx);
+      answer.then((m) => this.respond(sx, req, m, registering));
+    } else this.respond(sx, req, answer, registering);
+  }
+
+  private respond(sx: ServerExchange, req: IncomingRequest, response: CoapMessage, registering: boolean): void {
+    if (this.d.isClosed()) return;
+    let m = response;
+    if (registering) m = this.observers.register(sx, req, m);
+    this.sendResponseDown(sx, this.d.blockwise.prepareResponse(sx, req.message, m));
+  }
+
+  /** Runs a resource's handler again for a notification; answers with the first block if large. */
+  render(peer: Peer, request: CoapMessage, sx: ServerExchange): CoapMessage | Promise<CoapMessage> {
+    const req = new IncomingRequest(peer, request);
+    const resolution = this.dispatcher.resolve(req);
+    const answer = 'handler' in resolution ? this.dispatcher.invoke(resolution.handler, req) : resolution;
+    const slice = (m: CoapMessage) => this.d.blockwise.prepareResponse(sx, request, m);
+    return answer instanceof Promise ? answer.then(slice) : slice(answer);
+  }
+
+  private sendResponseDown(sx: ServerExchange, message: CoapMessage): void {
+    if (this.d.layers.length === 0 || !sx.ctx) {
+      this.d.messenger.sendResponse(sx, message);
+      return;
+    }
+    runSendHooks(this.d.layers, 'sendResponse', message, sx.ctx).then(
+      (m) => this.d.messenger.sendResponse(sx, m),
+      (e: unknown) => this.d.reportError(e, `layer sendResponse to ${sx.peer.key}`),
+    );
+  }
+
+  sendNotificationDown(
+    sx: ServerExchange,
+    message: CoapMessage,
+    confirmable: boolean,
+    owner: Parameters<Messenger['sendNotification']>[3],
+  ): void {
+    if (this.d.isClosed()) return;
+    if (this.d.layers.length === 0 || !sx.ctx) {
+      this.d.messenger.sendNotification(sx, message, confirmable, owner);
+      return;
+    }
+    runSendHooks(this.d.layers, 'sendResponse', message, sx.ctx).then(
+      (m) => this.d.messenger.sendNotification(sx, m, confirmable, owner),
+      (e: unknown) => this.d.reportError(e, `layer notification to ${sx.peer.key}`),
+    );
+  }
+}
+
+/** Proxy-Uri / Proxy-Scheme: this endpoint is not a proxy (RFC 7252 §5.7.2: 5.05). */
+function hasProxyOption(m: CoapMessage): boolean {
+  const options = m.options;
+  for (let i = 0; i < options.length; i++) {
+    const n = options[i]!.number;
+    if (n === OptionNumber.PROXY_URI || n === OptionNumber.PROXY_SCHEME) return true;
+  }
+  return false;
+}
+
+function rejectionMessage(token: Uint8Array, r: LayerRejection): CoapMessage {
+  return buildResponseMessage(token, r.reject, {
+    ...(r.diagnostic ? { payload: r.diagnostic } : {}),
+    ...(r.options ? { options: r.options } : {}),
+  });
+}
