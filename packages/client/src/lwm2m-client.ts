@@ -27,9 +27,7 @@ import type { ObjectDefinition } from './enabler/object-enabler';
 import { ObservationManager } from './observe/observation-manager';
 import { parsePathArg } from './path-arg';
 import { SleepGate } from './queue/sleep-gate';
-import { registrationPayload } from './registration/registration-payload';
-import { type RegistrationEvent, RegistrationSession } from './registration/registration-session';
-import { type Accounts, readAccounts, type ServerAccount } from './registration/server-accounts';
+import { Registrations } from './registration/registrations';
 import { type SendOptions, sendData } from './send/send-operation';
 import { readNode } from './tree/node-reader';
 import { ObjectTree } from './tree/object-tree';
@@ -86,15 +84,12 @@ export class LwM2mClient {
   private readonly dm: DmHandler;
   private readonly bootstrap: BootstrapClient;
   private readonly acl: AccessControl;
-  private readonly sessions = new Map<number, RegistrationSession>();
+  private readonly registrations: Registrations;
   private readonly queue: QueueModeOptions | undefined;
   private readonly preferredFormat: number;
-  private accounts: Accounts = { servers: [], bootstrap: undefined };
   private bootstrapPeer: Peer | undefined;
-  private disabled = new Map<number, unknown>();
   private started = false;
   private sleepTimer: unknown;
-  private updateScheduled = false;
   private bootstrapping: Promise<void> | undefined;
 
   constructor(options: LwM2mClientOptions) {
@@ -103,8 +98,8 @@ export class LwM2mClient {
     this.clock = options.clock ?? systemClock;
     this.queue = options.queueMode === true ? {} : options.queueMode || undefined;
     const control: ClientControl = {
-      triggerUpdate: (ssid) => void this.sessions.get(ssid)?.update({ forcePayload: true }),
-      disableServer: (ssid, seconds) => void this.disableServer(ssid, seconds),
+      triggerUpdate: (ssid) => void this.registrations.get(ssid)?.update({ forcePayload: true }),
+      disableServer: (ssid, seconds) => void this.registrations.disable(ssid, seconds),
       requestBootstrap: () => void this.startBootstrap(),
       now: () => this.clock.now(),
     };
@@ -144,7 +139,28 @@ export class LwM2mClient {
       },
       sleeping: () => this.gate.asleep,
     });
-    this.acl = new AccessControl(this.objects, () => this.accounts.servers.length);
+    this.registrations = new Registrations({
+      endpoint: this.endpoint,
+      clock: this.clock,
+      tree: this.objects,
+      events: this.events,
+      endpointName: this.endpointName,
+      lwm2mVersion: this.lwm2mVersion,
+      queueMode: this.queue !== undefined,
+      preferredContentFormat: this.preferredFormat,
+      resolvePeer: (uri) => this.resolvePeer(uri),
+      beforeSend: () => this.wake(),
+      afterSuccess: () => {
+        this.touch();
+        this.observations.flushQueued();
+      },
+      forgetObservations: (ssid) => this.observations.cancelServer(serverKey(ssid)),
+      gaveUp: (account) => {
+        if (account.bootstrapOnFailure && this.registrations.accounts.bootstrap) void this.startBootstrap();
+      },
+      bootstrapping: () => this.bootstrap.inProgress,
+    });
+    this.acl = new AccessControl(this.objects, () => this.registrations.accounts.servers.length);
     this.dm = new DmHandler({
       tree: this.objects,
       negotiation: this.negotiation,
@@ -166,12 +182,12 @@ export class LwM2mClient {
       preferredContentFormat: this.preferredFormat,
       timeoutMs: options.bootstrapTimeoutMs ?? 300_000,
       onServerInitiated: () => {
-        this.stopSessions();
+        this.registrations.stopAll();
         this.events.emit('bootstrapStarted', { initiatedBy: 'server' });
       },
       onFinished: () => {
         this.events.emit('bootstrapFinished', {});
-        void this.registerAll();
+        if (this.started) void this.registrations.registerAll();
       },
       onFailed: (error) => this.events.emit('bootstrapFailed', { error }),
     });
@@ -187,11 +203,11 @@ export class LwM2mClient {
     });
     this.objects.listen({
       instancesChanged: (objectId) => {
-        if (objectId !== 0 && objectId !== 21) this.scheduleUpdate();
+        if (objectId !== 0 && objectId !== 21) this.registrations.scheduleUpdate();
       },
       valuesChanged: (paths) => {
         this.observations.valuesChanged(paths);
-        if (paths.some((p) => p.objectId === 1 || p.objectId === 0)) void this.refreshAccounts();
+        if (paths.some((p) => p.objectId === 1 || p.objectId === 0)) void this.registrations.refresh();
       },
     });
   }
@@ -200,19 +216,20 @@ export class LwM2mClient {
 
   /**
    * Registers with every server account (objects 0 and 1); without one, bootstraps first.
-   * Resolves once every registration attempt settled (see events for later retries).
+   * Resolves after the first Register attempt to each server (or once the Bootstrap-Request
+   * was sent); retries, bootstrap and later registrations are reported as events.
    */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.accounts = await readAccounts(this.objects);
-    if (this.accounts.bootstrap) this.bootstrapPeer = await this.resolvePeer(this.accounts.bootstrap.uri);
-    if (this.accounts.servers.length === 0) {
-      if (!this.accounts.bootstrap) throw new Error('no LwM2M server and no bootstrap server account configured');
+    const accounts = await this.registrations.readAccounts();
+    if (accounts.bootstrap) this.bootstrapPeer = await this.resolvePeer(accounts.bootstrap.uri);
+    if (accounts.servers.length === 0) {
+      if (!accounts.bootstrap) throw new Error('no LwM2M server and no bootstrap server account configured');
       await this.startBootstrap();
       return;
     }
-    await this.registerAll();
+    await this.registrations.registerAll();
   }
 
   /** De-registers from every server (unless `deregister: false`) and closes the endpoint. */
@@ -224,12 +241,8 @@ export class LwM2mClient {
     this.started = false;
     this.cancelSleep();
     this.bootstrap.cancel();
-    if (options.deregister !== false) {
-      this.gate.asleep = false;
-      await Promise.allSettled([...this.sessions.values()].map((s) => s.deregister()));
-    }
-    this.stopSessions();
-    for (const t of this.disabled.values()) this.clock.clearTimeout(t);
+    this.gate.asleep = false;
+    await this.registrations.close(options.deregister !== false);
     this.observations.close();
     await this.endpoint.close();
   }
@@ -243,21 +256,21 @@ export class LwM2mClient {
 
   /** Sends an Update to one server (or all) now, with the object links. */
   async triggerUpdate(shortServerId?: number): Promise<void> {
-    const targets = shortServerId === undefined ? [...this.sessions.values()] : [this.sessions.get(shortServerId)];
+    const targets = shortServerId === undefined ? this.registrations.all() : [this.registrations.get(shortServerId)];
     await Promise.all(targets.map((s) => s?.update({ forcePayload: true })));
   }
 
   /** The device's address changed (new IP, NAT rebinding): Update every registration. */
   async addressChanged(): Promise<void> {
-    await Promise.all([...this.sessions.values()].map((s) => s.update()));
+    await Promise.all(this.registrations.all().map((s) => s.update()));
   }
 
   /** Send (`POST /dp`, LwM2M 1.1+) of the values at `paths` to a server (default: the only or first one). */
   async send(paths: readonly (string | LwM2mPath)[], options: SendOptions = {}): Promise<void> {
     const session =
       options.shortServerId !== undefined
-        ? this.sessions.get(options.shortServerId)
-        : [...this.sessions.values()].find((s) => s.registered);
+        ? this.registrations.get(options.shortServerId)
+        : this.registrations.all().find((s) => s.registered);
     if (!session?.registered || !session.peer) throw new Error('Send needs a registered server');
     this.wake();
     await sendData(
@@ -277,7 +290,7 @@ export class LwM2mClient {
 
   /** Registration state per server. */
   servers(): ServerStatus[] {
-    return [...this.sessions.values()].map((s) => ({
+    return this.registrations.all().map((s) => ({
       shortServerId: s.shortServerId,
       uri: s.account.uri,
       registered: s.registered,
@@ -307,7 +320,7 @@ export class LwM2mClient {
   /** Wakes up (answers again) and sends an Update so the server delivers what it queued. */
   async wakeAndUpdate(): Promise<void> {
     this.wake();
-    await Promise.all([...this.sessions.values()].map((s) => s.update()));
+    await Promise.all(this.registrations.all().map((s) => s.update()));
   }
 
   private wake(): void {
@@ -339,7 +352,7 @@ export class LwM2mClient {
     this.touch();
     if (this.bootstrapPeer && req.peer.key === this.bootstrapPeer.key) return this.bootstrap.handle(req);
     if (this.bootstrap.inProgress) throw CoapError.serviceUnavailable('bootstrap in progress');
-    const session = [...this.sessions.values()].find((s) => s.peer?.key === req.peer.key);
+    const session = this.registrations.byPeer(req.peer.key);
     if (!session) throw CoapError.unauthorized('not a server this client is registered with');
     const caller: ServerCaller = {
       requester: { kind: 'server', shortServerId: session.shortServerId },
@@ -350,7 +363,7 @@ export class LwM2mClient {
 
   private defaults(server: string): NotificationAttributes {
     const ssid = Number(server.slice('ssid:'.length));
-    const a = this.accounts.servers.find((s) => s.shortServerId === ssid);
+    const a = this.registrations.accounts.servers.find((s) => s.shortServerId === ssid);
     return {
       ...(a?.defaultPmin !== undefined ? { pmin: a.defaultPmin } : {}),
       ...(a?.defaultPmax !== undefined ? { pmax: a.defaultPmax } : {}),
@@ -362,73 +375,11 @@ export class LwM2mClient {
     return this.gate.resolvePeer(u.host, u.port);
   }
 
-  private async registerAll(): Promise<void> {
-    if (!this.started) return;
-    this.accounts = await readAccounts(this.objects);
-    const work: Promise<boolean>[] = [];
-    for (const account of this.accounts.servers) {
-      if (this.sessions.has(account.shortServerId) || this.disabled.has(account.shortServerId)) continue;
-      const session = this.newSession(account);
-      this.sessions.set(account.shortServerId, session);
-      work.push(session.start());
-    }
-    await Promise.all(work);
-  }
-
-  private newSession(account: ServerAccount): RegistrationSession {
-    return new RegistrationSession(
-      {
-        endpoint: this.endpoint,
-        clock: this.clock,
-        endpointName: this.endpointName,
-        lwm2mVersion: this.lwm2mVersion,
-        queueMode: this.queue !== undefined,
-        payload: () =>
-          registrationPayload(this.objects, {
-            lwm2mVersion: this.lwm2mVersion,
-            preferredContentFormat: this.preferredFormat,
-          }),
-        resolvePeer: (uri) => this.resolvePeer(uri),
-        emit: (e) => this.onRegistrationEvent(e),
-        beforeSend: () => this.wake(),
-        afterSuccess: () => {
-          this.touch();
-          this.observations.flushQueued();
-        },
-        onGiveUp: (a) => {
-          if (a.bootstrapOnFailure && this.accounts.bootstrap) void this.startBootstrap();
-        },
-      },
-      account,
-    );
-  }
-
-  private onRegistrationEvent(e: RegistrationEvent): void {
-    switch (e.type) {
-      case 'registered':
-        this.events.emit('registered', { shortServerId: e.shortServerId, location: e.location });
-        break;
-      case 'updated':
-        this.events.emit('updated', { shortServerId: e.shortServerId });
-        break;
-      case 'deregistered':
-        this.observations.cancelServer(serverKey(e.shortServerId));
-        this.events.emit('deregistered', { shortServerId: e.shortServerId });
-        break;
-      case 'retry':
-        this.events.emit('registrationRetry', e);
-        break;
-      case 'failed':
-        this.events.emit('registrationFailed', { shortServerId: e.shortServerId, error: e.error });
-        break;
-    }
-  }
-
   private startBootstrap(): Promise<void> {
     if (this.bootstrapping) return this.bootstrapping;
-    const account = this.accounts.bootstrap;
+    const account = this.registrations.accounts.bootstrap;
     if (!account) return Promise.resolve();
-    this.stopSessions();
+    this.registrations.stopAll();
     this.bootstrapping = (async () => {
       try {
         if (account.holdOff > 0)
@@ -445,55 +396,6 @@ export class LwM2mClient {
       }
     })();
     return this.bootstrapping;
-  }
-
-  private stopSessions(): void {
-    for (const s of this.sessions.values()) {
-      s.stop();
-      this.observations.cancelServer(serverKey(s.shortServerId));
-    }
-    this.sessions.clear();
-  }
-
-  private async disableServer(ssid: number, seconds: number): Promise<void> {
-    const session = this.sessions.get(ssid);
-    if (!session) return;
-    this.sessions.delete(ssid);
-    // De-register after the Execute's 2.04 went out.
-    await Promise.resolve();
-    await session.deregister().catch(() => {});
-    session.stop();
-    this.disabled.set(
-      ssid,
-      this.clock.setTimeout(() => {
-        this.disabled.delete(ssid);
-        void this.registerAll();
-      }, seconds * 1000),
-    );
-  }
-
-  /** Server or Security values changed: new lifetime / binding go out in an Update. */
-  private async refreshAccounts(): Promise<void> {
-    if (!this.started || this.bootstrap.inProgress) return;
-    this.accounts = await readAccounts(this.objects);
-    for (const account of this.accounts.servers) {
-      const session = this.sessions.get(account.shortServerId);
-      if (!session) continue;
-      const changed = session.account.lifetime !== account.lifetime || session.account.binding !== account.binding;
-      session.account = account;
-      if (changed) void session.update();
-    }
-  }
-
-  /** Objects or instances changed: one Update with the new links (batched). */
-  private scheduleUpdate(): void {
-    if (!this.started || this.updateScheduled) return;
-    this.updateScheduled = true;
-    this.clock.setTimeout(() => {
-      this.updateScheduled = false;
-      if (this.bootstrap.inProgress) return;
-      for (const s of this.sessions.values()) void s.update();
-    }, 0);
   }
 }
 

@@ -111,13 +111,13 @@ describe('registration interface', () => {
     });
     const done = s.client.start();
     await settle();
+    await done; // start() settles after the first attempt; retries go on in the background
     expect(s.server.of('POST', '/rd')).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(s.server.of('POST', '/rd')).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(19_999);
     expect(s.server.of('POST', '/rd')).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(1);
-    await done;
     expect(s.server.of('POST', '/rd')).toHaveLength(3);
     expect(retries).toEqual([10_000, 20_000]);
     expect(failed).toBe(true);

@@ -63,11 +63,23 @@ export class RegistrationSession {
   private updating: Promise<boolean> | undefined;
   private generation = 0;
   peer: Peer | undefined;
+  private settleFirst: ((registered: boolean) => void) | undefined;
+  /** Resolves after the first Register attempt: true if it succeeded. */
+  readonly firstAttempt: Promise<boolean>;
 
   constructor(
     private readonly deps: RegistrationDeps,
     public account: ServerAccount,
-  ) {}
+  ) {
+    this.firstAttempt = new Promise((resolve) => {
+      this.settleFirst = resolve;
+    });
+  }
+
+  private first(registered: boolean): void {
+    this.settleFirst?.(registered);
+    this.settleFirst = undefined;
+  }
 
   get shortServerId(): number {
     return this.account.shortServerId;
@@ -96,8 +108,10 @@ export class RegistrationSession {
         attempt++;
         try {
           await this.register();
+          this.first(true);
           return gen === this.generation;
         } catch (e) {
+          this.first(false);
           if (gen !== this.generation) return false;
           const error = e instanceof Error ? e : new Error(String(e));
           const last = n === Math.max(1, a.retryCount) - 1;
@@ -149,6 +163,7 @@ export class RegistrationSession {
 
   /** Stops timers and retries without telling the server (the client goes away or bootstraps). */
   stop(): void {
+    this.first(false);
     this.cancelTimer();
     this.generation++;
     this.state = 'stopped';

@@ -1,0 +1,186 @@
+/**
+ * Every server registration of a client: one RegistrationSession per server account of
+ * objects 0/1, kept in step with those objects (new lifetime or binding -> Update, instances
+ * added or removed -> Update with the new links), Disable (/1/x/4) and its timeout.
+ */
+import type { Clock, Endpoint, Peer } from '@lwm2m-ts/coap';
+import type { ClientEventEmitter } from '../client-events';
+import type { ObjectTree } from '../tree/object-tree';
+import { registrationPayload } from './registration-payload';
+import { type RegistrationEvent, RegistrationSession } from './registration-session';
+import { type Accounts, readAccounts, type ServerAccount } from './server-accounts';
+
+export interface RegistrationsDeps {
+  readonly endpoint: Endpoint;
+  readonly clock: Clock;
+  readonly tree: ObjectTree;
+  readonly events: ClientEventEmitter;
+  readonly endpointName: string;
+  readonly lwm2mVersion: string;
+  readonly queueMode: boolean;
+  readonly preferredContentFormat: number;
+  resolvePeer(uri: string): Promise<Peer>;
+  /** Before a Register/Update goes out (queue mode wakes up). */
+  beforeSend(): void;
+  /** After a successful Register/Update (queue mode flushes held notifications). */
+  afterSuccess(): void;
+  /** A server's registration ended or restarted: its observations are gone. */
+  forgetObservations(shortServerId: number): void;
+  /** Retries ran out for this account (bootstrap may follow). */
+  gaveUp(account: ServerAccount): void;
+  /** Updates wait while a bootstrap runs. */
+  bootstrapping(): boolean;
+}
+
+export class Registrations {
+  accounts: Accounts = { servers: [], bootstrap: undefined };
+  private readonly sessions = new Map<number, RegistrationSession>();
+  private readonly disabled = new Map<number, unknown>();
+  private updateScheduled = false;
+  private active = false;
+
+  constructor(private readonly d: RegistrationsDeps) {}
+
+  async readAccounts(): Promise<Accounts> {
+    this.accounts = await readAccounts(this.d.tree);
+    return this.accounts;
+  }
+
+  get(shortServerId: number): RegistrationSession | undefined {
+    return this.sessions.get(shortServerId);
+  }
+
+  all(): RegistrationSession[] {
+    return [...this.sessions.values()];
+  }
+
+  /** The session whose server sends from `peerKey`. */
+  byPeer(peerKey: string): RegistrationSession | undefined {
+    return this.all().find((s) => s.peer?.key === peerKey);
+  }
+
+  /**
+   * Starts a session for every account without one. Resolves after each new session's first
+   * attempt (retries go on in the background and are reported as events).
+   */
+  async registerAll(): Promise<void> {
+    this.active = true;
+    await this.readAccounts();
+    const first: Promise<unknown>[] = [];
+    for (const account of this.accounts.servers) {
+      if (this.sessions.has(account.shortServerId) || this.disabled.has(account.shortServerId)) continue;
+      const session = this.newSession(account);
+      this.sessions.set(account.shortServerId, session);
+      void session.start();
+      first.push(session.firstAttempt);
+    }
+    await Promise.all(first);
+  }
+
+  /** Stops every session without telling the servers (bootstrap, shutdown). */
+  stopAll(): void {
+    for (const s of this.sessions.values()) {
+      s.stop();
+      this.d.forgetObservations(s.shortServerId);
+    }
+    this.sessions.clear();
+  }
+
+  /** De-registers from every server, then stops. */
+  async close(deregister: boolean): Promise<void> {
+    this.active = false;
+    if (deregister) await Promise.allSettled(this.all().map((s) => s.deregister()));
+    this.stopAll();
+    for (const t of this.disabled.values()) this.d.clock.clearTimeout(t);
+    this.disabled.clear();
+  }
+
+  /** /1/x/4 Disable: de-register now, register again after `seconds`. */
+  async disable(shortServerId: number, seconds: number): Promise<void> {
+    const session = this.sessions.get(shortServerId);
+    if (!session) return;
+    this.sessions.delete(shortServerId);
+    // De-register after the Execute's 2.04 went out.
+    await Promise.resolve();
+    await session.deregister().catch(() => {});
+    session.stop();
+    this.disabled.set(
+      shortServerId,
+      this.d.clock.setTimeout(() => {
+        this.disabled.delete(shortServerId);
+        if (this.active) void this.registerAll();
+      }, seconds * 1000),
+    );
+  }
+
+  /** Server or Security values changed: a new lifetime or binding goes out in an Update. */
+  async refresh(): Promise<void> {
+    if (!this.active || this.d.bootstrapping()) return;
+    await this.readAccounts();
+    for (const account of this.accounts.servers) {
+      const session = this.sessions.get(account.shortServerId);
+      if (!session) continue;
+      const changed = session.account.lifetime !== account.lifetime || session.account.binding !== account.binding;
+      session.account = account;
+      if (changed) void session.update();
+    }
+  }
+
+  /** Objects or instances changed: one Update per server with the new links (batched). */
+  scheduleUpdate(): void {
+    if (!this.active || this.updateScheduled) return;
+    this.updateScheduled = true;
+    this.d.clock.setTimeout(() => {
+      this.updateScheduled = false;
+      if (this.d.bootstrapping()) return;
+      for (const s of this.sessions.values()) void s.update();
+    }, 0);
+  }
+
+  private newSession(account: ServerAccount): RegistrationSession {
+    return new RegistrationSession(
+      {
+        endpoint: this.d.endpoint,
+        clock: this.d.clock,
+        endpointName: this.d.endpointName,
+        lwm2mVersion: this.d.lwm2mVersion,
+        queueMode: this.d.queueMode,
+        payload: () =>
+          registrationPayload(this.d.tree, {
+            lwm2mVersion: this.d.lwm2mVersion,
+            preferredContentFormat: this.d.preferredContentFormat,
+          }),
+        resolvePeer: (uri) => this.d.resolvePeer(uri),
+        emit: (e) => this.onEvent(e),
+        beforeSend: () => this.d.beforeSend(),
+        afterSuccess: () => this.d.afterSuccess(),
+        onGiveUp: (a) => this.d.gaveUp(a),
+      },
+      account,
+    );
+  }
+
+  private onEvent(e: RegistrationEvent): void {
+    const events = this.d.events;
+    switch (e.type) {
+      case 'registered':
+        // A new registration: the server forgot what it observed before.
+        this.d.forgetObservations(e.shortServerId);
+        events.emit('registered', { shortServerId: e.shortServerId, location: e.location });
+        break;
+      case 'updated':
+        events.emit('updated', { shortServerId: e.shortServerId });
+        break;
+      case 'deregistered':
+        this.d.forgetObservations(e.shortServerId);
+        events.emit('deregistered', { shortServerId: e.shortServerId });
+        break;
+      case 'retry':
+        events.emit('registrationRetry', e);
+        break;
+      case 'failed':
+        events.emit('registrationFailed', { shortServerId: e.shortServerId, error: e.error });
+        break;
+    }
+  }
+}
