@@ -7,6 +7,7 @@ import { type LwM2mNode, LwM2mObject, nodesEqual, ObjectInstance, Resource } fro
 import { LwM2mValue, type LwM2mValueType } from '../node/value';
 import { LwM2mPath } from '../path/lwm2m-path';
 import { createNodeCodecRegistry } from './node-codec-registry';
+import { senmlCborNodeCodec, senmlCborRecordNodeCodec } from './senml-format';
 
 const codecs = createNodeCodecRegistry();
 const TYPES: LwM2mValueType[] = [
@@ -228,6 +229,26 @@ describe('every node round-trips in every format that can carry it', () => {
         },
       ),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('the SenML CBOR node writer', () => {
+  it('writes the same bytes as going through SenML records', () => {
+    fc.assert(
+      fc.property(
+        schemaArb.chain((s) => fc.tuple(fc.constant(s), objectArb(s, false, true))),
+        ([, object]) => {
+          for (const [path, node] of allNodes(object)) {
+            expect(senmlCborNodeCodec.encode(node, path)).toEqual(senmlCborRecordNodeCodec.encode(node, path));
+          }
+          const leaves = new Map(allNodes(object).filter(([, n]) => isSingleValue(n)));
+          expect(senmlCborNodeCodec.composite!.encodeNodes(leaves)).toEqual(
+            senmlCborRecordNodeCodec.composite!.encodeNodes(leaves),
+          );
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 });

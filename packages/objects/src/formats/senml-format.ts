@@ -15,6 +15,7 @@ import { formatObjectLink, type LwM2mValue } from '../node/value';
 import { LwM2mPath } from '../path/lwm2m-path';
 import type { CompositeNodeCodec, NodeCodec } from './node-codec';
 import { buildComposite, buildNode, checkNodeAtPath, type Leaf } from './node-leaves';
+import { writeSenmlCborComposite, writeSenmlCborNode } from './senml-cbor-node-writer';
 import { modelTypeAt, type RawValue, typeValue } from './value-typing';
 
 /**
@@ -30,6 +31,9 @@ interface SenmlSyntax {
   readonly name: string;
   encodeRecords(records: readonly SenmlRecord[]): Uint8Array;
   decodeRecords(payload: Uint8Array): SenmlRecord[];
+  /** Optional fast paths that write straight from nodes (same bytes as going through records). */
+  encodeNode?(node: LwM2mNode, path: LwM2mPath): Uint8Array;
+  encodeComposite?(entries: readonly (readonly [LwM2mPath, LwM2mNode])[]): Uint8Array;
 }
 
 type MutableRecord = { -readonly [K in keyof SenmlRecord]: SenmlRecord[K] };
@@ -134,6 +138,14 @@ function createSenmlCodec(syntax: SenmlSyntax): NodeCodec {
       });
     },
     encodeNodes(nodes) {
+      if (syntax.encodeComposite) {
+        const entries = [...nodes].map(([key, node]) => {
+          const path = toPathKey(key);
+          checkNodeAtPath(node, path, format);
+          return [path, node] as const;
+        });
+        return syntax.encodeComposite(entries);
+      }
       const records: MutableRecord[] = [];
       for (const [key, node] of nodes) {
         const path = toPathKey(key);
@@ -181,6 +193,7 @@ function createSenmlCodec(syntax: SenmlSyntax): NodeCodec {
     composite,
     encode(node, path) {
       checkNodeAtPath(node, path, format);
+      if (syntax.encodeNode) return syntax.encodeNode(node, path);
       if (node.kind === 'resource-instance' || (node.kind === 'resource' && !node.multiple)) {
         const record = valueRecord(undefined, node.value);
         record.bn = path.toString();
@@ -207,6 +220,16 @@ export const senmlJsonNodeCodec: NodeCodec = createSenmlCodec({
 
 /** SenML CBOR (content format 112) with LwM2M naming. */
 export const senmlCborNodeCodec: NodeCodec = createSenmlCodec({
+  contentFormat: ContentFormat.SENML_CBOR,
+  name: 'SenML CBOR',
+  encodeRecords: encodeSenmlCbor,
+  decodeRecords: decodeSenmlCbor,
+  encodeNode: writeSenmlCborNode,
+  encodeComposite: writeSenmlCborComposite,
+});
+
+/** SenML CBOR going through `SenmlRecord`s only (the reference the fast node writer must match). */
+export const senmlCborRecordNodeCodec: NodeCodec = createSenmlCodec({
   contentFormat: ContentFormat.SENML_CBOR,
   name: 'SenML CBOR',
   encodeRecords: encodeSenmlCbor,
