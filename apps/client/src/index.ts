@@ -2,6 +2,7 @@ export { getValue, listObjects, parseValue, resolveResource, setValue, showConte
 export { COMMAND_HELP, type Command, checkPath, type ParseResult, parseCommand } from './commands/parse-command';
 export { type CommandContext, type CommandOutcome, helpLines, runLine } from './commands/run-command';
 export { CountingTransport, isNotification, newCounters, type TrafficCounters } from './counting-transport';
+export { type ConsoleEnd, type ConsoleOptions, runConsole } from './interactive';
 export {
   ALL_OBJECT_IDS,
   buildDeviceObjects,
@@ -12,6 +13,8 @@ export {
   type Tickable,
 } from './objects/catalog';
 export { type RandomSource, randomWalk, seededRandom } from './objects/simulated-instance';
+export { buildProgram, optionsFromFlags, runSimulatorCli, type SimulatorIo } from './program';
+export { createProgress, type ProgressReporter, progressLine, RateMeter, summaryLine } from './progress';
 export { type DeviceConfig, type DeviceState, SimulatedDevice, type SimulatorLog, silentLog } from './simulated-device';
 export {
   createSimulator,
