@@ -36,7 +36,7 @@ import { createLayerContext, isLayerRejection, type MessageLayer, runReceiveHook
 import type { Messenger, MessengerUpper } from './messenger';
 import { methodCode } from './method';
 import { Observation } from './observe/observation';
-import { ObserveServer, type ObserveServerOptions } from './observe/observe-server';
+import { type ObserverInfo, ObserveServer, type ObserveServerOptions } from './observe/observe-server';
 import { ReliabilityLayer } from './reliability/reliability-layer';
 import { CoapResponse } from './response';
 import { Dispatcher } from './server/dispatcher';
@@ -86,7 +86,7 @@ export class Endpoint implements MessengerUpper {
   private readonly messenger: Messenger;
   private readonly layers: readonly MessageLayer[];
   private readonly blockwise: BlockwiseLayer;
-  private readonly observers: ObserveServer;
+  private readonly observeServer: ObserveServer;
   private readonly server: ServerRole;
   private readonly requestTimeoutMs: number;
   private readonly onError: (error: unknown, where: string) => void;
@@ -149,7 +149,7 @@ export class Endpoint implements MessengerUpper {
       reportError: (e, where) => this.reportError(e, where),
     });
     this.server = server;
-    this.observers = new ObserveServer(
+    this.observeServer = new ObserveServer(
       {
         clock: this.clock,
         render: (rel) => server.render(rel.peer, rel.request, rel.exchange),
@@ -160,7 +160,7 @@ export class Endpoint implements MessengerUpper {
       },
       options.observe,
     );
-    server.observers = this.observers;
+    server.observers = this.observeServer;
     transport.onReceive((frame, peer) => {
       try {
         this.messenger.receive(frame, peer);
@@ -252,13 +252,27 @@ export class Endpoint implements MessengerUpper {
    * Tells observers of `path` that the resource changed: the GET handler runs again per
    * observer and its answer goes out as a notification. Returns the number of observers.
    */
-  notify(path: string | readonly string[], options: { confirmable?: boolean } = {}): number {
-    return this.observers.notify(path, options.confirmable);
+  notify(
+    path: string | readonly string[],
+    options: {
+      confirmable?: boolean;
+      /** Only this peer's observers of the path (e.g. one LwM2M server among several). */
+      peer?: Peer;
+      /** With `peer`: only the relation registered with this token. */
+      token?: Uint8Array;
+    } = {},
+  ): number {
+    return this.observeServer.notify(path, options.confirmable, options.peer?.key, options.token);
   }
 
   /** Observers currently registered on a path (all paths if omitted). */
   observerCount(path?: string | readonly string[]): number {
-    return this.observers.count(path);
+    return this.observeServer.count(path);
+  }
+
+  /** The observe relations (peer, token, path) on a path, or all of them. */
+  observers(path?: string | readonly string[]): ObserverInfo[] {
+    return this.observeServer.list(path);
   }
 
   /** Fails open exchanges, drops observers, closes the transport. */
@@ -267,7 +281,7 @@ export class Endpoint implements MessengerUpper {
     this.closed = true;
     const error = new CoapClosedError('endpoint closed');
     for (const ex of this.exchanges.all()) this.failExchange(ex, error);
-    this.observers.close();
+    this.observeServer.close();
     this.blockwise.close();
     this.messenger.close();
     await this.transport.close();
@@ -432,7 +446,7 @@ export class Endpoint implements MessengerUpper {
   /** MessengerUpper: connection gone / aborted. */
   peerGone(peer: Peer, error: Error): void {
     for (const ex of this.exchanges.ofPeer(peer.key)) this.failExchange(ex, error);
-    this.observers.peerGone(peer.key);
+    this.observeServer.peerGone(peer.key);
     this.blockwise.peerGone(peer.key);
   }
 

@@ -28,6 +28,14 @@ export const DEFAULT_OBSERVE: ObserveServerOptions = Object.freeze({
   maxObservers: 10_000,
 });
 
+/** One observe relation as the application sees it. */
+export interface ObserverInfo {
+  readonly peer: Peer;
+  readonly token: Uint8Array;
+  /** "/3/0/1" */
+  readonly path: string;
+}
+
 export interface ObserveServerDeps {
   readonly clock: Clock;
   /** The resource's current answer for a relation (handler run again, first block only). */
@@ -119,12 +127,24 @@ export class ObserveServer {
     if (rel) this.remove(rel);
   }
 
-  notify(path: string | readonly string[], confirmable?: boolean): number {
+  /** Notifies the observers of `path` (only `peerKey`'s / only `token`'s when given); returns how many. */
+  notify(path: string | readonly string[], confirmable?: boolean, peerKey?: string, token?: Uint8Array): number {
     const set = this.byPath.get(pathKeyOf(path));
     if (!set) return 0;
-    const relations = [...set];
-    for (const rel of relations) this.notifyRelation(rel, confirmable);
-    return relations.length;
+    const only = peerKey !== undefined && token !== undefined ? exchangeKey(peerKey, token) : undefined;
+    let n = 0;
+    for (const rel of [...set]) {
+      if (only !== undefined ? rel.key !== only : peerKey !== undefined && rel.peer.key !== peerKey) continue;
+      this.notifyRelation(rel, confirmable);
+      n++;
+    }
+    return n;
+  }
+
+  /** The registered observers (of one path, or all). */
+  list(path?: string | readonly string[]): ObserverInfo[] {
+    const rels = path === undefined ? [...this.byKey.values()] : [...(this.byPath.get(pathKeyOf(path)) ?? [])];
+    return rels.map((r) => ({ peer: r.peer, token: r.request.token, path: r.pathKey }));
   }
 
   notifyRelation(rel: Relation, confirmable: boolean | undefined): void {

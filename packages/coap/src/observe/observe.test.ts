@@ -211,4 +211,31 @@ describe('observe (RFC 7641)', () => {
     expect(((await it.next()).value as CoapResponse).text()).toBe(text);
     await obs.cancel();
   });
+
+  it('notify can target one peer (or one relation), and observers() lists relations', async () => {
+    const { network, server, client, serverPeer, serverTransport } = createPair();
+    const { Endpoint } = await import('../endpoint');
+    const other = new Endpoint({ transport: network.transport('other') });
+    let v = 0;
+    server.router.get('/r', () => ({ payload: String(v) }), { observable: true });
+    const a = client.observe({ peer: serverPeer, path: '/r' });
+    const b = other.observe({ peer: (other.transport as typeof serverTransport).peerOf(serverTransport), path: '/r' });
+    const ai = a[Symbol.asyncIterator]();
+    const bi = b[Symbol.asyncIterator]();
+    await ai.next();
+    await bi.next();
+    const list = server.observers('/r');
+    expect(list.map((o) => o.peer.address).sort()).toEqual(['client', 'other']);
+    expect(list.every((o) => o.path === '/r')).toBe(true);
+    v = 1;
+    const clientSide = list.find((o) => o.peer.address === 'client')!;
+    expect(server.notify('/r', { peer: clientSide.peer })).toBe(1);
+    expect(((await ai.next()).value as CoapResponse).text()).toBe('1');
+    v = 2;
+    expect(server.notify('/r', { peer: clientSide.peer, token: Uint8Array.of(0xde, 0xad) })).toBe(0);
+    expect(server.notify('/r')).toBe(2);
+    expect(((await bi.next()).value as CoapResponse).text()).toBe('2');
+    await a.cancel();
+    await b.cancel();
+  });
 });
