@@ -241,3 +241,37 @@ describe('Create and Delete', () => {
     expect((await req(s, 'GET', '/1/5')).code).toBe(CoapCode.NOT_FOUND);
   });
 });
+
+describe('version differences', () => {
+  it('LwM2M 1.0: TLV by default, no composite operations', async () => {
+    const s = await ready([], { lwm2mVersion: '1.0' });
+    const device = await req(s, 'GET', '/3/0');
+    expect(device.contentFormat).toBe(ContentFormat.LWM2M_TLV);
+    const fetch = await req(s, 'FETCH', '/', {
+      contentFormat: ContentFormat.SENML_JSON,
+      payload: new TextEncoder().encode('[{"n":"/3/0/0"}]'),
+    });
+    expect(fetch.code).toBe(CoapCode.METHOD_NOT_ALLOWED);
+  });
+
+  it('LwM2M 1.2: Delete of a resource instance keeps the other instances', async () => {
+    const acl = new SimpleInstance({
+      values: {
+        0: 3,
+        1: 0,
+        2: new Map([
+          [1, 1],
+          [2, 3],
+        ]),
+        3: 1,
+      },
+    });
+    const s = await ready([{ id: 2, instances: { 0: acl } }], { lwm2mVersion: '1.2' });
+    expect((await req(s, 'DELETE', '/2/0/2/1')).code).toBe(CoapCode.DELETED);
+    expect([...(acl.get(2) as ReadonlyMap<number, unknown>).keys()]).toEqual([2]);
+    expect((await req(s, 'DELETE', '/2/0/2/1')).code).toBe(CoapCode.NOT_FOUND);
+    expect((await req(s, 'DELETE', '/3/0/11/0')).code).toBe(CoapCode.METHOD_NOT_ALLOWED); // read-only resource
+    const s11 = await ready([{ id: 2, instances: { 0: new SimpleInstance({ values: { 0: 3, 1: 0, 3: 1 } }) } }]);
+    expect((await req(s11, 'DELETE', '/2/0/2/1')).code).toBe(CoapCode.METHOD_NOT_ALLOWED);
+  });
+});

@@ -18,7 +18,7 @@ import type { Requester } from '../enabler/instance-enabler';
 import type { Sample } from '../observe/notify-rules';
 import type { ObservationManager, ObservationTarget } from '../observe/observation-manager';
 import { discover } from '../tree/discover';
-import { deleteInstance, executeResource } from '../tree/execute-delete';
+import { deleteInstance, deleteResourceInstance, executeResource } from '../tree/execute-delete';
 import { readNode } from '../tree/node-reader';
 import { createInstance, writeNode } from '../tree/node-writer';
 import type { ObjectTree } from '../tree/object-tree';
@@ -75,18 +75,29 @@ export class DmHandler {
       case 'POST':
         return this.post(req, caller, path);
       case 'DELETE':
+        if (path.isResourceInstance() && this.d.lwm2mVersion === '1.2') {
+          await this.d.authorize(caller, 'write', path);
+          await deleteResourceInstance(this.d.tree, path, caller.requester);
+          return { code: CoapCode.DELETED };
+        }
         await this.d.authorize(caller, 'delete', path);
         await deleteInstance(this.d.tree, path, caller.requester);
         this.d.attributes.removeBelow(path);
         await this.d.deleted?.(path);
         return { code: CoapCode.DELETED };
       case 'FETCH':
+        this.requireComposite();
         return this.fetch(req, caller, path);
       case 'IPATCH':
+        this.requireComposite();
         return this.writeComposite(req, caller, path);
       default:
         throw CoapError.methodNotAllowed(`${req.method ?? req.code} is not an LwM2M operation`);
     }
+  }
+
+  private requireComposite(): void {
+    if (this.d.lwm2mVersion === '1.0') throw CoapError.methodNotAllowed('composite operations need LwM2M 1.1');
   }
 
   // ---- Read / Observe / Discover ------------------------------------------------------------
