@@ -111,3 +111,64 @@ describe.runIf(enabled)('libcoap coap-client-notls -> our RD', () => {
     expect(out).not.toContain('window');
   });
 });
+
+const DTLS_CLIENT = 'coap-client-openssl';
+const dtlsEnabled = peerAvailable(`libcoap (${DTLS_CLIENT})`, hasCommand(DTLS_CLIENT), 'apt-get install libcoap3-bin');
+
+describe.runIf(dtlsEnabled)(
+  'libcoap coap-client-openssl over DTLS PSK -> our RD: the registrant identity owns it',
+  () => {
+    let server: RdServer;
+    const S = 'coaps://127.0.0.1:25786';
+    const psk = (identity: string, key: string, args: readonly string[]) =>
+      run(DTLS_CLIENT, ['-B', '4', '-u', identity, '-k', key, ...args], 10_000);
+    beforeAll(async () => {
+      const enc = new TextEncoder();
+      server = await startRdServer({
+        host: '127.0.0.1',
+        port: 25785,
+        dtlsPort: 25786,
+        psk: new Map([
+          ['dev-1', enc.encode('secret1')],
+          ['dev-2', enc.encode('secret2')],
+        ]),
+      });
+    });
+    afterAll(async () => {
+      await server?.close();
+    });
+
+    it('registers as dev-1; dev-2, plain UDP and a wrong key cannot touch it; dev-1 can', async () => {
+      const reg = await psk('dev-1', 'secret1', [
+        '-v',
+        '6',
+        '-m',
+        'post',
+        '-e',
+        '</lock>;rt="lock"',
+        `${S}/rd?ep=door-lock`,
+      ]);
+      const created = pdus(reg.stdout + reg.stderr).find((l) => l.includes('c:2.01'));
+      const id = /Location-Path:rd, Location-Path:([0-9a-f]+)/.exec(created ?? '')?.[1];
+      expect(id).toBeDefined();
+      const stored = await server.rd.store.get(id!);
+      expect(stored?.owner).toBe('psk:dev-1');
+      expect(stored?.base).toMatch(/^coaps:\/\/127\.0\.0\.1:\d+$/);
+
+      const other = await psk('dev-2', 'secret2', ['-m', 'post', `${S}/rd/${id}?lt=5`]);
+      expect(other.stdout + other.stderr).toContain('4.03 not allowed to update this registration');
+      const plain = await coapClient(['-m', 'delete', `coap://127.0.0.1:25785/rd/${id}`]);
+      expect(plain.stdout + plain.stderr).toContain('4.03 not allowed to remove this registration');
+      const wrongKey = await psk('dev-1', 'wrong', ['-m', 'delete', `${S}/rd/${id}`]);
+      expect(wrongKey.stdout + wrongKey.stderr).not.toContain('2.02');
+      expect((await server.rd.store.get(id!))?.lt).toBe(90_000);
+
+      const own = await psk('dev-1', 'secret1', ['-v', '6', '-m', 'post', `${S}/rd/${id}?lt=300`]);
+      expect(pdus(own.stdout + own.stderr).some((l) => l.includes('c:2.04'))).toBe(true);
+      expect((await server.rd.store.get(id!))?.lt).toBe(300);
+      const del = await psk('dev-1', 'secret1', ['-v', '6', '-m', 'delete', `${S}/rd/${id}`]);
+      expect(pdus(del.stdout + del.stderr).some((l) => l.includes('c:2.02'))).toBe(true);
+      expect(await server.rd.store.get(id!)).toBeUndefined();
+    });
+  },
+);

@@ -12,6 +12,22 @@ const positive = (v: string): number => {
   return Number(v);
 };
 
+/** "identity:secret" (UTF-8 secret) or "identity:hex:0a1b..." */
+const pskEntry = (v: string, previous: Map<string, Uint8Array> = new Map()): Map<string, Uint8Array> => {
+  const colon = v.indexOf(':');
+  if (colon <= 0 || colon === v.length - 1)
+    throw new InvalidArgumentError('expected identity:key or identity:hex:<hex>');
+  const identity = v.slice(0, colon);
+  const key = v.slice(colon + 1);
+  let bytes: Uint8Array;
+  if (key.startsWith('hex:')) {
+    const hex = key.slice(4);
+    if (!/^([0-9a-fA-F]{2})+$/.test(hex)) throw new InvalidArgumentError('hex key: an even number of hex digits');
+    bytes = Uint8Array.from(hex.match(/../g)!.map((b) => Number.parseInt(b, 16)));
+  } else bytes = new TextEncoder().encode(key);
+  return new Map(previous).set(identity, bytes);
+};
+
 export interface ProgramIo {
   out(line: string): void;
   err(line: string): void;
@@ -29,6 +45,12 @@ export function buildProgram(io: ProgramIo): Command {
     .option('--multicast', 'also answer discovery sent to 224.0.1.187 / ff02::fe (RFC 9176 §4)')
     .option('--multicast-group <address>', 'another RD group, e.g. ff05::fe')
     .option('--multicast-interface <address>', 'interface address to join the group on')
+    .option(
+      '--dtls-port <port>',
+      'also serve coaps (DTLS 1.2 PSK) here; updates then need the registrant identity',
+      port,
+    )
+    .option('--psk <identity:key>', 'a DTLS PSK (repeatable; identity:hex:<hex> for binary keys)', pskEntry)
     .option('--max-lifetime <seconds>', 'refuse registrations with a longer lt', positive)
     .option('--max-registrations <n>', 'answer 5.03 beyond this many registrations', positive)
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
@@ -42,6 +64,8 @@ export function buildProgram(io: ProgramIo): Command {
         multicast: o.multicast === true || o.multicastGroup !== undefined,
         ...(o.multicastGroup ? { multicastGroup: o.multicastGroup as string } : {}),
         ...(o.multicastInterface ? { multicastInterface: o.multicastInterface as string } : {}),
+        ...(o.dtlsPort !== undefined ? { dtlsPort: o.dtlsPort as number } : {}),
+        ...(o.psk !== undefined ? { psk: o.psk as Map<string, Uint8Array> } : {}),
         ...(o.maxLifetime !== undefined ? { maxLifetimeS: o.maxLifetime as number } : {}),
         ...(o.maxRegistrations !== undefined ? { maxRegistrations: o.maxRegistrations as number } : {}),
         log: (l) => io.out(`${new Date().toISOString()} ${l}`),

@@ -1,6 +1,7 @@
 /** Wires the RD: UDP transport, Endpoint, ResourceDirectory, optional multicast and status page. */
 import { Endpoint, type Transport } from '@lwm2m-ts/coap';
 import { MemoryRdStore, ResourceDirectory, serveResourceDirectory } from '@lwm2m-ts/rd';
+import { createDtlsServer } from '@lwm2m-ts/transport-dtls';
 import { createUdpTransport } from '@lwm2m-ts/transport-udp';
 import { createMulticastListener, RD_MULTICAST_IPV4, RD_MULTICAST_IPV6 } from './multicast-transport';
 import { type StatusPage, startStatusPage } from './status-page';
@@ -16,6 +17,10 @@ export interface RdServerOptions {
   /** Override the group (e.g. ff05::fe). */
   readonly multicastGroup?: string;
   readonly multicastInterface?: string;
+  /** Also serve coaps (DTLS 1.2, PSK) on this port; registrations then belong to the PSK identity. */
+  readonly dtlsPort?: number;
+  /** PSK identity -> key, for `dtlsPort`. */
+  readonly psk?: ReadonlyMap<string, Uint8Array>;
   readonly maxLifetimeS?: number;
   readonly maxRegistrations?: number;
   readonly log?: (line: string) => void;
@@ -26,6 +31,8 @@ export interface RdServer {
   readonly endpoint: Endpoint;
   /** coap://host:port actually bound. */
   readonly coapUri: string;
+  /** coaps://host:port when DTLS is on. */
+  readonly coapsUri: string | undefined;
   readonly httpPort: number | undefined;
   close(): Promise<void>;
 }
@@ -53,7 +60,20 @@ export async function startRdServer(options: RdServerOptions): Promise<RdServer>
   const coapUri = `coap://${host}:${bound.port}`;
   const closers: (() => Promise<void>)[] = [];
   let multicastEndpoint: Endpoint | undefined;
+  let dtlsEndpoint: Endpoint | undefined;
+  let coapsUri: string | undefined;
   try {
+    if (options.dtlsPort !== undefined) {
+      const keys = options.psk ?? new Map<string, Uint8Array>();
+      if (keys.size === 0) throw new Error('--dtls-port needs at least one --psk identity:key');
+      const dtls = await createDtlsServer({ host: options.host, port: options.dtlsPort, psk: (id) => keys.get(id) });
+      dtlsEndpoint = new Endpoint({ transport: dtls });
+      const dtlsCoap = serveResourceDirectory(rd, dtlsEndpoint);
+      closers.push(async () => dtlsCoap.detach());
+      const a = dtls.localAddress()!;
+      coapsUri = `coaps://${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}`;
+      log(`resource directory on ${coapsUri} (DTLS PSK, ${keys.size} identities)`);
+    }
     if (options.multicast) {
       const group = options.multicastGroup ?? (transport.type === 'udp6' ? RD_MULTICAST_IPV6 : RD_MULTICAST_IPV4);
       const mcast: Transport = await createMulticastListener({
@@ -78,6 +98,7 @@ export async function startRdServer(options: RdServerOptions): Promise<RdServer>
       rd,
       endpoint,
       coapUri,
+      coapsUri,
       httpPort: status?.port,
       close: () => {
         closing ??= (async () => {
@@ -85,6 +106,7 @@ export async function startRdServer(options: RdServerOptions): Promise<RdServer>
           rd.close();
           for (const c of closers) await c();
           await multicastEndpoint?.close();
+          await dtlsEndpoint?.close();
           await endpoint.close();
         })();
         return closing;
@@ -93,6 +115,7 @@ export async function startRdServer(options: RdServerOptions): Promise<RdServer>
   } catch (e) {
     rd.close();
     await multicastEndpoint?.close();
+    await dtlsEndpoint?.close();
     await endpoint.close();
     throw e;
   }
