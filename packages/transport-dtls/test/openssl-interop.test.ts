@@ -55,7 +55,9 @@ async function clientToUs(server: DtlsTransport, port: number, args: string[], c
   open.push(server);
   const peer = new PeerProcess('openssl', ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${port}`, ...args], dir);
   peers.push(peer);
-  await peer.waitFor(new RegExp(`New, TLSv1\\.2, Cipher is ${cipherName}`));
+  // openssl prints the protocol version the cipher was introduced in (TLSv1.0 for the CBC ones).
+  await peer.waitFor(new RegExp(`New, TLSv1\\.[02], Cipher is ${cipherName}`));
+  await peer.waitFor(/Protocol {2}: DTLSv1\.2/);
   const got = nextFrame(server);
   peer.write('hello-from-openssl\n');
   const { frame, peer: from } = await got;
@@ -141,6 +143,23 @@ describe.skipIf(!hasOpenssl)('interop with openssl 3 (DTLS 1.2)', () => {
     ];
     const from = await clientToUs(server, 25704, args, 'ECDHE-ECDSA-AES128-GCM-SHA256');
     expect(from.identity).toMatchObject({ kind: 'x509', subject: 'CN=localhost' });
+  });
+
+  for (const [cipher, port] of [
+    ['PSK-AES128-CBC-SHA256', 25710],
+    ['PSK-AES128-GCM-SHA256', 25711],
+    ['ECDHE-PSK-AES128-CBC-SHA256', 25712],
+  ] as const) {
+    it(`s_client -> our server, ${cipher}`, async () => {
+      const server = await createDtlsServer({ host: '127.0.0.1', port, psk: pskLookup });
+      await clientToUs(server, port, [...PSK_ARGS, '-cipher', cipher], cipher);
+    });
+  }
+
+  it('s_client -> our server, ECDHE-ECDSA-AES128-SHA256 (CBC)', async () => {
+    const server = await createDtlsServer({ host: '127.0.0.1', port: 25713, certificate: cert, privateKey: key });
+    const args = ['-cipher', 'ECDHE-ECDSA-AES128-SHA256', '-CAfile', 'ec-cert.pem', '-verify_return_error'];
+    await clientToUs(server, 25713, args, 'ECDHE-ECDSA-AES128-SHA256');
   });
 
   it('s_client -reconnect resumes the session (abbreviated handshake)', async () => {

@@ -74,4 +74,16 @@ describe('PSK handshake and records', () => {
     await client.send(serverPeer(server), Buffer.from('x'));
     expect((await got).frame.toString()).toBe('x');
   });
+
+  it('works over IPv6 loopback', async () => {
+    const server = await createDtlsServer({ host: '::1', psk: pskLookup });
+    const client = await createDtlsClient({ host: '::1', psk: { identity: 'CoAP', key: PSK } });
+    open.push(server, client);
+    const port = server.localAddress()!.port;
+    const got = nextFrame(server);
+    await client.send({ address: '::1', port, key: `::1|${port}` }, Buffer.from('v6'));
+    const { frame, peer } = await got;
+    expect(frame.toString()).toBe('v6');
+    expect(peer.address).toBe('::1');
+  });
 });
