@@ -73,6 +73,23 @@ describe('RD lookup interface (RFC 9176 §7)', () => {
     expect(links[0]!.attributes.find((a) => a.name === 'anchor')?.value).toBe('coap://[2001:db8::1]:5683/dev/');
   });
 
+  it('LwM2M-style object links: find the temperature objects (/3303) and their devices', async () => {
+    await register(
+      'ep=urn:imei:490154203237511&lt=300&lwm2m=1.1&b=U',
+      '</>;rt="oma.lwm2m";ct=11543,</1/0>,</3/0>,</3303/0>;ver=1.1,</3303/1>',
+    );
+    await register('ep=urn:imei:490154203237512&lt=300&lwm2m=1.1&b=U', '</1/0>,</3/0>,</3311/0>');
+    // In endpoint lookup, href is the registration resource; link attributes still select.
+    expect(await hrefs('ep', 'href=/3303*')).toEqual([]);
+    expect(await hrefs('ep', 'ver=1.1')).toEqual(['/rd/4521']);
+    expect(await hrefs('res', 'href=/3303/*')).toEqual(['coap://client:40000/3303/0', 'coap://client:40000/3303/1']);
+    expect(await hrefs('res', 'ver=1.1')).toEqual(['coap://client:40000/3303/0']);
+    expect(await hrefs('ep', 'lwm2m=1.1&b=U')).toEqual(['/rd/4521', '/rd/4522']);
+    expect(await lookup('ep', 'ep=urn:imei:490154203237512')).toBe(
+      '</rd/4522>;ep=urn:imei:490154203237512;base="coap://client:40000";lt=300;lwm2m=1.1;b=U',
+    );
+  });
+
   describe('filtering', () => {
     beforeEach(async () => {
       await register(
