@@ -58,6 +58,8 @@ export interface LwM2mClientOptions {
   readonly defaultContentFormat?: number;
   /** How long to wait for Bootstrap-Finish (ms); default 300 s. */
   readonly bootstrapTimeoutMs?: number;
+  /** LwM2M 1.2: bootstrap with one Bootstrap-Pack-Request (`GET /bspack`) instead of `POST /bs`. */
+  readonly bootstrapPack?: boolean;
   readonly clock?: Clock;
   /** Extra Endpoint settings (transmission parameters, layers, token generator, ...). */
   readonly endpoint?: Omit<EndpointOptions, 'transport' | 'router' | 'clock'>;
@@ -91,12 +93,15 @@ export class LwM2mClient {
   private started = false;
   private sleepTimer: unknown;
   private bootstrapping: Promise<void> | undefined;
+  private readonly usePack: boolean;
 
   constructor(options: LwM2mClientOptions) {
     this.endpointName = options.endpointName;
     this.lwm2mVersion = options.lwm2mVersion ?? '1.1';
     this.clock = options.clock ?? systemClock;
     this.queue = options.queueMode === true ? {} : options.queueMode || undefined;
+    this.usePack = options.bootstrapPack === true;
+    if (this.usePack && this.lwm2mVersion !== '1.2') throw new RangeError('Bootstrap-Pack needs LwM2M 1.2');
     const control: ClientControl = {
       triggerUpdate: (ssid) => void this.registrations.get(ssid)?.update({ forcePayload: true }),
       disableServer: (ssid, seconds) => void this.registrations.disable(ssid, seconds),
@@ -388,7 +393,8 @@ export class LwM2mClient {
         this.bootstrapPeer = await this.resolvePeer(account.uri);
         this.events.emit('bootstrapStarted', { initiatedBy: 'client' });
         this.wake();
-        await this.bootstrap.request(this.bootstrapPeer);
+        if (this.usePack) await this.bootstrap.requestPack(this.bootstrapPeer);
+        else await this.bootstrap.request(this.bootstrapPeer);
       } catch (e) {
         this.events.emit('bootstrapFailed', { error: e instanceof Error ? e : new Error(String(e)) });
       } finally {

@@ -165,3 +165,65 @@ describe('bootstrap', () => {
     expect(stranger.code).toBe(CoapCode.SERVICE_UNAVAILABLE);
   });
 });
+
+describe('Bootstrap-Pack (1.2)', () => {
+  async function packSetup(records: object[]) {
+    const { encodeSenmlCbor } = await import('@lwm2m-ts/codec');
+    const network = new MemoryNetwork();
+    const bs = new FakeServer(network.transport('bs', { port: 5683 }), 'bs');
+    const dm = new FakeServer(network.transport('server', { port: 5683 }), 'server');
+    const asked: string[][] = [];
+    bs.endpoint.router.get('/bspack', (req) => {
+      asked.push([...req.query, `accept=${req.accept}`]);
+      return {
+        code: CoapCode.CONTENT,
+        contentFormat: ContentFormat.SENML_CBOR,
+        payload: encodeSenmlCbor(records as never),
+      };
+    });
+    const client = new LwM2mClient({
+      endpointName: 'pack-dev',
+      lwm2mVersion: '1.2',
+      bootstrapPack: true,
+      transport: network.transport('dev', { port: 40001 }),
+      objects: [
+        { id: 0, instances: { 0: securityInstance({ uri: bs.uri, bootstrap: true }) } },
+        { id: 1 },
+        { id: 3, instances: { 0: deviceInstance({ manufacturer: 'Acme' }) } },
+      ],
+    });
+    return { bs, dm, client, asked };
+  }
+
+  it('applies the pack and registers', async () => {
+    const p = await packSetup([
+      { n: '/0/1/0', vs: 'coap://server:5683' },
+      { n: '/0/1/1', vb: false },
+      { n: '/0/1/2', v: 3 },
+      { n: '/0/1/10', v: 5 },
+      { n: '/1/0/0', v: 5 },
+      { n: '/1/0/1', v: 90 },
+      { n: '/1/0/6', vb: true },
+      { n: '/1/0/7', vs: 'U' },
+    ]);
+    const starting = p.client.start();
+    await settle();
+    await starting;
+    await settle();
+    expect(p.asked).toEqual([['ep=pack-dev', `accept=${ContentFormat.SENML_CBOR}`]]);
+    expect(p.dm.of('POST', '/rd')[0]!.query).toEqual(['ep=pack-dev', 'lt=90', 'lwm2m=1.2', 'b=U']);
+  });
+
+  it('reports an inconsistent pack as a failed bootstrap', async () => {
+    const p = await packSetup([
+      { n: '/1/0/0', v: 5 },
+      { n: '/1/0/1', v: 90 },
+    ]);
+    const failed = p.client.events.once('bootstrapFailed');
+    const starting = p.client.start();
+    await settle();
+    await starting;
+    expect((await failed).error.message).toContain('inconsistent');
+    expect(p.dm.of('POST', '/rd')).toHaveLength(0);
+  });
+});

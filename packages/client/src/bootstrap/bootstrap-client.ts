@@ -13,6 +13,7 @@ import {
   type Peer,
 } from '@lwm2m-ts/coap';
 import { CoapCode, ContentFormat, serializeLinkFormat } from '@lwm2m-ts/codec';
+import { LwM2mPath, ObjectInstance, type Resource } from '@lwm2m-ts/objects';
 import type { ContentNegotiation } from '../coap/content-negotiation';
 import { lwm2mPathOf } from '../coap/dm-handler';
 import { BOOTSTRAP } from '../enabler/instance-enabler';
@@ -80,6 +81,40 @@ export class BootstrapClient {
       this.cancel();
       throw e;
     }
+  }
+
+  /**
+   * Bootstrap-Pack-Request (LwM2M 1.2): `GET /bspack?ep=` answered with every value to write in
+   * one SenML/LwM2M CBOR body. The values are applied as Bootstrap-Writes, then checked as at
+   * Bootstrap-Finish; throws when the request fails or the configuration is inconsistent.
+   */
+  async requestPack(peer: Peer, accept: number = ContentFormat.SENML_CBOR): Promise<void> {
+    const res = await this.d.endpoint.request({
+      method: 'GET',
+      peer,
+      path: ['bspack'],
+      query: [`ep=${this.d.endpointName}`],
+      accept,
+    });
+    if (res.code !== CoapCode.CONTENT)
+      throw new BootstrapFailedError(`Bootstrap-Pack-Request answered ${res.codeText} ${res.text()}`.trim());
+    const values = this.d.negotiation.decodeComposite(res.payload, res.contentFormat);
+    // One Bootstrap-Write per object instance, values grouped by /o/i.
+    const byInstance = new Map<string, Resource[]>();
+    for (const [text, node] of values) {
+      const path = LwM2mPath.parse(text);
+      if (node.kind !== 'resource' || path.objectInstanceId === undefined)
+        throw new BootstrapFailedError(`Bootstrap-Pack entry ${text} is not a resource`);
+      const key = path.parent().toString();
+      byInstance.set(key, [...(byInstance.get(key) ?? []), node]);
+    }
+    for (const [key, resources] of byInstance) {
+      const path = LwM2mPath.parse(key);
+      await writeNode(this.d.tree, path, ObjectInstance.of(path.objectInstanceId!, resources), 'bootstrap', BOOTSTRAP);
+    }
+    const problem = await checkConsistency(this.d.tree);
+    if (problem) throw new BootstrapFailedError(`Bootstrap-Pack is inconsistent: ${problem}`);
+    this.d.onFinished();
   }
 
   /** Stops waiting for Finish (client stopped, request refused). */
