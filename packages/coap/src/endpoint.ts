@@ -212,6 +212,7 @@ export class Endpoint implements MessengerUpper {
       completeNotification: (ex, reg, first) => this.blockwise.completeNotification(ex.peer, reg, first),
     });
     const start = (peer: Peer, targetOpts: ReturnType<typeof targetOptions>) => {
+      if (observation.isEnded || this.closed) return; // cancelled while the URI was resolved
       const message = buildRequestMessage(
         code,
         this.freshToken(peer),

@@ -238,4 +238,14 @@ describe('observe (RFC 7641)', () => {
     await a.cancel();
     await b.cancel();
   });
+
+  it('an observation cancelled before its URI resolved never registers', async () => {
+    const { server, client } = createPair();
+    server.router.get('/r', () => ({ payload: 'r' }), { observable: true });
+    const obs = client.observe({ uri: 'coap://server:5683/r' });
+    await obs.cancel();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(server.observerCount()).toBe(0);
+    expect((await obs[Symbol.asyncIterator]().next()).done).toBe(true);
+  });
 });
