@@ -60,6 +60,8 @@ export interface ResourceDirectoryOptions {
    * Applied to endpoint and resource lookups, and so to what observers of lookups see.
    */
   readonly lookupFilter?: (peer: Peer, registration: Registration) => boolean;
+  /** Errors nobody awaits: a change listener that threw, a store failing during an expiry sweep. */
+  readonly onError?: (error: unknown, where: string) => void;
 }
 
 /** Who sent a request: the authenticated peer and the base URI of its source address. */
@@ -89,6 +91,7 @@ export class ResourceDirectory {
   private readonly maxLinks: number;
   private readonly maxRegistrations: number;
   private readonly lookupFilter: ((peer: Peer, registration: Registration) => boolean) | undefined;
+  private readonly onError: (error: unknown, where: string) => void;
   private readonly listeners = new Set<(e: RdEvent) => void>();
   private serial: Promise<unknown> = Promise.resolve();
   private timer: { handle: unknown; at: number } | undefined;
@@ -109,6 +112,7 @@ export class ResourceDirectory {
     this.maxLinks = options.maxLinks ?? 1000;
     this.maxRegistrations = options.maxRegistrations ?? 1_000_000;
     this.lookupFilter = options.lookupFilter;
+    this.onError = options.onError ?? (() => {});
   }
 
   /** The endpoint name of a registration request: `ep`, or one derived from the identity; else 4.00. */
@@ -336,7 +340,13 @@ export class ResourceDirectory {
   }
 
   private emit(e: RdEvent): void {
-    for (const l of this.listeners) l(e);
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (error) {
+        this.onError(error, `${e.type} listener`);
+      }
+    }
   }
 
   /** Arms the expiry timer for `at` unless it fires earlier already. */
@@ -346,10 +356,18 @@ export class ResourceDirectory {
     const delay = Math.min(Math.max(0, at - this.clock.now()), DAY_MS);
     const handle = this.clock.setTimeout(() => {
       this.timer = undefined;
-      void this.sweep().then(async () => {
-        const next = await this.store.nextExpiry();
-        if (next !== undefined) this.schedule(next);
-      });
+      this.sweep()
+        .then(() => this.store.nextExpiry())
+        .then(
+          (next) => {
+            if (next !== undefined) this.schedule(next);
+          },
+          (error: unknown) => {
+            // A failing store: report, and try again in a second.
+            this.onError(error, 'expiry sweep');
+            this.schedule(this.clock.now() + 1000);
+          },
+        );
     }, delay);
     this.timer = { handle, at: this.clock.now() + delay };
   }
