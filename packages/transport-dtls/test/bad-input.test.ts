@@ -191,6 +191,31 @@ describe('hostile records', () => {
   });
 });
 
+describe('restarting peers', () => {
+  it('a client that restarts mid-handshake (new ClientHello random) gets a fresh handshake at once', async () => {
+    const s = await server({ retransmitInitialMs: 10_000 });
+    const port = s.localAddress()!.port;
+    const raw = await RawSocket.open();
+    sockets.push(raw);
+    const random = randomBytes(32);
+    await raw.send(clientHelloRecord(Buffer.alloc(0), random), port);
+    await sleep(20);
+    await raw.send(clientHelloRecord(cookieFromHvr(raw.received[0]!), random, 1, 1), port);
+    await sleep(20);
+    expect(s.stats().handshakes).toBe(1);
+    // The same address starts over with a new ClientHello random (client restarted).
+    raw.received.length = 0;
+    const random2 = randomBytes(32);
+    await raw.send(clientHelloRecord(Buffer.alloc(0), random2), port);
+    await sleep(20);
+    expect(raw.received[0]![13]).toBe(3); // HelloVerifyRequest, not a retransmitted ServerHello flight
+    await raw.send(clientHelloRecord(cookieFromHvr(raw.received[0]!), random2, 1, 1), port);
+    await sleep(20);
+    expect(raw.received[1]![13]).toBe(2); // ServerHello of the new handshake
+    expect(s.stats().handshakes).toBe(1);
+  });
+});
+
 describe('session limits', () => {
   it('evicts idle sessions and reports them closed', async () => {
     let now = 1_000_000;

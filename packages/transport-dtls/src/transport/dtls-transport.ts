@@ -328,7 +328,10 @@ export class DtlsTransport implements Transport, ConnectionOwner {
     const conn = this.byAddress.get(peerKey(rinfo.address, rinfo.port));
     const hello =
       first.epoch === 0 && first.type === ContentType.handshake ? this.initialClientHello(first.fragment) : undefined;
-    if (conn && !(hello && conn.state === 'established' && conn.helloTag !== hello.hello.random.readUIntBE(0, 6))) {
+    // A ClientHello with a new random starts over (the peer rebooted or gave up on a stuck handshake); a repeat of
+    // the one that started this association belongs to it (retransmission).
+    const startsOver = hello !== undefined && !conn?.isClient && conn?.helloTag !== hello.hello.random.readUIntBE(0, 6);
+    if (conn && !startsOver) {
       conn.receive(records, rinfo.address, rinfo.port);
       return;
     }
