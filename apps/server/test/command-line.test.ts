@@ -45,6 +45,11 @@ describe('lwm2m-server flags', () => {
         '/m',
         '--log-level',
         'debug',
+        '--tcp-port',
+        '5685',
+        '--tcp-host',
+        '::1',
+        '--coap-ws',
         '--request-timeout',
         '1500',
         '--awake-time',
@@ -66,6 +71,9 @@ describe('lwm2m-server flags', () => {
       modelsDir: '/m',
       requestTimeoutMs: 1500,
       awakeTimeMs: 2000,
+      tcpPort: 5685,
+      tcpHost: '::1',
+      coapOverWebSockets: true,
       uiDir: '/other',
     });
     expect(logLevel).toBe('debug');

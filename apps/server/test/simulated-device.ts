@@ -10,7 +10,10 @@ import {
   securityInstance,
   serverInstance,
 } from '@lwm2m-ts/client';
+import type { Transport } from '@lwm2m-ts/coap';
+import { createTcpTransport } from '@lwm2m-ts/transport-tcp';
 import { createUdpTransport } from '@lwm2m-ts/transport-udp';
+import { createWsTransport } from '@lwm2m-ts/transport-ws';
 
 export interface SimulatedDevice {
   readonly client: LwM2mClient;
@@ -24,9 +27,16 @@ export interface SimulatedDevice {
 export async function startSimulatedDevice(
   coapPort: number,
   endpointName = 'sim-1',
-  options: { queueMode?: boolean; lifetime?: number } = {},
+  options: { queueMode?: boolean; lifetime?: number; transport?: 'udp' | 'tcp' | 'ws' } = {},
 ): Promise<SimulatedDevice> {
-  const transport = await createUdpTransport({ host: '127.0.0.1', port: 0 });
+  const kind = options.transport ?? 'udp';
+  const transport: Transport =
+    kind === 'tcp'
+      ? await createTcpTransport({})
+      : kind === 'ws'
+        ? await createWsTransport({})
+        : await createUdpTransport({ host: '127.0.0.1', port: 0 });
+  const scheme = kind === 'tcp' ? 'coap+tcp' : kind === 'ws' ? 'coap+ws' : 'coap';
   const reboots: string[][] = [];
   const temperature = ipsoSensor({ value: 21.5, units: 'Cel', minRange: -40, maxRange: 85 });
   const client = new LwM2mClient({
@@ -34,7 +44,7 @@ export async function startSimulatedDevice(
     transport,
     ...(options.queueMode ? { queueMode: { awakeTimeMs: 2_000 } } : {}),
     objects: [
-      { id: 0, instances: { 0: securityInstance({ uri: `coap://127.0.0.1:${coapPort}`, shortServerId: 1 }) } },
+      { id: 0, instances: { 0: securityInstance({ uri: `${scheme}://127.0.0.1:${coapPort}`, shortServerId: 1 }) } },
       { id: 1, instances: { 0: serverInstance({ shortServerId: 1, lifetime: options.lifetime ?? 300 }) } },
       {
         id: 3,

@@ -13,6 +13,8 @@ export interface RegistrationJson {
   sleeping: boolean;
   secured: boolean;
   securityMode?: string;
+  /** Transport scheme the client registered over: coap, coap+tcp, coap+ws, ... */
+  transport?: string;
   smsNumber?: string;
   registeredAt: string;
   lastUpdate: string;
@@ -25,7 +27,11 @@ export interface RegistrationJson {
   additionalAttributes: Record<string, string>;
 }
 
-export function registrationToJson(registration: Registration, sleeping: boolean): RegistrationJson {
+export function registrationToJson(
+  registration: Registration,
+  sleeping: boolean,
+  transport?: string,
+): RegistrationJson {
   let links: ReturnType<typeof registrationLinks> | undefined;
   try {
     links = registrationLinks(registration);
@@ -45,6 +51,7 @@ export function registrationToJson(registration: Registration, sleeping: boolean
     sleeping,
     secured: identity !== undefined,
     ...(identity ? { securityMode: identity.kind } : {}),
+    ...(transport ? { transport } : {}),
     ...(registration.smsNumber !== undefined ? { smsNumber: registration.smsNumber } : {}),
     registeredAt: new Date(registration.registeredAt).toISOString(),
     lastUpdate: new Date(registration.lastUpdate).toISOString(),
@@ -75,6 +82,7 @@ export const registrationJsonSchema = {
     sleeping: { type: 'boolean' },
     secured: { type: 'boolean' },
     securityMode: { type: 'string' },
+    transport: { type: 'string' },
     smsNumber: { type: 'string' },
     registeredAt: { type: 'string', format: 'date-time' },
     lastUpdate: { type: 'string', format: 'date-time' },

@@ -3,16 +3,17 @@ import type { ModelRegistry, ResourceModel } from '@lwm2m-ts/objects';
 import {
   type BootstrapConfigStore,
   type CoapBootstrapServer,
-  type CoapLwM2mServer,
   type EditableSecurityStore,
   type Registration,
   registrationLinks,
 } from '@lwm2m-ts/server';
 import type { CoapMessageLog } from '../events/coap-message-log';
 import type { EventHub } from '../events/event-hub';
+import type { ServerGroup } from './server-group';
 
 export interface AppContext {
-  readonly server: CoapLwM2mServer;
+  /** The LwM2M servers (one per transport), as one. */
+  readonly servers: ServerGroup;
   readonly bootstrap?: CoapBootstrapServer;
   readonly models: ModelRegistry;
   readonly security: EditableSecurityStore;

@@ -2,7 +2,7 @@
  * The whole application in-process: LwM2M server (UDP), bootstrap server (UDP), HTTP API with
  * live events and the web UI. `close()` stops everything it started.
  */
-import type { Peer } from '@lwm2m-ts/coap';
+import type { Peer, Transport } from '@lwm2m-ts/coap';
 import { createDefaultRegistry, type ModelRegistry } from '@lwm2m-ts/objects';
 import {
   type BootstrapConfigStore,
@@ -14,13 +14,16 @@ import {
   InMemoryBootstrapConfigStore,
   InMemorySecurityStore,
 } from '@lwm2m-ts/server';
+import { createTcpTransport } from '@lwm2m-ts/transport-tcp';
 import { createUdpTransport } from '@lwm2m-ts/transport-udp';
+import { createWsTransport } from '@lwm2m-ts/transport-ws';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { isLoopbackHost } from '../api/auth';
 import { buildHttpApi } from '../api/http-api';
 import { CoapMessageLog } from '../events/coap-message-log';
 import { EventHub } from '../events/event-hub';
 import type { AppContext } from './app-context';
+import { ServerGroup } from './server-group';
 import { wireBootstrapEvents, wireServerEvents } from './wire-events';
 
 export interface ServerAppOptions {
@@ -30,6 +33,11 @@ export interface ServerAppOptions {
   readonly bootstrap?: boolean;
   readonly bsHost?: string;
   readonly bsPort?: number;
+  /** CoAP over TCP (RFC 8323) for the LwM2M server; off unless a port is given. */
+  readonly tcpHost?: string;
+  readonly tcpPort?: number;
+  /** CoAP over WebSockets on the HTTP port under /.well-known/coap. */
+  readonly coapOverWebSockets?: boolean;
   readonly httpHost?: string;
   readonly httpPort?: number;
   /** Required when `httpHost` is not a loopback address. */
@@ -56,8 +64,12 @@ export interface ServerAppOptions {
 export interface ServerApp {
   readonly httpUrl: string;
   readonly coapPort: number;
+  readonly tcpPort: number | undefined;
   readonly bsPort: number | undefined;
+  /** The UDP LwM2M server. */
   readonly server: CoapLwM2mServer;
+  /** Every LwM2M server (UDP, TCP, WebSocket). */
+  readonly servers: ServerGroup;
   readonly bootstrap: CoapBootstrapServer | undefined;
   readonly http: FastifyInstance;
   readonly context: AppContext;
@@ -94,7 +106,7 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
   const endpointByPeer = new Map<string, string>();
   const messageLog = new CoapMessageLog({
     ...(options.messageLogSize !== undefined ? { capacity: options.messageLogSize } : {}),
-    endpointOf: (peer: Peer) => endpointByPeer.get(peer.key),
+    endpointOf: (peer: Peer, transport: Transport) => endpointByPeer.get(`${transport.scheme} ${peer.key}`),
     onEntry: (endpoint, entry) => hub.publish({ type: 'coap', endpoint, entry }),
   });
 
@@ -103,32 +115,52 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
     for (const close of closers.reverse()) await close().catch(() => undefined);
   };
   try {
-    const udp = await createUdpTransport({ host: options.coapHost ?? '0.0.0.0', port: options.coapPort ?? 5683 });
-    const server = createLwM2mServer({
-      transport: messageLog.wrap(udp),
-      models,
-      securityStore: security,
-      ...(options.awakeTimeMs !== undefined ? { awakeTimeMs: options.awakeTimeMs } : {}),
-      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-    });
-    closers.push(() => server.close());
-    server.events.on('registered', ({ registration }) =>
-      endpointByPeer.set(registration.peer.key, registration.endpoint),
-    );
-    server.events.on('updated', ({ registration, previous }) => {
-      endpointByPeer.delete(previous.peer.key);
-      endpointByPeer.set(registration.peer.key, registration.endpoint);
-    });
-    const ended = (peerKey: string, endpoint: string, forgetLog: boolean) => {
-      if (endpointByPeer.get(peerKey) === endpoint) endpointByPeer.delete(peerKey);
-      if (forgetLog) messageLog.forget(endpoint);
+    const servers = new ServerGroup();
+    const trackPeers = (server: CoapLwM2mServer) => {
+      const key = (peerKey: string) => `${server.endpoint.transport.scheme} ${peerKey}`;
+      server.events.on('registered', ({ registration }) =>
+        endpointByPeer.set(key(registration.peer.key), registration.endpoint),
+      );
+      server.events.on('updated', ({ registration, previous }) => {
+        endpointByPeer.delete(key(previous.peer.key));
+        endpointByPeer.set(key(registration.peer.key), registration.endpoint);
+      });
+      const ended = (peerKey: string, endpoint: string, forgetLog: boolean) => {
+        if (endpointByPeer.get(key(peerKey)) === endpoint) endpointByPeer.delete(key(peerKey));
+        if (forgetLog) messageLog.forget(endpoint);
+      };
+      server.events.on('deregistered', ({ registration, reason }) =>
+        ended(registration.peer.key, registration.endpoint, reason !== 'replaced'),
+      );
+      server.events.on('expired', ({ registration }) => ended(registration.peer.key, registration.endpoint, true));
     };
-    server.events.on('deregistered', ({ registration, reason }) =>
-      ended(registration.peer.key, registration.endpoint, reason !== 'replaced'),
-    );
-    server.events.on('expired', ({ registration }) => ended(registration.peer.key, registration.endpoint, true));
-    server.events.on('error', ({ error }) => options.logger?.warn({ err: error }, 'LwM2M server error'));
-    wireServerEvents(server, hub);
+    const startServer = (transport: Transport): CoapLwM2mServer => {
+      const server = createLwM2mServer({
+        transport: messageLog.wrap(transport),
+        models,
+        securityStore: security,
+        ...(options.awakeTimeMs !== undefined ? { awakeTimeMs: options.awakeTimeMs } : {}),
+        ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+      });
+      closers.push(() => server.close());
+      trackPeers(server);
+      server.events.on('error', ({ error }) => options.logger?.warn({ err: error }, 'LwM2M server error'));
+      wireServerEvents(server, hub);
+      servers.add(server);
+      return server;
+    };
+
+    const udp = await createUdpTransport({ host: options.coapHost ?? '0.0.0.0', port: options.coapPort ?? 5683 });
+    const server = startServer(udp);
+    let tcpPort: number | undefined;
+    if (options.tcpPort !== undefined) {
+      const tcp = await createTcpTransport({
+        host: options.tcpHost ?? options.coapHost ?? '0.0.0.0',
+        port: options.tcpPort,
+      });
+      startServer(tcp);
+      tcpPort = tcp.localAddress()?.port;
+    }
 
     let bootstrap: CoapBootstrapServer | undefined;
     let bsPort: number | undefined;
@@ -149,7 +181,7 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
     }
 
     const context: AppContext = {
-      server,
+      servers,
       ...(bootstrap ? { bootstrap } : {}),
       models,
       security,
@@ -165,6 +197,7 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
       ...(options.version ? { version: options.version } : {}),
     });
     closers.push(() => http.close());
+    if (options.coapOverWebSockets) startServer(await createWsTransport({ server: http.server }));
     await http.listen({ host: httpHost, port: options.httpPort ?? 8080 });
     const address = http.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : (options.httpPort ?? 8080);
@@ -173,8 +206,10 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
     return {
       httpUrl: `http://${hostForUrl(httpHost)}:${httpPort}`,
       coapPort,
+      tcpPort,
       bsPort,
       server,
+      servers,
       bootstrap,
       http,
       context,

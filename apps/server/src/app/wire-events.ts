@@ -11,7 +11,7 @@ const composite = (content: ReadonlyMap<string, LwM2mNode>): Record<string, Node
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export function wireServerEvents(server: CoapLwM2mServer, hub: EventHub): void {
-  const json = (r: Registration) => registrationToJson(r, server.isSleeping(r));
+  const json = (r: Registration) => registrationToJson(r, server.isSleeping(r), server.endpoint.transport.scheme);
   const e = server.events;
   e.on('registered', ({ registration }) =>
     hub.publish({ type: 'registered', endpoint: registration.endpoint, registration: json(registration) }),

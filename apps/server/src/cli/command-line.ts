@@ -41,6 +41,17 @@ export function buildCommand(version: string): Command {
     )
     .addOption(new Option('--no-bootstrap', 'run no bootstrap server'))
     .addOption(
+      new Option('--tcp-port <port>', 'also serve LwM2M over CoAP/TCP on this port')
+        .env('LWM2M_TCP_PORT')
+        .argParser(port),
+    )
+    .addOption(new Option('--tcp-host <host>', 'CoAP/TCP bind address (default: --coap-host)').env('LWM2M_TCP_HOST'))
+    .addOption(
+      new Option('--coap-ws', 'also serve LwM2M over CoAP/WebSockets on the HTTP port (/.well-known/coap)').env(
+        'LWM2M_COAP_WS',
+      ),
+    )
+    .addOption(
       new Option('--http-host <host>', 'HTTP API + web UI bind address').env('LWM2M_HTTP_HOST').default('127.0.0.1'),
     )
     .addOption(
@@ -82,6 +93,9 @@ interface Parsed {
   bsHost?: string;
   bsPort: number;
   bootstrap: boolean;
+  tcpPort?: number;
+  tcpHost?: string;
+  coapWs?: boolean;
   httpHost: string;
   httpPort: number;
   apiToken?: string;
@@ -106,6 +120,9 @@ export function parseCommandLine(argv: readonly string[], version: string, defau
       ...(o.bsHost !== undefined ? { bsHost: o.bsHost } : {}),
       bsPort: o.bsPort,
       bootstrap: o.bootstrap,
+      ...(o.tcpPort !== undefined ? { tcpPort: o.tcpPort } : {}),
+      ...(o.tcpHost !== undefined ? { tcpHost: o.tcpHost } : {}),
+      ...(o.coapWs ? { coapOverWebSockets: true } : {}),
       httpHost: o.httpHost,
       httpPort: o.httpPort,
       ...(o.apiToken ? { apiToken: o.apiToken } : {}),

@@ -75,7 +75,7 @@ export interface MessageLogOptions {
   readonly capacity?: number;
   readonly now?: () => number;
   /** The endpoint a peer is registered as, if any. */
-  readonly endpointOf: (peer: Peer) => string | undefined;
+  readonly endpointOf: (peer: Peer, transport: Transport) => string | undefined;
   readonly onEntry?: (endpoint: string, entry: CoapLogEntry) => void;
 }
 
@@ -138,12 +138,14 @@ export class CoapMessageLog {
       // A Register names its endpoint before the server knows the peer.
       const ep = getUriQuery(message).find((q) => q.startsWith('ep='));
       if (ep) {
-        this.#registerHints.delete(peer.key);
-        this.#registerHints.set(peer.key, ep.slice(3));
+        const hint = `${transport.scheme} ${peer.key}`;
+        this.#registerHints.delete(hint);
+        this.#registerHints.set(hint, ep.slice(3));
         if (this.#registerHints.size > 10_000) this.#registerHints.delete(this.#registerHints.keys().next().value!);
       }
     }
-    const endpoint = this.options.endpointOf(peer) ?? this.#registerHints.get(peer.key);
+    const endpoint =
+      this.options.endpointOf(peer, transport) ?? this.#registerHints.get(`${transport.scheme} ${peer.key}`);
     if (endpoint === undefined) return;
     const entry = describeMessage(message, direction, peer, this.#now(), transport.reliable);
     let list = this.#entries.get(endpoint);

@@ -11,6 +11,7 @@ export interface Registration {
   sleeping: boolean;
   secured: boolean;
   securityMode?: string;
+  transport?: string;
   registeredAt: string;
   lastUpdate: string;
   expiresAt: string;

@@ -32,7 +32,8 @@ function queuedToJson(q: QueuedRequest) {
 }
 
 export function addClientRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const toJson = (r: Parameters<typeof registrationToJson>[0]) => registrationToJson(r, ctx.server.isSleeping(r));
+  const toJson = (r: Parameters<typeof registrationToJson>[0]) =>
+    registrationToJson(r, ctx.servers.isSleeping(r), ctx.servers.schemeOf(r));
 
   app.get(
     '/api/clients',
@@ -67,7 +68,7 @@ export function addClientRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (request) => {
       const { search, offset = 0, limit = 100 } = request.query as { search?: string; offset?: number; limit?: number };
       const needle = search?.toLowerCase();
-      const all = (await ctx.server.listRegistrations())
+      const all = (await ctx.servers.listRegistrations())
         .filter((r) => !needle || r.endpoint.toLowerCase().includes(needle))
         .sort((a, b) => (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0));
       return { total: all.length, offset, limit, items: all.slice(offset, offset + limit).map(toJson) };
@@ -100,8 +101,9 @@ export function addClientRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request, reply) => {
       const registration = await registrationOf(ctx, (request.params as { endpoint: string }).endpoint);
-      const result = await ctx.server.registrations.deregister(registration.id, registration.peer);
-      if (!result.registration) throw HttpError.notFound(result.diagnostic);
+      if (!(await ctx.servers.forceDeregister(registration))) {
+        throw HttpError.notFound(`"${registration.endpoint}" is not registered any more`);
+      }
       return reply.code(204).send();
     },
   );
@@ -132,7 +134,7 @@ export function addClientRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request) => {
       const registration = await registrationOf(ctx, (request.params as { endpoint: string }).endpoint);
-      const list = await ctx.server.observations.store.listByRegistration(registration.id);
+      const list = await ctx.servers.listObservations(registration);
       return list.map((o) => ({
         id: o.id,
         kind: o.kind,
@@ -164,10 +166,10 @@ export function addClientRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (request, reply) => {
       const { endpoint, id } = request.params as { endpoint: string; id: string };
       const registration = await registrationOf(ctx, endpoint);
-      const info = await ctx.server.observations.store.get(id);
+      const info = await ctx.servers.getObservation(id);
       if (!info || info.registrationId !== registration.id)
         throw HttpError.notFound(`no observation ${id} on "${endpoint}"`);
-      await ctx.server.cancelObservation(
+      await ctx.servers.cancelObservation(
         id,
         (request.query as { active?: boolean }).active === false ? 'passive' : 'active',
       );
@@ -213,7 +215,7 @@ export function addClientRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) =>
-      (await ctx.server.queue.list((request.params as { endpoint: string }).endpoint)).map(queuedToJson),
+      (await ctx.servers.queueList((request.params as { endpoint: string }).endpoint)).map(queuedToJson),
   );
 
   app.delete(
@@ -232,8 +234,8 @@ export function addClientRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request, reply) => {
       const { endpoint, id } = request.params as { endpoint: string; id: string };
-      const queued = (await ctx.server.queue.list(endpoint)).find((q) => q.id === id);
-      if (!queued || !(await ctx.server.queue.cancel(id)))
+      const queued = (await ctx.servers.queueList(endpoint)).find((q) => q.id === id);
+      if (!queued || !(await ctx.servers.queueCancel(id)))
         throw HttpError.notFound(`no queued request ${id} for "${endpoint}"`);
       return reply.code(204).send();
     },

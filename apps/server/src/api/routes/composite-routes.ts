@@ -75,7 +75,7 @@ export function addCompositeRoutes(app: FastifyInstance, ctx: AppContext): void 
     async (request) => {
       const { endpoint } = request.params as { endpoint: string };
       const body = request.body as CompositeBody;
-      const response = await ctx.server.readComposite(endpoint, parsePaths(body.paths ?? []), options(body));
+      const response = await ctx.servers.readComposite(endpoint, parsePaths(body.paths ?? []), options(body));
       if (!response.isSuccess()) throw deviceFailure(response, 'Read-Composite');
       return { endpoint, code: response.code, content: contentJson(response.content) };
     },
@@ -119,7 +119,7 @@ export function addCompositeRoutes(app: FastifyInstance, ctx: AppContext): void 
         nodes.set(String(path), nodeFromJson(json, path, modelOf));
       }
       const format = contentFormatOf(body.format);
-      const response = await ctx.server.writeComposite(endpoint, nodes, {
+      const response = await ctx.servers.writeComposite(endpoint, nodes, {
         ...(format !== undefined ? { format } : {}),
         ...(body.timeout !== undefined ? { timeoutMs: Math.round(body.timeout * 1000) } : {}),
       });
@@ -148,7 +148,7 @@ export function addCompositeRoutes(app: FastifyInstance, ctx: AppContext): void 
     async (request) => {
       const { endpoint } = request.params as { endpoint: string };
       const body = request.body as CompositeBody;
-      const observation = await ctx.server.observeComposite(endpoint, parsePaths(body.paths ?? []), options(body));
+      const observation = await ctx.servers.observeComposite(endpoint, parsePaths(body.paths ?? []), options(body));
       const response = observation.response;
       if (!response.isSuccess() || !response.observation) throw deviceFailure(response, 'Observe-Composite');
       return {

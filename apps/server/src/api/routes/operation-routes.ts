@@ -28,7 +28,7 @@ export function requestOptions(query: OpQuery) {
 }
 
 export async function registrationOf(ctx: AppContext, endpoint: string): Promise<Registration> {
-  const registration = await ctx.server.getRegistration(endpoint);
+  const registration = await ctx.servers.getRegistration(endpoint);
   if (!registration)
     throw new HttpError(404, { error: 'unknown-client', message: `no client registered as "${endpoint}"` });
   return registration;
@@ -68,7 +68,7 @@ export function addOperationRoutes(app: FastifyInstance, ctx: AppContext): void 
     querystring: opQuery,
     response: contentResponse,
     handler: async (request, _reply, { endpoint, path }) => {
-      const response = await ctx.server.read(endpoint, path, requestOptions(request.query as OpQuery));
+      const response = await ctx.servers.read(endpoint, path, requestOptions(request.query as OpQuery));
       if (!response.isSuccess() || !response.content) throw deviceFailure(response, `Read ${path}`);
       return { endpoint, path: String(path), code: response.code, content: nodeToJson(response.content) };
     },
@@ -94,7 +94,7 @@ export function addOperationRoutes(app: FastifyInstance, ctx: AppContext): void 
       const node = bodyNode(ctx, registration, request, path);
       const query = request.query as OpQuery & { replace?: boolean };
       const mode = query.replace === false ? 'update' : 'replace';
-      const response = await ctx.server.write(endpoint, path, node, { ...requestOptions(query), mode });
+      const response = await ctx.servers.write(endpoint, path, node, { ...requestOptions(query), mode });
       if (!response.isSuccess()) throw deviceFailure(response, `Write ${path}`);
       return { endpoint, path: String(path), code: response.code };
     },
@@ -111,7 +111,7 @@ export function addOperationRoutes(app: FastifyInstance, ctx: AppContext): void 
     response: okResponse,
     handler: async (request, _reply, { endpoint, path }) => {
       const args = parseExecuteArgumentsText(typeof request.body === 'string' ? request.body : '');
-      const response = await ctx.server.execute(endpoint, path, {
+      const response = await ctx.servers.execute(endpoint, path, {
         ...requestOptions(request.query as OpQuery),
         ...(args.length > 0 ? { arguments: args } : {}),
       });
@@ -145,7 +145,7 @@ export function addOperationRoutes(app: FastifyInstance, ctx: AppContext): void 
         resourceModelsOf(ctx.models, registration),
       );
       if (instance.kind !== 'object-instance') throw HttpError.badRequest('create needs an object instance');
-      const response = await ctx.server.create(endpoint, path, instance, {
+      const response = await ctx.servers.create(endpoint, path, instance, {
         ...requestOptions(request.query as OpQuery),
         clientChoosesId,
       });
@@ -164,7 +164,7 @@ export function addOperationRoutes(app: FastifyInstance, ctx: AppContext): void 
     querystring: timeoutOnly,
     response: okResponse,
     handler: async (request, _reply, { endpoint, path }) => {
-      const response = await ctx.server.delete(endpoint, path, requestOptions(request.query as OpQuery));
+      const response = await ctx.servers.delete(endpoint, path, requestOptions(request.query as OpQuery));
       if (!response.isSuccess()) throw deviceFailure(response, `Delete ${path}`);
       return { endpoint, path: String(path), code: response.code };
     },
@@ -199,7 +199,7 @@ export function addOperationRoutes(app: FastifyInstance, ctx: AppContext): void 
     },
     handler: async (request, _reply, { endpoint, path }) => {
       const query = request.query as OpQuery & { depth?: number };
-      const response = await ctx.server.discover(endpoint, path, {
+      const response = await ctx.servers.discover(endpoint, path, {
         ...requestOptions(query),
         ...(query.depth !== undefined ? { depth: query.depth } : {}),
       });
@@ -238,7 +238,7 @@ export function addOperationRoutes(app: FastifyInstance, ctx: AppContext): void 
       }
       if (Object.keys(attributes).length === 0)
         throw HttpError.badRequest(`give at least one of ${ATTRIBUTE_NAMES.join(', ')}`);
-      const response = await ctx.server.writeAttributes(
+      const response = await ctx.servers.writeAttributes(
         endpoint,
         path,
         attributes as NotificationAttributes,
@@ -264,7 +264,7 @@ export function addOperationRoutes(app: FastifyInstance, ctx: AppContext): void 
       ...operationErrors,
     },
     handler: async (request, _reply, { endpoint, path }) => {
-      const observation = await ctx.server.observe(endpoint, path, requestOptions(request.query as OpQuery));
+      const observation = await ctx.servers.observe(endpoint, path, requestOptions(request.query as OpQuery));
       const response = observation.response;
       if (!response.isSuccess() || !response.observation) throw deviceFailure(response, `Observe ${path}`);
       return {
@@ -295,10 +295,10 @@ export function addOperationRoutes(app: FastifyInstance, ctx: AppContext): void 
     handler: async (request, _reply, { endpoint, path }) => {
       const registration = await registrationOf(ctx, endpoint);
       const query = request.query as OpQuery & { active?: boolean };
-      const observations = await ctx.server.observations.store.listByRegistration(registration.id);
+      const observations = await ctx.servers.listObservations(registration);
       const matching = observations.filter((o) => o.kind === 'single' && o.paths[0] === String(path));
       for (const o of matching) {
-        await ctx.server.cancelObservation(o.id, query.active === false ? 'passive' : 'active', requestOptions(query));
+        await ctx.servers.cancelObservation(o.id, query.active === false ? 'passive' : 'active', requestOptions(query));
       }
       if (matching.length === 0) throw HttpError.notFound(`no observation of ${path} on "${endpoint}"`);
       return { endpoint, path: String(path), code: '2.05', cancelled: matching.length };

@@ -262,6 +262,10 @@ export function ClientPage({ endpoint, navigate }: { endpoint: string; navigate:
           {registration.queueMode ? ' · queue mode' : ''}
         </div>
         <div>
+          <label>Transport</label>
+          {registration.transport ?? ''}
+        </div>
+        <div>
           <label>Lifetime</label>
           {registration.lifetime} s
         </div>

@@ -79,6 +79,7 @@ export function ClientsPage({ navigate }: { navigate: Navigate }) {
               <th>Status</th>
               <th>LwM2M</th>
               <th>Binding</th>
+              <th>Transport</th>
               <th>Lifetime</th>
               <th>Address</th>
               <th>Last update</th>
@@ -110,6 +111,7 @@ export function ClientsPage({ navigate }: { navigate: Navigate }) {
                   <code>{r.binding}</code>
                   {r.queueMode ? ' (queue)' : ''}
                 </td>
+                <td>{r.transport ?? ''}</td>
                 <td>{r.lifetime} s</td>
                 <td className="mono">
                   {r.address}:{r.port}
@@ -119,7 +121,7 @@ export function ClientsPage({ navigate }: { navigate: Navigate }) {
             ))}
             {data && data.items.length === 0 && (
               <tr>
-                <td colSpan={7} className="empty">
+                <td colSpan={8} className="empty">
                   No client registered{search ? ` matching “${search}”` : ''}. Point a device at this server's CoAP
                   port.
                 </td>
