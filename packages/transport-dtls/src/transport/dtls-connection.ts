@@ -151,6 +151,7 @@ export class DtlsConnection implements HandshakeHost {
   }
 
   private shutdown(reason?: Error): void {
+    if (this.state === 'closed') return;
     this.state = 'closed';
     this.stopRetransmit();
     if (this.deadline) clearTimeout(this.deadline);
@@ -177,6 +178,7 @@ export class DtlsConnection implements HandshakeHost {
         r.then(
           () => {
             this.busy = false;
+            if (this.state === 'closed') return; // timed out or closed while the step was pending
             this.afterStep();
             this.drain();
             const deferred = this.deferred ?? [];
