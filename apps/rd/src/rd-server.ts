@@ -46,6 +46,7 @@ export async function startRdServer(options: RdServerOptions): Promise<RdServer>
   });
   const rd = new ResourceDirectory({
     store: new MemoryRdStore(),
+    onError: (e, where) => log(`error in ${where}: ${e instanceof Error ? e.message : String(e)}`),
     ...(options.maxLifetimeS !== undefined ? { maxLifetimeS: options.maxLifetimeS } : {}),
     ...(options.maxRegistrations !== undefined ? { maxRegistrations: options.maxRegistrations } : {}),
   });

@@ -16,6 +16,17 @@ describe('ResourceDirectory (core API)', () => {
     vi.useRealTimers();
   });
 
+  it('a lookup without count stops at maxLookupResults; page and count reach the rest', async () => {
+    const rd = new ResourceDirectory({ maxLookupResults: 3 });
+    for (const ep of ['a', 'b', 'c', 'd', 'e']) await rd.register(params(`ep=${ep}`), [], source);
+    const eps = async (q: string[]) =>
+      (await rd.lookupEndpoints(parseLookupQuery(q))).map((l) => l.attributes.find((a) => a.name === 'ep')?.value);
+    expect(await eps([])).toEqual(['a', 'b', 'c']);
+    expect(await eps(['page=1', 'count=3'])).toEqual(['d', 'e']);
+    expect(await eps(['count=5'])).toEqual(['a', 'b', 'c', 'd', 'e']);
+    rd.close();
+  });
+
   it('a throwing change listener neither fails the registration nor stops other listeners', async () => {
     const errors: string[] = [];
     const rd = new ResourceDirectory({ onError: (_e, where) => errors.push(where) });

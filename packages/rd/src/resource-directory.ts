@@ -60,6 +60,11 @@ export interface ResourceDirectoryOptions {
    * Applied to endpoint and resource lookups, and so to what observers of lookups see.
    */
   readonly lookupFilter?: (peer: Peer, registration: Registration) => boolean;
+  /**
+   * Most links one lookup answers when it has no `count` (default 10,000): larger results are
+   * cut there, and a client pages with `page`/`count` (bounds response memory with 100k+ entries).
+   */
+  readonly maxLookupResults?: number;
   /** Errors nobody awaits: a change listener that threw, a store failing during an expiry sweep. */
   readonly onError?: (error: unknown, where: string) => void;
 }
@@ -92,6 +97,7 @@ export class ResourceDirectory {
   private readonly maxRegistrations: number;
   private readonly lookupFilter: ((peer: Peer, registration: Registration) => boolean) | undefined;
   private readonly onError: (error: unknown, where: string) => void;
+  private readonly maxLookupResults: number;
   private readonly listeners = new Set<(e: RdEvent) => void>();
   private serial: Promise<unknown> = Promise.resolve();
   private timer: { handle: unknown; at: number } | undefined;
@@ -113,6 +119,7 @@ export class ResourceDirectory {
     this.maxRegistrations = options.maxRegistrations ?? 1_000_000;
     this.lookupFilter = options.lookupFilter;
     this.onError = options.onError ?? (() => {});
+    this.maxLookupResults = options.maxLookupResults ?? 10_000;
   }
 
   /** The endpoint name of a registration request: `ep`, or one derived from the identity; else 4.00. */
@@ -244,7 +251,7 @@ export class ResourceDirectory {
   /** Endpoint lookup (RFC 9176 §7): one link per matching registration. */
   async lookupEndpoints(query: LookupQuery, source?: RequestSource): Promise<Link[]> {
     if (source) await this.authorize({ action: 'lookup', peer: source.peer, registration: undefined });
-    const { from, to } = pageWindow(query);
+    const { from, to } = pageWindow(query, this.maxLookupResults);
     if (to <= from) return [];
     const out: Link[] = [];
     let n = 0;
@@ -261,7 +268,7 @@ export class ResourceDirectory {
   /** Resource lookup (RFC 9176 §7): matching links, with absolute targets and anchors. */
   async lookupResources(query: LookupQuery, source?: RequestSource): Promise<Link[]> {
     if (source) await this.authorize({ action: 'lookup', peer: source.peer, registration: undefined });
-    const { from, to } = pageWindow(query);
+    const { from, to } = pageWindow(query, this.maxLookupResults);
     if (to <= from) return [];
     const out: Link[] = [];
     let n = 0;
@@ -373,7 +380,7 @@ export class ResourceDirectory {
   }
 }
 
-function pageWindow(q: LookupQuery): { from: number; to: number } {
-  if (q.count === undefined) return { from: 0, to: Number.POSITIVE_INFINITY };
+function pageWindow(q: LookupQuery, limit: number): { from: number; to: number } {
+  if (q.count === undefined) return { from: 0, to: limit };
   return { from: q.page * q.count, to: (q.page + 1) * q.count };
 }
