@@ -33,7 +33,7 @@ import { LwM2mValue, type LwM2mValueType } from '../node/value';
 import type { LwM2mPath } from '../path/lwm2m-path';
 import type { NodeCodec } from './node-codec';
 import { checkNodeAtPath } from './node-leaves';
-import { modelMultipleAt, modelTypeAt } from './value-typing';
+import { modelTypeAt } from './value-typing';
 
 const NAME = 'LwM2M TLV';
 
@@ -129,8 +129,9 @@ function fail(message: string, path: LwM2mPath): never {
 
 function toResource(entry: TlvEntry, instancePath: LwM2mPath, lookup: ResourceModelLookup | undefined): ResourceNode {
   const path = instancePath.child(entry.id);
-  const type = modelTypeAt(path, lookup);
-  const multiple = modelMultipleAt(path, lookup);
+  const model = lookup?.(path.objectId!, entry.id);
+  const type = model?.type === 'none' ? undefined : model?.type;
+  const multiple = model?.multiple;
   if (entry.type === 'resource') {
     if (multiple === true) fail(`resource ${path} is multiple but came as a single resource`, path);
     return Resource.single(entry.id, decodeValue(entry.value, type, path));
@@ -140,7 +141,7 @@ function toResource(entry: TlvEntry, instancePath: LwM2mPath, lookup: ResourceMo
   const instances = entry.children.map((c) =>
     ResourceInstance.of(c.id, decodeValue((c as { value: Uint8Array }).value, type, path.child(c.id))),
   );
-  const valueType: LwM2mValueType = type && type !== 'none' ? type : 'opaque';
+  const valueType: LwM2mValueType = type ?? 'opaque';
   return Resource.multiple(entry.id, valueType, unique(instances, path, 'resource instance'));
 }
 

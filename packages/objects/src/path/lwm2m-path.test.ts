@@ -76,5 +76,9 @@ describe('LwM2mPath equality of representation', () => {
     expect(LwM2mPath.parse('/3/0/1')).toEqual(LwM2mPath.of(3, 0, 1));
     expect(LwM2mPath.parse('3/0')).toEqual(LwM2mPath.parse('/3/0'));
     expect(LwM2mPath.parse('/')).toEqual(LwM2mPath.of());
+    expect(LwM2mPath.ROOT.child(3).child(0)).toEqual(LwM2mPath.parse('/3/0'));
+    expect(LwM2mPath.ROOT.child(3).child(0).toString()).toBe('/3/0');
+    expect(() => LwM2mPath.parse('/3/0/6/1').child(0)).toThrow(RangeError);
+    expect(() => LwM2mPath.parse('/3/0').child(65536)).toThrow('resource id must be an integer in 0..65535');
   });
 });

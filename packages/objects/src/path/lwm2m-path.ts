@@ -38,7 +38,7 @@ export class LwM2mPath {
   static of(...ids: number[]): LwM2mPath {
     if (ids.length > 4) throw new RangeError(`an LwM2M path has at most 4 ids, got ${ids.length}`);
     const names = ['object id', 'object instance id', 'resource id', 'resource instance id'];
-    for (const [i, id] of ids.entries()) checkId(id, names[i]!);
+    for (let i = 0; i < ids.length; i++) checkId(ids[i]!, names[i]!);
     return ids.length === 0 ? LwM2mPath.ROOT : new LwM2mPath(ids.slice());
   }
 
@@ -111,7 +111,9 @@ export class LwM2mPath {
 
   /** The path one level down. */
   child(id: number): LwM2mPath {
-    return LwM2mPath.of(...this.ids, id);
+    if (this.ids.length >= 4) throw new RangeError(`an LwM2M path has at most 4 ids; ${this} has no children`);
+    checkId(id, ['object id', 'object instance id', 'resource id', 'resource instance id'][this.ids.length]!);
+    return new LwM2mPath([...this.ids, id], this.ids.length === 0 ? `/${id}` : `${this.text}/${id}`);
   }
 
   /** True if `other` is this path or below it ("/3" contains "/3/0/1"). */
