@@ -143,6 +143,7 @@ export class LwM2mClient {
         return this.endpoint.notify(path, con === undefined ? {} : { confirmable: con });
       },
       sleeping: () => this.gate.asleep,
+      storesNotifications: (server) => this.account(server)?.storeNotifications ?? true,
     });
     this.registrations = new Registrations({
       endpoint: this.endpoint,
@@ -366,9 +367,13 @@ export class LwM2mClient {
     return this.dm.handle(req, caller);
   }
 
-  private defaults(server: string): NotificationAttributes {
+  private account(server: string) {
     const ssid = Number(server.slice('ssid:'.length));
-    const a = this.registrations.accounts.servers.find((s) => s.shortServerId === ssid);
+    return this.registrations.accounts.servers.find((s) => s.shortServerId === ssid);
+  }
+
+  private defaults(server: string): NotificationAttributes {
+    const a = this.account(server);
     return {
       ...(a?.defaultPmin !== undefined ? { pmin: a.defaultPmin } : {}),
       ...(a?.defaultPmax !== undefined ? { pmax: a.defaultPmax } : {}),

@@ -60,6 +60,30 @@ describe('queue mode', () => {
     expect(s.client.sleeping).toBe(true);
   });
 
+  it('drops notifications that came due while asleep when Notification Storing (/1/x/6) is false', async () => {
+    const sensor = ipsoSensor({ value: 20 });
+    const s = setup([{ id: 3303, instances: { 0: sensor } }], {
+      queueMode: { awakeTimeMs: 10_000 },
+      server: { storeNotifications: false },
+    });
+    await started(s);
+    const texts: string[] = [];
+    const obs = s.server.endpoint.observe({ peer: s.clientPeer, path: '/3303/0/5700' });
+    void (async () => {
+      for await (const n of obs) texts.push(n.text());
+    })();
+    await settle();
+    await vi.advanceTimersByTimeAsync(10_000);
+    sensor.update(21);
+    await settle();
+    await s.client.wakeAndUpdate();
+    await settle();
+    expect(texts).toEqual(['20']);
+    sensor.update(22); // awake again: notified
+    await settle();
+    expect(texts).toEqual(['20', '22']);
+  });
+
   it('wakes for the periodic Update before the lifetime ends', async () => {
     const s = setup([], { queueMode: { awakeTimeMs: 5_000 }, server: { lifetime: 100 } });
     await started(s);

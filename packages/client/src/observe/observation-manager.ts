@@ -36,6 +36,8 @@ export interface ObservationHost {
   notify(coapPath: string, confirmable: boolean | undefined): number;
   /** True while the client sleeps (queue mode): notifications wait for wake-up. */
   sleeping(): boolean;
+  /** Whether a server wants notifications kept while the client is offline (/1/x/6). */
+  storesNotifications(server: string): boolean;
 }
 
 class Relation {
@@ -202,7 +204,9 @@ export class ObservationManager {
 
   private fire(rel: Relation): void {
     if (this.host.sleeping()) {
-      rel.queued = true;
+      // Kept for wake-up, or dropped when the server set Notification Storing to false.
+      if (this.host.storesNotifications(rel.target.server)) rel.queued = true;
+      else rel.due = false;
       return;
     }
     const a = this.host.attributes(rel.target);
