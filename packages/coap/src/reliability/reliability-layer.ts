@@ -22,6 +22,7 @@ import { CoapTimeoutError } from '../errors/coap-timeout-error';
 import { type ClientExchange, type ExchangeStore, ServerExchange } from '../exchange';
 import type { MessageIdGenerator, Random } from '../ids';
 import type { Messenger, MessengerUpper, NotificationOwner } from '../messenger';
+import { TimerHeap, type TimerNode } from '../timer-heap';
 import type { Peer, Transport } from '../transport';
 import { DedupCache } from './dedup-cache';
 import { rejectMalformed } from './malformed';
@@ -40,14 +41,13 @@ export interface ReliabilityOptions {
   readonly piggybackWindowMs: number;
 }
 
-/** One CON being retransmitted until ACK, RST or MAX_RETRANSMIT. */
-interface Transmission {
+/** One CON being retransmitted until ACK, RST or MAX_RETRANSMIT; its own node in the timer heap. */
+interface Transmission extends TimerNode {
   readonly key: string;
   readonly peer: Peer;
   readonly bytes: Uint8Array;
   attempts: number;
   timeoutMs: number;
-  timer: unknown;
   /** Exactly one owner: a client exchange, a notification, or a ping. */
   readonly exchange: ClientExchange | undefined;
   readonly notification: NotificationOwner | undefined;
@@ -70,10 +70,13 @@ export class ReliabilityLayer implements Messenger {
   /** The CON notification in flight per observe relation. */
   private readonly conNotifications = new Map<NotificationOwner, Transmission>();
   readonly dedup: DedupCache;
+  /** Retransmission timers: one clock timer for all CONs in flight. */
+  private readonly timers: TimerHeap<Transmission>;
   private closed = false;
 
   constructor(private readonly o: ReliabilityOptions) {
     this.dedup = new DedupCache(o.clock, o.dedupCapacity);
+    this.timers = new TimerHeap<Transmission>(o.clock, (t) => this.retransmit(t));
   }
 
   // ---- sending ---------------------------------------------------------------------------
@@ -229,7 +232,7 @@ export class ReliabilityLayer implements Messenger {
 
   close(): void {
     this.closed = true;
-    for (const t of this.outstanding.values()) this.o.clock.clearTimeout(t.timer);
+    this.timers.clear();
     this.outstanding.clear();
     this.nonNotifications.clear();
     this.lastNonKey.clear();
@@ -385,14 +388,15 @@ export class ReliabilityLayer implements Messenger {
       attempts: replaces ? replaces.attempts : 0,
       // Initial timeout random in [ACK_TIMEOUT, ACK_TIMEOUT * ACK_RANDOM_FACTOR] (RFC 7252 §4.2).
       timeoutMs: replaces ? replaces.timeoutMs : p.ackTimeoutMs * (1 + this.o.random() * (p.ackRandomFactor - 1)),
-      timer: undefined,
+      due: 0,
+      heapIndex: -1,
       exchange,
       notification,
       ping,
     };
     this.outstanding.set(t.key, t);
     this.write(peer, bytes);
-    t.timer = this.o.clock.setTimeout(() => this.retransmit(t), t.timeoutMs);
+    this.timers.schedule(t, t.timeoutMs);
     return t;
   }
 
@@ -416,11 +420,11 @@ export class ReliabilityLayer implements Messenger {
     t.attempts++;
     t.timeoutMs *= 2;
     this.write(t.peer, t.bytes);
-    t.timer = this.o.clock.setTimeout(() => this.retransmit(t), t.timeoutMs);
+    this.timers.schedule(t, t.timeoutMs);
   }
 
   private cancelTransmission(t: Transmission): void {
-    this.o.clock.clearTimeout(t.timer);
+    this.timers.cancel(t);
     if (this.outstanding.get(t.key) === t) this.outstanding.delete(t.key);
     if (t.notification && this.conNotifications.get(t.notification) === t) this.conNotifications.delete(t.notification);
   }
