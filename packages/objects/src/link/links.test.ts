@@ -1,4 +1,5 @@
 import { CodecError } from '@lwm2m-ts/codec';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LwM2mPath } from '../path/lwm2m-path';
 import { buildDiscoverPayload, parseDiscoverPayload } from './discover-links';
@@ -82,6 +83,46 @@ describe('discover payload', () => {
     expect(parseDiscoverPayload('</3/0>;rt="x";pmin=1')[0]?.attributes).toEqual({ pmin: 1 });
     expect(() => buildDiscoverPayload([{ path: LwM2mPath.parse('/3/0'), attributes: { pmin: 1.5 } }])).toThrow(
       RangeError,
+    );
+  });
+});
+
+describe('link payload parsers on arbitrary text', () => {
+  it('throw only CodecError, and round-trip what they build', () => {
+    const chars = fc.constantFrom(...'</>;=",0123456789.abc rtvepminaxdimgl'.split(''));
+    fc.assert(
+      fc.property(
+        fc.array(chars, { maxLength: 40 }).map((a) => a.join('')),
+        (text) => {
+          for (const parse of [parseRegistrationPayload, parseDiscoverPayload]) {
+            try {
+              parse(text);
+            } catch (e) {
+              if (!CodecError.isInstance(e)) throw e;
+            }
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    const objectArb = fc.record({
+      objectId: fc.nat(65535),
+      version: fc.option(fc.constantFrom('1.0', '1.1', '2.0'), { nil: undefined }),
+      instanceIds: fc.uniqueArray(fc.nat(65535), { maxLength: 3 }),
+    });
+    fc.assert(
+      fc.property(fc.uniqueArray(objectArb, { selector: (o) => o.objectId, maxLength: 5 }), (objects) => {
+        const parsed = parseRegistrationPayload(buildRegistrationPayload({ contentFormats: [110, 112], objects }));
+        const expected = objects
+          .map((o) => ({
+            objectId: o.objectId,
+            ...(o.version && o.version !== '1.0' ? { version: o.version } : {}),
+            instanceIds: [...o.instanceIds].sort((a, b) => a - b),
+          }))
+          .sort((a, b) => a.objectId - b.objectId);
+        expect(parsed.objects).toEqual(expected);
+        expect(parsed.contentFormats).toEqual([110, 112]);
+      }),
     );
   });
 });
