@@ -10,11 +10,14 @@ import {
   securityInstance,
   serverInstance,
 } from '@lwm2m-ts/client';
-import { parseCoapUri } from '@lwm2m-ts/codec';
+import { type OptionRegistry, parseCoapUri } from '@lwm2m-ts/codec';
+import type { ModelRegistry, NodeCodecRegistry } from '@lwm2m-ts/objects';
 import { createUdpTransport, socketTypeForHost } from '@lwm2m-ts/transport-udp';
 import { CountingTransport, type TrafficCounters } from './counting-transport';
 import { buildDeviceObjects, type DeviceObjects } from './objects/catalog';
 import type { RandomSource } from './objects/simulated-instance';
+
+const DEDUP_RECORDS = 256;
 
 export type DeviceState = 'idle' | 'registering' | 'registered' | 'failed' | 'deregistered' | 'rebooting' | 'stopped';
 
@@ -47,6 +50,10 @@ export interface DeviceConfig {
   readonly socketBufferSize?: number;
   /** How long a reboot takes between de-registering and registering again (ms). */
   readonly rebootDelayMs: number;
+  /** Object models and codecs, shared by a fleet (building them per device costs ~1 MB and milliseconds). */
+  readonly models?: ModelRegistry;
+  readonly codecs?: NodeCodecRegistry;
+  readonly optionRegistry?: OptionRegistry;
   /** Called on every state change (the fleet keeps its counts with it). */
   readonly onState?: (device: SimulatedDevice, previous: DeviceState) => void;
 }
@@ -95,7 +102,12 @@ export class SimulatedDevice {
       endpointName: this.name,
       transport: new CountingTransport(transport, c.counters),
       lwm2mVersion: c.lwm2mVersion,
+      ...(c.models ? { models: c.models } : {}),
+      ...(c.codecs ? { codecs: c.codecs } : {}),
       objects: [...this.accountObjects(), ...this.objects.definitions],
+      // A device talks to one or two servers: a small deduplication window is plenty (the
+      // default of 20 000 records costs megabytes per socket, too much for a fleet).
+      endpoint: { dedupCapacity: DEDUP_RECORDS, ...(c.optionRegistry ? { optionRegistry: c.optionRegistry } : {}) },
       ...(c.queueMode ? { queueMode: c.awakeTimeMs === undefined ? true : { awakeTimeMs: c.awakeTimeMs } } : {}),
     });
     this.client = client;

@@ -4,6 +4,8 @@
  * the period in slices, so a fleet does not notify in one burst).
  */
 import type { LwM2mVersion } from '@lwm2m-ts/client';
+import { OptionRegistry } from '@lwm2m-ts/codec';
+import { createDefaultRegistry, type ModelRegistry, NodeCodecRegistry } from '@lwm2m-ts/objects';
 import { newCounters, type TrafficCounters } from './counting-transport';
 import { ALL_OBJECT_IDS } from './objects/catalog';
 import type { RandomSource } from './objects/simulated-instance';
@@ -35,6 +37,8 @@ export interface SimulatorOptions {
   /** Reboot / factory reset duration (ms), default 1000. */
   readonly rebootDelayMs?: number;
   readonly random?: RandomSource;
+  /** Object models (default the embedded core + IPSO set), shared by every device. */
+  readonly models?: ModelRegistry;
   readonly now?: () => number;
   readonly log?: SimulatorLog;
   /** Called whenever a device changes state (and once per ramp step). */
@@ -89,6 +93,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const counters: TrafficCounters = newCounters();
+  const models = options.models ?? createDefaultRegistry();
+  const codecs = new NodeCodecRegistry();
+  const optionRegistry = new OptionRegistry();
   const counts: Record<DeviceState, number> = {
     idle: count,
     registering: 0,
@@ -137,6 +144,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         now,
         log: options.log ?? silentLog,
         counters,
+        models,
+        codecs,
+        optionRegistry,
         ...(options.bindHost !== undefined ? { bindHost: options.bindHost } : {}),
         ...(count > 1 ? { socketBufferSize: FLEET_SOCKET_BUFFER } : {}),
         rebootDelayMs: options.rebootDelayMs ?? 1000,
