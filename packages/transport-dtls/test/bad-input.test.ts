@@ -216,6 +216,29 @@ describe('restarting peers', () => {
   });
 });
 
+describe('slow PSK store', () => {
+  it('a lookup that resolves after the handshake timed out leaves consistent state', async () => {
+    const s = await server({
+      psk: (id: string) =>
+        new Promise<Buffer | undefined>((r) => setTimeout(() => r(id === 'CoAP' ? PSK : undefined), 300)),
+      limits: { handshakeTimeoutMs: 100 },
+    });
+    const c = await client('CoAP', PSK, { limits: { handshakeTimeoutMs: 250 }, retransmitInitialMs: 1000 });
+    await expect(c.send(serverPeer(s), Buffer.from('x'))).rejects.toThrow();
+    await sleep(400);
+    expect(s.stats()).toMatchObject({ sessions: 0, handshakes: 0 });
+    // And a patient client still gets through.
+    const s2 = await server({
+      psk: (id: string) =>
+        new Promise<Buffer | undefined>((r) => setTimeout(() => r(id === 'CoAP' ? PSK : undefined), 50)),
+    });
+    const c2 = await client();
+    const got = nextFrame(s2);
+    await c2.send(serverPeer(s2), Buffer.from('slow but fine'));
+    expect((await got).frame.toString()).toBe('slow but fine');
+  });
+});
+
 describe('session limits', () => {
   it('evicts idle sessions and reports them closed', async () => {
     let now = 1_000_000;
