@@ -186,6 +186,16 @@ describe('device management', () => {
     expect((await api(app, 'POST', '/api/clients/sim-ops/composite/read', { paths: [] })).status).toBe(400);
   });
 
+  it('reports data the device sends (LwM2M 1.1 Send) as events', async () => {
+    const sent: any[] = [];
+    const off = app.context.hub.subscribe({ endpoint: 'sim-ops', types: new Set(['send']) }, (e) => sent.push(e));
+    await device.client.send(['/3303/0/5700', '/3/0/0']);
+    const event = await waitFor(() => sent[0]);
+    off();
+    expect(Object.keys(event.content).sort()).toEqual(['/3/0/0', '/3303/0/5700']);
+    expect(event.content['/3/0/0']).toMatchObject({ value: 'lwm2m-ts' });
+  });
+
   it('keeps a CoAP message log of the client', async () => {
     const log = await api(app, 'GET', '/api/clients/sim-ops/log');
     expect(log.status).toBe(200);
