@@ -162,7 +162,11 @@ export class LwM2mClient {
       },
       forgetObservations: (ssid) => this.observations.cancelServer(serverKey(ssid)),
       gaveUp: (account) => {
-        if (account.bootstrapOnFailure && this.registrations.accounts.bootstrap) void this.startBootstrap();
+        // Bootstrap only when no other server is still registered: one unreachable server must
+        // not tear down working registrations.
+        const anyRegistered = this.registrations.all().some((s) => s.registered);
+        if (account.bootstrapOnFailure && this.registrations.accounts.bootstrap && !anyRegistered)
+          void this.startBootstrap();
       },
       bootstrapping: () => this.bootstrap.inProgress,
     });
