@@ -51,7 +51,7 @@ describe('TimerHeap', () => {
     const fired: string[] = [];
     const heap = new TimerHeap<Node>(clock, (n) => fired.push(n.name));
     const nodes = Array.from({ length: 50 }, (_, i) => node(`n${i}`));
-    nodes.forEach((n, i) => heap.schedule(n, 1000 - i * 10));
+    for (const [i, n] of nodes.entries()) heap.schedule(n, 1000 - i * 10);
     for (let i = 0; i < 50; i += 2) heap.cancel(nodes[i]!);
     heap.schedule(nodes[1]!, 5);
     advance(2000);

@@ -110,7 +110,7 @@ export class MemoryNetwork {
       this.schedule(delay, () => dest.deliverStream(frame.slice(), from.selfPeer()));
       return Promise.resolve();
     }
-    if (!dest || dest.framing !== 'datagram') return Promise.resolve(); // UDP: silently nowhere
+    if (dest?.framing !== 'datagram') return Promise.resolve(); // UDP: silently nowhere
     const c = this.linkOf(from, dest);
     const loss = c.loss ?? 0;
     if (loss > 0 && this.random() < loss) {
