@@ -2,16 +2,19 @@
 
 import { CoapError, Endpoint, type Transport } from '@lwm2m-ts/coap';
 import { type CoapMessage, type CoapUri, CodecError, isSuccessCode, OptionNumber, parseCoapUri } from '@lwm2m-ts/codec';
-import { createUdpTransport, UdpTransportError } from '@lwm2m-ts/transport-udp';
+import { createOscoreLayer } from '@lwm2m-ts/oscore';
+import { UdpTransportError } from '@lwm2m-ts/transport-udp';
 import { CliError, type CliIo, ExitCode } from './cli-io';
+import { openClientTransport } from './client-transport';
 import { describeCode } from './code-names';
+import { loadCredentials, type SecurityFlags } from './credentials';
 import { traceTransport } from './message-trace';
 import { readPayload } from './payload-source';
 import { responseJson, responseText } from './response-output';
 
 export type RequestMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'FETCH' | 'PATCH' | 'IPATCH';
 
-export interface ClientOptions {
+export interface ClientOptions extends SecurityFlags {
   readonly contentFormat?: number;
   readonly accept?: number;
   readonly file?: string;
@@ -30,33 +33,36 @@ export interface ObserveCliOptions extends ClientOptions {
   readonly duration?: number;
 }
 
-/** Parses and checks a URI; the CLI speaks coap:// (UDP) today. */
+/** Parses a URI of any of the six CoAP schemes. */
 export function parseTarget(uri: string): CoapUri {
-  let u: CoapUri;
   try {
-    u = parseCoapUri(uri);
+    return parseCoapUri(uri);
   } catch (err) {
     throw new CliError(
-      `bad URI "${uri}": ${(err as Error).message} (expected coap://host[:port]/path[?query])`,
+      `bad URI "${uri}": ${(err as Error).message} (expected coap[s][+tcp|+ws]://host[:port]/path[?query])`,
       ExitCode.USAGE,
     );
   }
-  if (u.scheme !== 'coap')
-    throw new CliError(`scheme ${u.scheme}:// is not supported by this CLI yet; use coap://`, ExitCode.USAGE);
-  return u;
 }
 
-/** A client endpoint on an ephemeral port of the URI's address family. */
+/**
+ * A client endpoint for the URI's scheme (an ephemeral UDP/DTLS port of the URI's address family,
+ * or a connection opened on the first request), with the OSCORE layer when --oscore-context is given.
+ */
 async function openEndpoint(u: CoapUri, io: CliIo, o: ClientOptions): Promise<Endpoint> {
-  const v6 = u.host.includes(':');
+  const credentials = loadCredentials(o);
   let transport: Transport;
   try {
-    transport = await createUdpTransport({ type: v6 ? 'udp6' : 'udp4' });
+    transport = await openClientTransport(u, credentials, {
+      warn: (line) => io.err(line),
+      connectTimeoutMs: o.timeout * 1000,
+    });
   } catch (err) {
     throw toCliError(err);
   }
   if (o.verbose) transport = traceTransport(transport, (line) => io.err(line));
-  return new Endpoint({ transport, requestTimeoutMs: o.timeout * 1000 });
+  const layers = credentials.oscore ? [createOscoreLayer({ contexts: credentials.oscore, requireOscore: false })] : [];
+  return new Endpoint({ transport, layers, requestTimeoutMs: o.timeout * 1000 });
 }
 
 export async function runRequest(
@@ -93,7 +99,7 @@ export async function runDiscover(uri: string, o: ClientOptions, io: CliIo): Pro
   const u = parseTarget(uri);
   const host = u.host.includes(':') ? `[${u.host}]` : u.host;
   const query = u.query.length ? `?${u.query.map(encodeURIComponent).join('&').replace(/%3D/gi, '=')}` : '';
-  const target = u.path.length ? uri : `coap://${host}:${u.port}/.well-known/core${query}`;
+  const target = u.path.length ? uri : `${u.scheme}://${host}:${u.port}/.well-known/core${query}`;
   return runRequest('GET', target, undefined, o, io);
 }
 

@@ -1,16 +1,22 @@
 /**
- * `coap serve`: a demo server on the UDP transport with the resources interop peers exercise:
+ * `coap serve`: a demo server on UDP (plus DTLS, TCP, TLS and WebSocket listeners when asked) with the resources interop peers exercise:
  * /time (observable, changes every tick), /large (Block2), /upload (Block1), /store (JSON with
  * FETCH and iPATCH/PATCH, RFC 8132), and the generated /.well-known/core.
  */
 
 import { CoapError, Endpoint, Router, type Transport } from '@lwm2m-ts/coap';
 import { ContentFormat } from '@lwm2m-ts/codec';
+import { createOscoreLayer } from '@lwm2m-ts/oscore';
 import { createUdpTransport, type UdpTransport, UdpTransportError } from '@lwm2m-ts/transport-udp';
+import type { Credentials } from './credentials';
+import { checkListenerCredentials, type ListenerPorts, openListeners } from './demo-listeners';
 
-export interface DemoServerOptions {
+export interface DemoServerOptions extends ListenerPorts {
   readonly host?: string;
+  /** UDP port (default 5683). */
   readonly port?: number;
+  /** For the DTLS/TLS listeners, and `oscore`: the OSCORE layer on the UDP endpoint (OSCORE required there). */
+  readonly credentials?: Credentials;
   /** Interval between /time changes (and notifications); default 1000 ms. */
   readonly tickMs?: number;
   /** Wraps the transport (e.g. `-v` tracing). */
@@ -20,8 +26,14 @@ export interface DemoServerOptions {
 }
 
 export interface DemoServer {
+  /** The UDP endpoint. */
   readonly endpoint: Endpoint;
+  /** Every endpoint (UDP first), all serving the same resources. */
+  readonly endpoints: readonly Endpoint[];
+  /** The UDP address. */
   readonly address: { address: string; port: number };
+  /** URL of every listener, UDP first (`coap://127.0.0.1:5683`, `coap+tcp://127.0.0.1:5683`, ...). */
+  readonly urls: readonly string[];
   close(): Promise<void>;
 }
 
@@ -110,19 +122,40 @@ function mergePatch(target: Record<string, unknown>, patch: Record<string, unkno
 
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
   const now = options.now ?? (() => new Date());
+  const credentials = options.credentials ?? {};
+  checkListenerCredentials(options, credentials);
   const udp = await bindDemoTransport(options.host, options.port ?? 5683);
-  const transport = options.wrapTransport ? options.wrapTransport(udp) : udp;
-  const router = demoRouter({ now, upload: { bytes: new Uint8Array(0), contentFormat: undefined } });
-  const endpoint = new Endpoint({ transport, router, ...(options.onError ? { onError: options.onError } : {}) });
-  const timer = setInterval(() => endpoint.notify('/time'), options.tickMs ?? 1000);
   const address = udp.localAddress() ?? { address: options.host ?? '::', port: options.port ?? 5683 };
+  let others: Awaited<ReturnType<typeof openListeners>>;
+  try {
+    others = await openListeners(address.address, options, credentials);
+  } catch (err) {
+    await udp.close();
+    throw err;
+  }
+  const wrap = (t: Transport) => (options.wrapTransport ? options.wrapTransport(t) : t);
+  // One router for every transport: an upload over TCP reads back over UDP.
+  const router = demoRouter({ now, upload: { bytes: new Uint8Array(0), contentFormat: undefined } });
+  const onError = options.onError ? { onError: options.onError } : {};
+  const udpLayers = credentials.oscore ? [createOscoreLayer({ contexts: credentials.oscore })] : [];
+  const endpoint = new Endpoint({ transport: wrap(udp), router, layers: udpLayers, ...onError });
+  const endpoints = [
+    endpoint,
+    ...others.map((l) => new Endpoint({ transport: wrap(l.transport), router, ...onError })),
+  ];
+  const timer = setInterval(() => {
+    for (const e of endpoints) e.notify('/time');
+  }, options.tickMs ?? 1000);
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;
   return {
     endpoint,
+    endpoints,
     address,
+    urls: [`coap://${host}:${address.port}`, ...others.map((l) => l.url)],
     close() {
       clearInterval(timer);
-      closing ??= endpoint.close();
+      closing ??= Promise.all(endpoints.map((e) => e.close())).then(() => {});
       return closing;
     },
   };

@@ -7,6 +7,7 @@ import type { Peer, Transport } from '@lwm2m-ts/coap';
 import {
   type CoapMessage,
   decodeBlock,
+  decodeReliable,
   decodeUdp,
   decodeUint,
   decodeUtf8,
@@ -58,11 +59,41 @@ function optionText(number: number, value: Uint8Array): string {
   return `${name}:0x${hex(value)}`;
 }
 
-/** `CON GET mid=4660 tok=0a0b [Uri-Path:time, Observe:0] 12 B` */
-export function describeMessage(m: CoapMessage): string {
-  const code = m.code >> 5 === 0 ? (METHODS[m.code] ?? formatCode(m.code)) : formatCode(m.code);
-  const opts = m.options.map((o) => optionText(o.number, o.value));
-  const parts = [TYPES[m.type] ?? `type${m.type}`, code, `mid=${m.messageId}`];
+const SIGNALS = new Map<number, string>([
+  [0xe1, 'CSM'],
+  [0xe2, 'Ping'],
+  [0xe3, 'Pong'],
+  [0xe4, 'Release'],
+  [0xe5, 'Abort'],
+]);
+
+/** RFC 8323 §5.3-5.6 signal options (their numbers are per signal code). */
+function signalOptionText(code: number, number: number, value: Uint8Array): string {
+  if (code === 0xe1 && number === 2) return `Max-Message-Size:${decodeUint(value)}`;
+  if (code === 0xe1 && number === 4) return 'Block-Wise-Transfer';
+  if ((code === 0xe2 || code === 0xe3) && number === 2) return 'Custody';
+  if (code === 0xe4 && number === 2) return `Alternative-Address:${decodeUtf8(value)}`;
+  if (code === 0xe4 && number === 4) return `Hold-Off:${decodeUint(value)}`;
+  if (code === 0xe5 && number === 2) return `Bad-CSM-Option:${decodeUint(value)}`;
+  return `Option${number}:0x${hex(value)}`;
+}
+
+/**
+ * `CON GET mid=4660 tok=0a0b [Uri-Path:time, Observe:0] 12 B`; on reliable transports (TCP, TLS,
+ * WebSockets: no type, no message id) `GET tok=0a0b [...]`, and signals by name (`7.01 CSM`).
+ */
+export function describeMessage(m: CoapMessage, reliable = false): string {
+  const signal = SIGNALS.get(m.code);
+  const code =
+    m.code >> 5 === 0
+      ? (METHODS[m.code] ?? formatCode(m.code))
+      : signal
+        ? `${formatCode(m.code)} ${signal}`
+        : formatCode(m.code);
+  const opts = m.options.map((o) =>
+    signal ? signalOptionText(m.code, o.number, o.value) : optionText(o.number, o.value),
+  );
+  const parts = reliable ? [code] : [TYPES[m.type] ?? `type${m.type}`, code, `mid=${m.messageId}`];
   if (m.token.length > 0) parts.push(`tok=${hex(m.token)}`);
   if (opts.length > 0) parts.push(`[${opts.join(', ')}]`);
   if (m.payload.length > 0) parts.push(`${m.payload.length} B`);
@@ -71,27 +102,28 @@ export function describeMessage(m: CoapMessage): string {
 
 const where = (p: Peer) => (p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`);
 
-function describeFrame(frame: Uint8Array): string {
+function describeFrame(frame: Uint8Array, framing: Transport['framing']): string {
   try {
-    return describeMessage(decodeUdp(frame));
+    if (framing === 'datagram') return describeMessage(decodeUdp(frame));
+    return describeMessage(decodeReliable(frame, framing === 'websocket' ? 'ws' : 'tcp'), true);
   } catch (err) {
     return `(undecodable ${frame.length} B: ${(err as Error).message})`;
   }
 }
 
-/** A transport that writes `-> peer message` / `<- peer message` lines and forwards everything. */
+/** A transport that writes `-> peer message` / `<- peer message` lines (any framing) and forwards everything. */
 export function traceTransport(inner: Transport, log: (line: string) => void): Transport {
   const traced: Transport = {
     reliable: inner.reliable,
     framing: inner.framing,
     scheme: inner.scheme,
     send(peer, frame) {
-      log(`-> ${where(peer)} ${describeFrame(frame)}`);
+      log(`-> ${where(peer)} ${describeFrame(frame, inner.framing)}`);
       return inner.send(peer, frame);
     },
     onReceive(handler) {
       inner.onReceive((frame, peer) => {
-        log(`<- ${where(peer)} ${describeFrame(frame)}`);
+        log(`<- ${where(peer)} ${describeFrame(frame, inner.framing)}`);
         handler(frame, peer);
       });
     },

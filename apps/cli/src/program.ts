@@ -11,6 +11,7 @@ import {
   toCliError,
 } from './client-commands';
 import { parseContentFormat } from './content-formats';
+import { loadCredentials, type SecurityFlags } from './credentials';
 import { startDemoServer } from './demo-server';
 import { traceTransport } from './message-trace';
 
@@ -49,6 +50,19 @@ const portArg = (v: string) => {
   return n;
 };
 
+function securityOptions(cmd: Command): Command {
+  return cmd
+    .option('--psk-identity <id>', 'PSK identity (DTLS and TLS)')
+    .option('--psk-key <hex>', 'PSK key as hex (73656372657450534b = "secretPSK")')
+    .option('--rpk <file>', 'DTLS raw public key: our PEM EC (P-256) private key')
+    .option('--peer-rpk <file>', "pin the peer's raw public key (PEM public or private key); default: any key")
+    .option('--cert <file>', 'our PEM X.509 certificate (DTLS and TLS), with --key')
+    .option('--key <file>', 'PEM private key of --cert')
+    .option('--ca <file>', 'PEM CA certificate(s) that verify the peer (DTLS, TLS, wss)')
+    .option('--oscore-context <file>', 'OSCORE (RFC 8613) security context, JSON with hex fields')
+    .option('--oscore-seq <file>', 'where the OSCORE sender sequence number is kept (default: <context>.seq)');
+}
+
 function clientOptions(cmd: Command, withBody: boolean): Command {
   if (withBody) {
     cmd
@@ -59,7 +73,7 @@ function clientOptions(cmd: Command, withBody: boolean): Command {
         contentFormatArg,
       );
   }
-  return cmd
+  return securityOptions(cmd)
     .option('-a, --accept <cf>', 'Accept: preferred response Content-Format', contentFormatArg)
     .option('-n, --non', 'send a non-confirmable (NON) request')
     .option('-b, --block-size <bytes>', 'block size for Block1 uploads and Block2 downloads (16..1024)', blockSizeArg)
@@ -68,9 +82,22 @@ function clientOptions(cmd: Command, withBody: boolean): Command {
     .option('--json', 'print the response as JSON (one object per response or notification)');
 }
 
+interface ServeCliOptions extends SecurityFlags {
+  host?: string;
+  port: number;
+  dtlsPort?: number;
+  tcpPort?: number;
+  tlsPort?: number;
+  wsPort?: number;
+  tick: number;
+  verbose?: boolean;
+}
+
 export function buildProgram(io: CliIo, setStatus: (code: number) => void): Command {
   const program = new Command('coap')
-    .description('CoAP client and demo server (RFC 7252, 7641, 7959, 8132)')
+    .description(
+      'CoAP client and demo server over UDP, DTLS, TCP, TLS and WebSockets, with OSCORE (RFC 7252, 7641, 7959, 8132, 8323, 8613)',
+    )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError('(run "coap --help" for usage)');
@@ -78,8 +105,8 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
   for (const [name, method, withBody] of METHODS) {
     const cmd = program
       .command(name)
-      .description(`${method} request to a coap:// URI`)
-      .argument('<uri>', 'coap://host[:port]/path[?query]');
+      .description(`${method} request (the URI scheme picks the transport)`)
+      .argument('<uri>', 'coap[s][+tcp|+ws]://host[:port]/path[?query]');
     if (withBody) cmd.argument('[payload]', 'request body as text (or use --file)');
     clientOptions(cmd, withBody).action(async (uri: string, ...rest: unknown[]) => {
       const payload = withBody ? (rest[0] as string | undefined) : undefined;
@@ -92,7 +119,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     program.command('observe').description('observe a resource (RFC 7641) until Ctrl-C, --count or --duration'),
     false,
   )
-    .argument('<uri>', 'coap://host[:port]/path')
+    .argument('<uri>', 'coap[s][+tcp|+ws]://host[:port]/path')
     .option('-c, --count <n>', 'stop after n responses (the first one counts)', positive('count', true))
     .option('-d, --duration <s>', 'stop after this many seconds', positive('duration', false))
     .action(async (uri: string, opts: ObserveCliOptions) => {
@@ -103,18 +130,24 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     program.command('discover').description('GET /.well-known/core; a query in the URI filters (coap://h/?rt=ticks)'),
     false,
   )
-    .argument('<uri>', 'coap://host[:port][/?query]')
+    .argument('<uri>', 'coap[s][+tcp|+ws]://host[:port][/?query]')
     .action(async (uri: string, opts: ClientOptions) => {
       setStatus(await runDiscover(uri, opts, io));
     });
 
-  program
-    .command('serve')
-    .description(
-      'run the demo server: /time (observable), /large (Block2), /upload (Block1), /store (FETCH, iPATCH), /.well-known/core',
-    )
-    .option('-H, --host <address>', 'address to bind (default :: with IPv4 fallback)')
-    .option('-p, --port <port>', 'UDP port', portArg, 5683)
+  securityOptions(
+    program
+      .command('serve')
+      .description(
+        'run the demo server: /time (observable), /large (Block2), /upload (Block1), /store (FETCH, iPATCH), /.well-known/core',
+      )
+      .option('-H, --host <address>', 'address to bind (default :: with IPv4 fallback)')
+      .option('-p, --port <port>', 'UDP port', portArg, 5683)
+      .option('--dtls-port <port>', 'also serve coaps:// (DTLS 1.2; needs PSK, --cert/--key or --rpk)', portArg)
+      .option('--tcp-port <port>', 'also serve coap+tcp:// (RFC 8323)', portArg)
+      .option('--tls-port <port>', 'also serve coaps+tcp:// (needs --cert/--key and/or PSK)', portArg)
+      .option('--ws-port <port>', 'also serve coap+ws:// (path /.well-known/coap)', portArg),
+  )
     .addOption(
       new Option('--tick <ms>', 'interval between /time changes')
         .argParser(positive('tick', true))
@@ -122,18 +155,21 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
         .hideHelp(),
     )
     .option('-v, --verbose', 'print every CoAP message sent and received (stderr)')
-    .action(async (opts: { host?: string; port: number; tick: number; verbose?: boolean }) => {
+    .action(async (opts: ServeCliOptions) => {
       const server = await startDemoServer({
         ...(opts.host !== undefined ? { host: opts.host } : {}),
         port: opts.port,
+        ...(opts.dtlsPort !== undefined ? { dtlsPort: opts.dtlsPort } : {}),
+        ...(opts.tcpPort !== undefined ? { tcpPort: opts.tcpPort } : {}),
+        ...(opts.tlsPort !== undefined ? { tlsPort: opts.tlsPort } : {}),
+        ...(opts.wsPort !== undefined ? { wsPort: opts.wsPort } : {}),
+        credentials: loadCredentials(opts),
         tickMs: opts.tick,
         ...(opts.verbose ? { wrapTransport: (t) => traceTransport(t, (line) => io.err(line)) } : {}),
         onError: (e, where) => io.err(`coap serve: ${where}: ${(e as Error).message}`),
       });
-      const { address, port } = server.address;
-      io.out(
-        `coap serve: listening on coap://${address.includes(':') ? `[${address}]` : address}:${port} (Ctrl-C to stop)`,
-      );
+      const oscore = opts.oscoreContext !== undefined ? ` (OSCORE required on ${server.urls[0]})` : '';
+      io.out(`coap serve: listening on ${server.urls.join(', ')}${oscore} (Ctrl-C to stop)`);
       await new Promise<void>((resolve) => {
         if (io.signal.aborted) resolve();
         else io.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -1,0 +1,92 @@
+/**
+ * The extra listeners of `coap serve` besides UDP: DTLS (coaps), TCP (coap+tcp), TLS (coaps+tcp)
+ * and WebSockets (coap+ws). Each is checked for the credentials it needs before anything binds.
+ */
+import type { Transport } from '@lwm2m-ts/coap';
+import { createDtlsServer, type DtlsServerOptions } from '@lwm2m-ts/transport-dtls';
+import { createTcpTransport, type TcpTlsOptions } from '@lwm2m-ts/transport-tcp';
+import { createWsTransport } from '@lwm2m-ts/transport-ws';
+import { CliError, ExitCode } from './cli-io';
+import type { Credentials } from './credentials';
+
+export interface ListenerPorts {
+  readonly dtlsPort?: number;
+  readonly tcpPort?: number;
+  readonly tlsPort?: number;
+  readonly wsPort?: number;
+}
+
+const usage = (message: string) => new CliError(message, ExitCode.USAGE);
+
+/** Usage errors for a listener without the credentials it needs (called before binding anything). */
+export function checkListenerCredentials(ports: ListenerPorts, c: Credentials): void {
+  if (ports.dtlsPort !== undefined && !c.psk && !c.cert && !c.rpkPrivateKey)
+    throw usage(
+      '--dtls-port needs credentials: --psk-identity ID --psk-key HEX, --cert FILE --key FILE, and/or --rpk FILE',
+    );
+  if (ports.tlsPort !== undefined && !c.psk && !c.cert)
+    throw usage('--tls-port needs credentials: --cert FILE --key FILE and/or --psk-identity ID --psk-key HEX');
+  if (ports.dtlsPort === undefined && ports.tlsPort === undefined) {
+    const given = [
+      c.psk && '--psk-identity/--psk-key',
+      c.cert && '--cert/--key',
+      c.rpkPrivateKey && '--rpk',
+      c.ca && '--ca',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    if (given) throw usage(`${given} given without --dtls-port or --tls-port`);
+  }
+  if (c.peerRpk && !c.rpkPrivateKey) throw usage('--peer-rpk needs --rpk FILE (our own raw public key)');
+}
+
+export function dtlsServerOptions(host: string, port: number, c: Credentials): DtlsServerOptions {
+  const psk = c.psk;
+  const peerRpk = c.peerRpk;
+  return {
+    host,
+    port,
+    ...(psk ? { psk: (identity: string) => (identity === psk.identity ? psk.key : undefined) } : {}),
+    ...(c.cert && c.key ? { certificate: c.cert, privateKey: c.key } : {}),
+    // --ca: clients must present a certificate issued by it.
+    ...(c.ca ? { trustedCertificates: [c.ca] } : {}),
+    // --rpk: clients authenticate with their own raw public key (--peer-rpk pins it; else any key).
+    ...(c.rpkPrivateKey ? { rpk: { privateKey: c.rpkPrivateKey, trusted: peerRpk ? [peerRpk] : () => true } } : {}),
+  };
+}
+
+export function tlsServerOptions(c: Credentials): TcpTlsOptions {
+  const psk = c.psk;
+  return {
+    ...(c.cert && c.key ? { cert: c.cert, key: c.key } : {}),
+    ...(c.ca ? { ca: c.ca, requestCert: true } : {}),
+    ...(psk ? { pskKey: (identity: string) => (identity === psk.identity ? psk.key : undefined) } : {}),
+  };
+}
+
+export interface OpenedListener {
+  readonly url: string;
+  readonly transport: Transport;
+}
+
+const url = (scheme: string, host: string, port: number) =>
+  `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+/** Binds every requested listener on `host`; on a failure closes the ones already bound and rethrows. */
+export async function openListeners(host: string, ports: ListenerPorts, c: Credentials): Promise<OpenedListener[]> {
+  const opened: OpenedListener[] = [];
+  const add = (scheme: string, transport: Transport) => {
+    opened.push({ url: url(scheme, host, transport.localAddress()?.port ?? 0), transport });
+  };
+  try {
+    if (ports.dtlsPort !== undefined) add('coaps', await createDtlsServer(dtlsServerOptions(host, ports.dtlsPort, c)));
+    if (ports.tcpPort !== undefined) add('coap+tcp', await createTcpTransport({ host, port: ports.tcpPort }));
+    if (ports.tlsPort !== undefined)
+      add('coaps+tcp', await createTcpTransport({ host, port: ports.tlsPort, tls: tlsServerOptions(c) }));
+    if (ports.wsPort !== undefined) add('coap+ws', await createWsTransport({ host, port: ports.wsPort }));
+  } catch (err) {
+    await Promise.all(opened.map((l) => l.transport.close().catch(() => {})));
+    throw err;
+  }
+  return opened;
+}
