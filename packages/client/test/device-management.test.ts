@@ -172,7 +172,9 @@ describe('Execute', () => {
       ],
     ]);
     expect((await req(s, 'POST', '/3340/0/5523', { payload: "0='a" })).code).toBe(CoapCode.BAD_REQUEST);
-    expect((await req(s, 'POST', '/3/0/13')).code).toBe(CoapCode.BAD_REQUEST); // a partial write with no body
+    const notExecutable = await req(s, 'POST', '/3/0/13');
+    expect(notExecutable.code).toBe(CoapCode.METHOD_NOT_ALLOWED);
+    expect(notExecutable.text()).toContain('not executable');
     expect((await req(s, 'POST', '/3340/0/9999')).code).toBe(CoapCode.NOT_FOUND);
     expect(calls).toHaveLength(1);
   });

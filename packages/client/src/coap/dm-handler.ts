@@ -175,7 +175,14 @@ export class DmHandler {
     if (path.isObject()) return this.create(req, caller, path);
     if (path.isResource()) {
       const object = requireObject(this.d.tree, path);
-      if (object.model.resources.get(path.resourceId!)?.operations.execute) {
+      const resource = object.model.resources.get(path.resourceId!);
+      // POST on a resource is Execute, except the partial update of a multiple resource (1.1+).
+      if (resource && !resource.operations.execute && !(resource.multiple && this.d.lwm2mVersion !== '1.0')) {
+        await this.d.authorize(caller, 'execute', path);
+        const p = validateRequest(object.model, path, 'execute');
+        if (p) throw problemError(p);
+      }
+      if (resource?.operations.execute) {
         await this.d.authorize(caller, 'execute', path);
         if (req.contentFormat !== undefined && req.contentFormat !== ContentFormat.TEXT_PLAIN)
           throw CoapError.unsupportedContentFormat('Execute arguments are text/plain');
