@@ -108,4 +108,32 @@ describe('lwm2m-rd executable', () => {
     },
     40_000,
   );
+
+  it.runIf(netns && peerAvailable('libcoap', hasCommand('coap-client-notls'), 'apt-get install libcoap3-bin'))(
+    'answers RD discovery sent to ff02::fe over a veth pair (private network namespace)',
+    async () => {
+      const script = [
+        'ip link set lo up',
+        'ip link add v0 type veth peer name v1 || { echo "== no veth"; exit 0; }',
+        'ip link set v0 up && ip link set v1 up',
+        'ip -6 addr add fd00::1/64 dev v0 nodad && ip -6 addr add fd00::2/64 dev v1 nodad || exit 3',
+        `node ${bin} --host fd00::2 --port 25785 --multicast --multicast-interface '::%v1' > /dev/null & RD=$!`,
+        'for i in $(seq 1 20); do coap-client-notls -B 1 "coap://[fd00::2]:25785/.well-known/core" | grep -q core.rd && break; sleep 0.2; done',
+        'echo "== match"; coap-client-notls -N -B 2 "coap://[ff02::fe%v0]:25785/.well-known/core?rt=core.rd"',
+        `echo; echo "== discover"; node ${bin} discover --group 'ff02::fe%v0' --port 25785 --timeout 500`,
+        'echo "== end"; kill $RD; wait $RD',
+      ].join('\n');
+      const r = await run('unshare', ['-n', 'sh', '-c', script], 30_000);
+      if (r.stdout.includes('== no veth')) {
+        console.warn('\n!!! SKIPPING IPv6 multicast check: no veth support in this kernel\n');
+        return;
+      }
+      const [, match = '', discovered = ''] = /== match\n([\s\S]*)== discover\n([\s\S]*)== end/.exec(r.stdout) ?? [];
+      expect(match.trim()).toBe('</rd>;rt="core.rd";ct=40');
+      expect(discovered.trim()).toBe(
+        'coap://[fd00::2]:25785 registration=/rd lookup-ep=/rd-lookup/ep lookup-res=/rd-lookup/res',
+      );
+    },
+    40_000,
+  );
 });
