@@ -57,8 +57,10 @@ describe('handshake failures', () => {
     await expect(c.send({ address: '127.0.0.1', port, key: `127.0.0.1|${port}` }, Buffer.from('x'))).rejects.toThrow(
       /timed out/,
     );
-    // 50, 100, 200 ms back-off within 500 ms: the first ClientHello and three retransmissions.
-    expect(hole.received.length).toBe(4);
+    // 50, 100, 200 ms back-off within 500 ms: the first ClientHello and three retransmissions (a fixed 50 ms
+    // timer would send ten; a timer delayed by a loaded machine may lose the last one).
+    expect(hole.received.length).toBeGreaterThanOrEqual(3);
+    expect(hole.received.length).toBeLessThanOrEqual(4);
     expect(hole.received.every((d) => d[0] === 22 && d[13] === 1)).toBe(true);
     expect(c.stats().handshakes).toBe(0);
   });
