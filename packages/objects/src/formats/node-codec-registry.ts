@@ -77,8 +77,21 @@ export class NodeCodecRegistry {
     return this.require(contentFormat).encode(node, path);
   }
 
+  /** Errors that do not name a location already (e.g. a bad TLV byte) are given the target path. */
   decode(contentFormat: number, payload: Uint8Array, path: LwM2mPath, lookup?: ResourceModelLookup): LwM2mNode {
-    return this.require(contentFormat).decode(payload, path, lookup);
+    const codec = this.require(contentFormat);
+    try {
+      return codec.decode(payload, path, lookup);
+    } catch (e) {
+      if (!CodecError.isInstance(e) || e.location !== undefined) throw e;
+      const message = e.message.replace(/ \(offset \d+\)$/, '');
+      throw new CodecError(`${codec.name} payload for ${path}: ${message}`, {
+        location: String(path),
+        ...(e.offset !== undefined ? { offset: e.offset } : {}),
+        responseCode: e.responseCode,
+        cause: e,
+      });
+    }
   }
 
   /** Write-Composite / Send / Read-Composite response body from nodes keyed by path. */

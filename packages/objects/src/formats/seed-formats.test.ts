@@ -204,6 +204,18 @@ describe('formats and the path', () => {
     expect(toHex(codecs.encode(ContentFormat.LWM2M_CBOR, obj, P('/3'))).startsWith('a1 03 a1 00 ad 00 74')).toBe(true);
   });
 
+  it('names the target path and the byte when a payload is malformed', () => {
+    expect(() => codecs.decode(ContentFormat.LWM2M_TLV, hex('c8 00'), P('/3/0'), lookup)).toThrow(
+      'LwM2M TLV payload for /3/0: TLV resource header is truncated (/3/0, offset 0)',
+    );
+    try {
+      codecs.decode(ContentFormat.SENML_CBOR, hex('81 a1 00 63 61'), P('/3/0'), lookup);
+      expect.unreachable();
+    } catch (e) {
+      expect(CodecError.isInstance(e) && [e.location, e.offset]).toEqual(['/3/0', 3]);
+    }
+  });
+
   it('rejects values outside the target path and unsupported formats', () => {
     const body = utf8.encode('[{"n":"/3/1/9","v":1}]');
     expect(() => codecs.decode(ContentFormat.SENML_JSON, body, P('/3/0'), lookup)).toThrow(
