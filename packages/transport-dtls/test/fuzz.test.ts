@@ -100,7 +100,7 @@ describe('mutated handshake traffic', () => {
       }),
     );
     expect(completed + failed).toBe(12);
-    await sleep(900);
+    await sleep(1500); // every server-side handshake deadline (800 ms) has passed
     expect(server.stats().handshakes).toBe(0);
   });
 
