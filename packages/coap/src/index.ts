@@ -16,6 +16,7 @@ export {
 } from './ids';
 export {
   isLayerRejection,
+  type Layer,
   type LayerContext,
   type LayerOutcome,
   type LayerRejection,

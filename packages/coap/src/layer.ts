@@ -44,6 +44,9 @@ export interface MessageLayer {
   receiveResponse?(message: CoapMessage, ctx: LayerContext): LayerOutcome | Promise<LayerOutcome>;
 }
 
+/** Alias: a layer of the endpoint's stack. */
+export type Layer = MessageLayer;
+
 export const isLayerRejection = (value: LayerOutcome): value is LayerRejection =>
   (value as Partial<LayerRejection>).reject !== undefined;
 

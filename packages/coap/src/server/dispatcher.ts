@@ -33,11 +33,12 @@ export class Dispatcher {
   /** Finds the handler for a request, or the error response to send instead. */
   resolve(req: IncomingRequest): Resolution | CoapMessage {
     const match = this.router.match(req.path);
-    if (!match) {
-      if (req.code === CoapCode.GET && isWellKnownCore(req.path))
-        return { route: undefined, handler: this.wellKnownHandler };
-      return errorMessage(req.message.token, CoapCode.NOT_FOUND);
+    // The generated /.well-known/core yields only to a route registered at exactly that path
+    // (not to a catch-all pattern).
+    if (req.code === CoapCode.GET && isWellKnownCore(req.path) && match?.route.path !== '/.well-known/core') {
+      return { route: undefined, handler: this.wellKnownHandler };
     }
+    if (!match) return errorMessage(req.message.token, CoapCode.NOT_FOUND);
     const handler = req.method && match.route.handlers.get(req.method);
     if (!handler) return errorMessage(req.message.token, CoapCode.METHOD_NOT_ALLOWED);
     req.params = match.params;

@@ -73,4 +73,13 @@ describe('/.well-known/core', () => {
       '<custom>',
     );
   });
+
+  it('a catch-all pattern does not hide the generated /.well-known/core', async () => {
+    const r = new Router().get('/a', () => ({}), { rt: 'x' }).get('/*', () => ({ payload: 'catch-all' }));
+    const { client, serverPeer } = createPair({ server: { router: r } });
+    expect((await client.request({ method: 'GET', peer: serverPeer, path: '/.well-known/core' })).text()).toBe(
+      '</a>;rt="x"',
+    );
+    expect((await client.request({ method: 'GET', peer: serverPeer, path: '/b/c' })).text()).toBe('catch-all');
+  });
 });
