@@ -6,7 +6,18 @@ const pkg = (name: string, entry = 'src/index.ts') =>
 
 export const workspaceAliases = [
   { find: '@lwm2m-ts/coap/testing', replacement: pkg('coap', 'src/testing/index.ts') },
-  ...['codec', 'coap', 'transport-udp', 'transport-dtls', 'transport-tcp', 'transport-ws', 'oscore', 'objects', 'client', 'server', 'rd'].map(
-    (name) => ({ find: new RegExp(`^@lwm2m-ts/${name}$`), replacement: pkg(name) }),
-  ),
+  ...[
+    'codec',
+    'coap',
+    'transport-udp',
+    'transport-dtls',
+    'transport-tcp',
+    'transport-ws',
+    'oscore',
+    'objects',
+    'client',
+    'server',
+    'rd',
+    'store-redis',
+  ].map((name) => ({ find: new RegExp(`^@lwm2m-ts/${name}$`), replacement: pkg(name) })),
 ];
