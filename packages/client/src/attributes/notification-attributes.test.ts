@@ -56,3 +56,26 @@ describe('AttributeStore', () => {
     expect(store.effective('b', p('/3303/0/5700'))).toEqual({});
   });
 });
+
+describe('parseAttributeQuery (properties)', () => {
+  it('any query: attributes or a 4.00, never anything else', async () => {
+    const fc = (await import('fast-check')).default;
+    const { CoapError } = await import('@lwm2m-ts/coap');
+    const item = fc.oneof(
+      fc.string(),
+      fc
+        .tuple(fc.constantFrom('pmin', 'pmax', 'gt', 'lt', 'st', 'edge', 'con', 'hqmax', 'epmin', 'epmax'), fc.string())
+        .map(([n, v]) => `${n}=${v}`),
+    );
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 6 }), fc.constantFrom('1.0', '1.1', '1.2'), (query, version) => {
+        try {
+          const change = parseAttributeQuery(query, version);
+          for (const v of Object.values(change.set)) expect(Number.isFinite(v)).toBe(true);
+        } catch (e) {
+          expect(CoapError.isInstance(e) && e.code === 0x80).toBe(true);
+        }
+      }),
+    );
+  });
+});
