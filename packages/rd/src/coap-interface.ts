@@ -76,7 +76,7 @@ export function serveResourceDirectory(
   });
   const checkAccept = (req: CoapRequest) => {
     if (req.accept !== undefined && req.accept !== ContentFormat.LINK_FORMAT)
-      throw CoapError.notAcceptable('lookups answer in application/link-format (40)');
+      throw CoapError.notAcceptable('the RD answers in application/link-format (40) only');
   };
 
   // ---- lookup observers: notify only when a change can touch an observed query ------------
@@ -144,7 +144,10 @@ export function serveResourceDirectory(
     },
   });
   router.add(`${regPath}/:id`, {
-    get: async (req) => linkFormat((await rd.read(req.params.id ?? '', source(req))).links),
+    get: async (req) => {
+      checkAccept(req);
+      return linkFormat((await rd.read(req.params.id ?? '', source(req))).links);
+    },
     post: async (req) => {
       const p = params(req);
       const links = req.payload.length > 0 ? linksOf(req) : undefined;
