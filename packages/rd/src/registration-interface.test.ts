@@ -79,6 +79,8 @@ describe('RD registration interface (RFC 9176 §5)', () => {
     expect(got.text()).toBe(
       '</sensors/temp>;rt="temperature-c";if="sensor",</sensors/light>;rt="light-lux";if="sensor"',
     );
+    const json = await n.endpoint.request({ method: 'GET', peer: n.rdPeer, path: created.locationPath, accept: 50 });
+    expect(json.codeText).toBe('4.06');
   });
 
   it('update without payload refreshes the lifetime; with payload replaces the links; base changes', async () => {
