@@ -33,6 +33,23 @@ describe('HandshakeReassembler', () => {
   });
 });
 
+describe('HandshakeReassembler memory bound', () => {
+  it('ignores fragments of messages that would push the buffered total past the limit', () => {
+    const r = new HandshakeReassembler(1000, 8);
+    const big = Buffer.alloc(600, 1);
+    const f = (seq: number) => parseHandshakeFragments(encodeHandshakeFragment(11, seq, big, 0, 10))[0]!;
+    r.add(f(1), 0); // 600 buffered
+    r.add(f(2), 0); // would be 1200: ignored
+    r.add(parseHandshakeFragments(encodeHandshakeFragment(11, 0, Buffer.alloc(300), 0, 300))[0]!, 0); // 900
+    expect(r.next()?.seq).toBe(0); // 600 buffered again
+    r.add(parseHandshakeFragments(encodeHandshakeFragment(11, 1, big, 10, 590))[0]!, 0);
+    expect(r.next()?.seq).toBe(1);
+    r.add(f(2), 0); // room now
+    r.add(parseHandshakeFragments(encodeHandshakeFragment(11, 2, big, 10, 590))[0]!, 0);
+    expect(r.next()?.seq).toBe(2);
+  });
+});
+
 describe('CookieJar', () => {
   const hello = (cookie: Buffer) =>
     encodeClientHello({

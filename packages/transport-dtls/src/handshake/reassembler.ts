@@ -19,14 +19,17 @@ interface Partial {
 
 /**
  * Reassembles fragmented handshake messages and releases them in message_seq order (RFC 6347 4.2.3).
- * Bounded: at most `window` messages ahead of the next expected one, each at most `maxLength` bytes.
+ * Bounded: at most `window` messages ahead of the next expected one, each at most `maxLength` bytes, and at most
+ * `maxLength` bytes buffered in all (fragments claiming more are ignored), so one handshake cannot be made to
+ * hold more than that.
  */
 export class HandshakeReassembler {
   nextSeq = 0;
   private readonly pending = new Map<number, Partial>();
+  private buffered = 0;
 
   constructor(
-    private readonly maxLength = 32 * 1024,
+    private readonly maxLength = 16 * 1024,
     private readonly window = 8,
   ) {}
 
@@ -36,8 +39,10 @@ export class HandshakeReassembler {
     if (frag.messageSeq >= this.nextSeq + this.window || frag.length > this.maxLength) return 'ok';
     let p = this.pending.get(frag.messageSeq);
     if (!p) {
+      if (this.buffered + frag.length > this.maxLength) return 'ok';
       p = { type: frag.msgType, epoch, body: Buffer.alloc(frag.length), ranges: [] };
       this.pending.set(frag.messageSeq, p);
+      this.buffered += frag.length;
     } else if (p.type !== frag.msgType || p.body.length !== frag.length || p.epoch !== epoch) {
       return 'ok';
     }
@@ -54,11 +59,13 @@ export class HandshakeReassembler {
       p.body.length === 0 || (p.ranges.length === 1 && p.ranges[0]![0] === 0 && p.ranges[0]![1] === p.body.length);
     if (!complete) return undefined;
     this.pending.delete(this.nextSeq);
+    this.buffered -= p.body.length;
     return { type: p.type, seq: this.nextSeq++, body: p.body, epoch: p.epoch };
   }
 
   clear(): void {
     this.pending.clear();
+    this.buffered = 0;
   }
 }
 

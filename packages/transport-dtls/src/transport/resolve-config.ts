@@ -77,7 +77,7 @@ export function resolveConfig(
     cidLength,
     now,
     random,
-    maxHandshakeMessage: 32 * 1024,
+    maxHandshakeMessage: 16 * 1024,
   };
   return {
     config,
