@@ -49,7 +49,7 @@ export function parseTarget(uri: string): CoapUri {
  * A client endpoint for the URI's scheme (an ephemeral UDP/DTLS port of the URI's address family,
  * or a connection opened on the first request), with the OSCORE layer when --oscore-context is given.
  */
-async function openEndpoint(u: CoapUri, io: CliIo, o: ClientOptions): Promise<Endpoint> {
+async function openEndpoint(u: CoapUri, io: CliIo, o: ClientOptions): Promise<ClientEndpoint> {
   const credentials = loadCredentials(o);
   let transport: Transport;
   try {
@@ -62,7 +62,24 @@ async function openEndpoint(u: CoapUri, io: CliIo, o: ClientOptions): Promise<En
   }
   if (o.verbose) transport = traceTransport(transport, (line) => io.err(line));
   const layers = credentials.oscore ? [createOscoreLayer({ contexts: credentials.oscore, requireOscore: false })] : [];
-  return new Endpoint({ transport, layers, requestTimeoutMs: o.timeout * 1000 });
+  let sendFailure: Error | undefined;
+  const endpoint = new Endpoint({
+    transport,
+    layers,
+    requestTimeoutMs: o.timeout * 1000,
+    // UDP and DTLS keep retransmitting after a failed send (a failed DTLS handshake, ICMP
+    // unreachable); remember why, so a timeout can say what actually went wrong.
+    onError: (e, where) => {
+      if (where === 'send' && e instanceof Error) sendFailure = e;
+    },
+  });
+  return { endpoint, sendFailure: () => sendFailure };
+}
+
+interface ClientEndpoint {
+  readonly endpoint: Endpoint;
+  /** The last transport send failure, if any. */
+  sendFailure(): Error | undefined;
 }
 
 export async function runRequest(
@@ -74,7 +91,7 @@ export async function runRequest(
 ): Promise<number> {
   const u = parseTarget(uri);
   const payload = await readPayload(payloadArg, o.file, io.stdin);
-  const endpoint = await openEndpoint(u, io, o);
+  const { endpoint, sendFailure } = await openEndpoint(u, io, o);
   try {
     const response = await endpoint.request({
       method,
@@ -88,7 +105,7 @@ export async function runRequest(
     });
     return printResponse(response.message, o, io);
   } catch (err) {
-    throw toCliError(err, uri, o.timeout);
+    throw toCliError(err, uri, o.timeout, sendFailure());
   } finally {
     await endpoint.close();
   }
@@ -105,7 +122,7 @@ export async function runDiscover(uri: string, o: ClientOptions, io: CliIo): Pro
 
 export async function runObserve(uri: string, o: ObserveCliOptions, io: CliIo): Promise<number> {
   const u = parseTarget(uri);
-  const endpoint = await openEndpoint(u, io, o);
+  const { endpoint, sendFailure } = await openEndpoint(u, io, o);
   const observation = endpoint.observe({
     uri,
     ...(o.accept !== undefined ? { accept: o.accept } : {}),
@@ -137,7 +154,7 @@ export async function runObserve(uri: string, o: ObserveCliOptions, io: CliIo): 
       if (o.count !== undefined && seen >= o.count) break;
     }
   } catch (err) {
-    if (!io.signal.aborted) throw toCliError(err, uri, o.timeout);
+    if (!io.signal.aborted) throw toCliError(err, uri, o.timeout, sendFailure());
   } finally {
     if (stopTimer) clearTimeout(stopTimer);
     io.signal.removeEventListener('abort', stop);
@@ -162,9 +179,15 @@ function printResponse(m: CoapMessage, o: ClientOptions, io: CliIo): number {
 }
 
 /** Maps engine/transport failures to a sentence and an exit status. */
-export function toCliError(err: unknown, uri?: string, timeoutSeconds?: number): CliError {
+export function toCliError(err: unknown, uri?: string, timeoutSeconds?: number, sendFailure?: Error): CliError {
   if (err instanceof CliError) return err;
   const e = err as Error & { code?: string };
+  if (e?.name === 'CoapTimeoutError' && sendFailure) {
+    return new CliError(
+      `no response from ${uri ?? 'the server'}: ${withCauses(sendFailure)}${looksLikeSecurity(sendFailure) ? ' (check the credentials)' : ''}`,
+      ExitCode.NETWORK,
+    );
+  }
   if (e?.name === 'CoapTimeoutError') {
     return new CliError(
       `no response from ${uri ?? 'the server'} within ${timeoutSeconds ?? '?'} s (is a CoAP server running there? raise --timeout)`,
@@ -178,5 +201,25 @@ export function toCliError(err: unknown, uri?: string, timeoutSeconds?: number):
   if (UdpTransportError.isInstance(err)) return new CliError(err.message, ExitCode.NETWORK);
   if (CodecError.isInstance(err)) return new CliError(`bad message: ${err.message}`, ExitCode.NETWORK);
   if (e instanceof TypeError) return new CliError(e.message, ExitCode.USAGE);
-  return new CliError(e?.message ?? String(err), ExitCode.NETWORK);
+  if (e instanceof Error)
+    return new CliError(`${withCauses(e)}${looksLikeSecurity(e) ? ' (check the credentials)' : ''}`, ExitCode.NETWORK);
+  return new CliError(String(err), ExitCode.NETWORK);
+}
+
+/** `connection to x failed: cannot connect to ...: <TLS alert>`: the engine wraps transport errors. */
+function withCauses(e: Error): string {
+  let text = e.message.trim();
+  let cause: unknown = e.cause;
+  for (let depth = 0; depth < 4 && cause instanceof Error; depth++) {
+    const more = cause.message.trim();
+    if (!text.includes(more)) text += `: ${more}`;
+    cause = cause.cause;
+  }
+  return text;
+}
+
+function looksLikeSecurity(e: Error): boolean {
+  return /alert|handshake|decrypt|bad_record_mac|bad record mac|psk|certificate|self.signed|unknown ca|unable to verify/i.test(
+    withCauses(e),
+  );
 }
