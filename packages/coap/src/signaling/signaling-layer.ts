@@ -178,7 +178,10 @@ export class SignalingLayer implements Messenger {
         this.write(peer, createPong(hasCustody(msg), msg.token));
         return;
       case CoapCode.PONG: {
-        const key = tokenKey(msg.token);
+        // Matched by token; a peer that does not echo the token (seen with libcoap 4.3) answers
+        // in order on the stream, so its Pong answers the oldest Ping.
+        let key = tokenKey(msg.token);
+        if (!c.pings.has(key)) key = c.pings.keys().next().value ?? key;
         const p = c.pings.get(key);
         if (p) {
           c.pings.delete(key);

@@ -130,4 +130,17 @@ describe('RFC 8323 signaling', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(raw.received[1]!.msg).toMatchObject({ code: CoapCode.PONG, token: Uint8Array.of(9, 9) });
   });
+
+  it('a Pong without the Ping token answers the oldest Ping', async () => {
+    const network = new MemoryNetwork();
+    const { Endpoint } = await import('../endpoint');
+    const client = new Endpoint({ transport: network.transport('client', { kind: 'stream' }) });
+    const raw = rawStream(network, 'raw');
+    const pinged = client.ping(raw.transport.selfPeer(), 1000);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(raw.received.map((r) => r.msg.code)).toEqual([CoapCode.CSM, CoapCode.PING]);
+    await raw.send(raw.received[0]!.from, createMessage({ code: CoapCode.PONG }));
+    await vi.advanceTimersByTimeAsync(0);
+    await expect(pinged).resolves.toBeUndefined();
+  });
 });
