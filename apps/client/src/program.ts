@@ -209,6 +209,7 @@ export async function runSimulatorCli(argv: readonly string[], io: SimulatorIo):
   io.signal.addEventListener('abort', abort, { once: true });
   const durationTimer = flags.duration !== undefined ? setTimeout(abort, flags.duration * 1000) : undefined;
   const rampDone = simulator.start().then(() => {
+    if (stop.signal.aborted) return; // shutting down: the final summary follows
     if (fleet && interactive) {
       progress?.stop();
       progress = undefined;
