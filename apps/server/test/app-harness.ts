@@ -14,13 +14,17 @@ export async function startTestApp(options: ServerAppOptions = {}): Promise<Serv
   });
 }
 
+/** Parsed JSON answers; each test asserts the shape it relies on. */
+// biome-ignore lint/suspicious/noExplicitAny: test-only JSON, checked by the assertions that use it
+export type Json = any;
+
 export async function api(
   app: ServerApp,
   method: string,
   url: string,
   body?: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; json: any; text: string }> {
+): Promise<{ status: number; json: Json; text: string }> {
   const init: RequestInit = { method, headers: { ...headers } };
   if (body !== undefined) {
     if (typeof body === 'string') {

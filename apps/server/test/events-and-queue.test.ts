@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ServerApp } from '../src/index';
-import { api, startTestApp, waitFor } from './app-harness';
+import { api, type Json, startTestApp, waitFor } from './app-harness';
 import { type SimulatedDevice, startSimulatedDevice } from './simulated-device';
 
 let app: ServerApp;
 let ws: WebSocket;
-const received: any[] = [];
+const received: Json[] = [];
 
 beforeAll(async () => {
   app = await startTestApp({ awakeTimeMs: 400 });

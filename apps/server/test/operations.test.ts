@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerApp } from '../src/index';
-import { api, startTestApp, waitFor } from './app-harness';
+import { api, type Json, startTestApp, waitFor } from './app-harness';
 import { type SimulatedDevice, startSimulatedDevice } from './simulated-device';
 
 let app: ServerApp;
@@ -132,7 +132,7 @@ describe('device management', () => {
   });
 
   it('observes: notifications arrive as events, then cancels', async () => {
-    const events: any[] = [];
+    const events: Json[] = [];
     const controller = new AbortController();
     const stream = await fetch(`${app.httpUrl}/api/events?endpoint=sim-ops&types=notification`, {
       signal: controller.signal,
@@ -187,7 +187,7 @@ describe('device management', () => {
   });
 
   it('reports data the device sends (LwM2M 1.1 Send) as events', async () => {
-    const sent: any[] = [];
+    const sent: Json[] = [];
     const off = app.context.hub.subscribe({ endpoint: 'sim-ops', types: new Set(['send']) }, (e) => sent.push(e));
     await device.client.send(['/3303/0/5700', '/3/0/0']);
     const event = await waitFor(() => sent[0]);
@@ -199,8 +199,8 @@ describe('device management', () => {
   it('keeps a CoAP message log of the client', async () => {
     const log = await api(app, 'GET', '/api/clients/sim-ops/log');
     expect(log.status).toBe(200);
-    const register = log.json.find((e: any) => e.direction === 'in' && e.code === 'POST' && e.path === '/rd');
+    const register = log.json.find((e: Json) => e.direction === 'in' && e.code === 'POST' && e.path === '/rd');
     expect(register).toMatchObject({ type: 'CON', query: expect.stringContaining('ep=sim-ops') });
-    expect(log.json.some((e: any) => e.direction === 'out' && e.code === 'GET' && e.path === '/3/0/0')).toBe(true);
+    expect(log.json.some((e: Json) => e.direction === 'out' && e.code === 'GET' && e.path === '/3/0/0')).toBe(true);
   });
 });

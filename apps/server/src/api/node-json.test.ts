@@ -3,9 +3,9 @@ import {
   LwM2mObject,
   LwM2mPath,
   LwM2mValue,
+  nodesEqual,
   ObjectInstance,
   Resource,
-  nodesEqual,
 } from '@lwm2m-ts/objects';
 import { describe, expect, it } from 'vitest';
 import { NodeJsonError, nodeFromJson, nodeFromText, nodeToJson, valueFromJson, valueToJson } from './node-json';

@@ -33,11 +33,19 @@ export function codeText(code: number): string {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+/** Control characters other than tab, newline and carriage return: not worth showing as text. */
+function hasControlCharacters(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return true;
+  }
+  return false;
+}
 function printable(payload: Uint8Array): string {
   const cut = payload.subarray(0, 256);
   try {
     const text = decoder.decode(cut);
-    if (!/[\u0000-\u0008\u000e-\u001f]/.test(text)) return text;
+    if (!hasControlCharacters(text)) return text;
   } catch {
     // not UTF-8: hex below
   }

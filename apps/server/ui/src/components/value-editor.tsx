@@ -52,7 +52,6 @@ export function ValueInput({
       inputMode={numeric ? 'decimal' : 'text'}
       placeholder={placeholder}
       data-testid={testId}
-      autoFocus
     />
   );
 }
@@ -92,7 +91,7 @@ export function WriteForm({
       }}
     >
       {model.multiple ? (
-        <input value={text} onChange={(e) => setText(e.target.value)} data-testid="write-input" autoFocus />
+        <input value={text} onChange={(e) => setText(e.target.value)} data-testid="write-input" />
       ) : (
         <ValueInput type={model.type} value={text} onChange={setText} testId="write-input" />
       )}
@@ -122,7 +121,6 @@ export function ExecuteForm({ onSubmit, onCancel }: { onSubmit: (args: string) =
         onChange={(e) => setArgs(e.target.value)}
         placeholder="arguments, e.g. 0='on',1"
         data-testid="execute-args"
-        autoFocus
       />
       <button type="submit" className="primary" data-testid="execute-submit">
         Execute
@@ -194,10 +192,11 @@ export function CreateForm({
       }}
     >
       <label>
-        Instance id <input value={id} onChange={(e) => setId(e.target.value)} placeholder="device chooses" size={8} />
+        Instance id
+        <input value={id} onChange={(e) => setId(e.target.value)} placeholder="device chooses" size={8} />
       </label>
       {writable.map((r) => (
-        <label key={r.id}>
+        <div key={r.id} className="field">
           {r.name}{' '}
           <small>
             ({r.id}, {r.type}
@@ -205,7 +204,7 @@ export function CreateForm({
             {r.mandatory ? ', mandatory' : ''})
           </small>
           <ValueInput type={r.type} value={values[r.id] ?? ''} onChange={(v) => setValues({ ...values, [r.id]: v })} />
-        </label>
+        </div>
       ))}
       <div>
         <button type="submit" className="primary">

@@ -37,6 +37,7 @@ export function ClientPage({ endpoint, navigate }: { endpoint: string; navigate:
   const [gone, setGone] = useState(false);
 
   const registration = reg.data;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: models follow the registration, not each update of it
   useEffect(() => {
     if (!registration) return;
     let live = true;
@@ -52,6 +53,7 @@ export function ClientPage({ endpoint, navigate }: { endpoint: string; navigate:
     };
   }, [registration?.registrationId]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reloaded when the client re-registers
   useEffect(() => {
     call<{ id: string; paths: string[] }[]>('GET', clientUrl(endpoint, '/observations')).then(
       (list) => setObservations(new Map(list.map((o) => [o.id, o.paths]))),
@@ -253,38 +255,38 @@ export function ClientPage({ endpoint, navigate }: { endpoint: string; navigate:
       {gone && <div className="error">This client de-registered. Its last known state is shown.</div>}
       <div className="facts card">
         <div>
-          <label>LwM2M</label>
+          <span className="fact-label">LwM2M</span>
           {registration.lwm2mVersion}
         </div>
         <div>
-          <label>Binding</label>
+          <span className="fact-label">Binding</span>
           <code>{registration.binding}</code>
           {registration.queueMode ? ' · queue mode' : ''}
         </div>
         <div>
-          <label>Transport</label>
+          <span className="fact-label">Transport</span>
           {registration.transport ?? ''}
         </div>
         <div>
-          <label>Lifetime</label>
+          <span className="fact-label">Lifetime</span>
           {registration.lifetime} s
         </div>
         <div>
-          <label>Address</label>
+          <span className="fact-label">Address</span>
           <span className="mono">
             {registration.address}:{registration.port}
           </span>
         </div>
         <div>
-          <label>Registered</label>
+          <span className="fact-label">Registered</span>
           {new Date(registration.registeredAt).toLocaleString()}
         </div>
         <div>
-          <label>Last update</label>
+          <span className="fact-label">Last update</span>
           {ago(registration.lastUpdate)}
         </div>
         <div>
-          <label>Registration id</label>
+          <span className="fact-label">Registration id</span>
           <span className="mono">{registration.registrationId}</span>
         </div>
       </div>
