@@ -30,6 +30,14 @@ type State = 'handshaking' | 'established' | 'closed';
 const MAX_EARLY_RECORDS = 8;
 const MAX_PLAINTEXT = 16_384;
 const MAX_DEFERRED_RECORDS = 16;
+/** Records held for later are copied out of their datagram and limited in size: a handshake holds at most ~36 KiB. */
+const MAX_HELD_RECORD = 1500;
+
+const detached = (rec: DtlsRecord): DtlsRecord => ({
+  ...rec,
+  fragment: Buffer.from(rec.fragment),
+  ...(rec.cid ? { cid: Buffer.from(rec.cid) } : {}),
+});
 
 /** One DTLS association with one peer: record layer, epochs, replay window, the running handshake. */
 export class DtlsConnection implements HandshakeHost {
@@ -233,7 +241,9 @@ export class DtlsConnection implements HandshakeHost {
       if (this.state === 'closed') return;
       if (this.busy) {
         this.deferred ??= [];
-        if (this.deferred.length < MAX_DEFERRED_RECORDS) this.deferred.push(rec);
+        if (this.deferred.length < MAX_DEFERRED_RECORDS && rec.fragment.length <= MAX_HELD_RECORD) {
+          this.deferred.push(detached(rec));
+        }
         continue;
       }
       this.processRecord(rec, address, port);
@@ -255,7 +265,8 @@ export class DtlsConnection implements HandshakeHost {
     if (!this.readKeys) {
       if (this.state === 'handshaking') {
         this.early ??= [];
-        if (this.early.length < MAX_EARLY_RECORDS) this.early.push(rec);
+        if (this.early.length < MAX_EARLY_RECORDS && rec.fragment.length <= MAX_HELD_RECORD)
+          this.early.push(detached(rec));
       }
       return;
     }
