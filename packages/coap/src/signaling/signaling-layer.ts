@@ -21,7 +21,6 @@ import {
   type ReliableFraming,
   readAbort,
   readCsm,
-  readRelease,
 } from '@lwm2m-ts/codec';
 import type { Clock } from '../clock';
 import { CoapClosedError } from '../errors/coap-closed-error';
@@ -189,16 +188,10 @@ export class SignalingLayer implements Messenger {
         }
         return;
       }
-      case CoapCode.RELEASE: {
+      case CoapCode.RELEASE:
         // The peer will close: no new requests on this connection; answers in flight may still come.
         c.released = true;
-        const r = readRelease(msg);
-        this.d.upper.reportError(
-          new CoapClosedError(`${peer.key} released the connection${r.diagnostic ? `: ${r.diagnostic}` : ''}`),
-          'release',
-        );
         return;
-      }
       case CoapCode.ABORT: {
         const a = readAbort(msg);
         this.drop(

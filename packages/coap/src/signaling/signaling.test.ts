@@ -3,6 +3,7 @@ import {
   type CoapMessage,
   createAbort,
   createMessage,
+  createRelease,
   decodeReliable,
   encodeReliable,
   readCsm,
@@ -142,5 +143,27 @@ describe('RFC 8323 signaling', () => {
     await raw.send(raw.received[0]!.from, createMessage({ code: CoapCode.PONG }));
     await vi.advanceTimersByTimeAsync(0);
     await expect(pinged).resolves.toBeUndefined();
+  });
+
+  it('after a Release, new requests on that connection fail with CoapClosedError', async () => {
+    const network = new MemoryNetwork();
+    const { Endpoint } = await import('../endpoint');
+    const client = new Endpoint({ transport: network.transport('client', { kind: 'stream' }) });
+    const raw = rawStream(network, 'raw');
+    const first = client
+      .request({ method: 'GET', peer: raw.transport.selfPeer(), path: '/a' })
+      .catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(0);
+    await raw.send(raw.received[0]!.from, createRelease({ diagnostic: 'maintenance' }));
+    await vi.advanceTimersByTimeAsync(0);
+    const second = await client
+      .request({ method: 'GET', peer: raw.transport.selfPeer(), path: '/b' })
+      .catch((e: unknown) => e);
+    expect(CoapClosedError.isInstance(second)).toBe(true);
+    // The request sent before the Release may still be answered.
+    const req = raw.received.find((r) => r.msg.code === CoapCode.GET)!;
+    await raw.send(req.from, createMessage({ code: CoapCode.CONTENT, token: req.msg.token }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(((await first) as CoapResponse).codeText).toBe('2.05');
   });
 });
