@@ -14,7 +14,14 @@ import {
   type Transport,
 } from '@lwm2m-ts/coap';
 import { ContentFormat, parseCoapUri } from '@lwm2m-ts/codec';
-import { createDefaultRegistry, type LwM2mPath, type ModelRegistry, NodeCodecRegistry } from '@lwm2m-ts/objects';
+import {
+  createDefaultRegistry,
+  type LwM2mNode,
+  type LwM2mPath,
+  type ModelRegistry,
+  NodeCodecRegistry,
+  validateNode,
+} from '@lwm2m-ts/objects';
 import { AccessControl } from './acl/access-control';
 import { AttributeStore } from './attributes/attribute-store';
 import type { NotificationAttributes } from './attributes/notification-attributes';
@@ -24,12 +31,13 @@ import { ContentNegotiation } from './coap/content-negotiation';
 import { DmHandler, type ServerCaller, sampleOf } from './coap/dm-handler';
 import { type ClientControl, LOCAL } from './enabler/instance-enabler';
 import type { ObjectDefinition } from './enabler/object-enabler';
+import { type PlainContent, toContent } from './enabler/plain-values';
 import { ObservationManager } from './observe/observation-manager';
 import { parsePathArg } from './path-arg';
 import { SleepGate } from './queue/sleep-gate';
 import { Registrations } from './registration/registrations';
 import { type SendOptions, sendData } from './send/send-operation';
-import { readNode } from './tree/node-reader';
+import { readNode, toResourceNode } from './tree/node-reader';
 import { ObjectTree } from './tree/object-tree';
 
 export type LwM2mVersion = '1.0' | '1.1' | '1.2';
@@ -262,6 +270,30 @@ export class LwM2mClient {
   /** Tells the client values at or below `path` changed: observers are notified per their attributes. */
   valueChanged(...paths: (string | LwM2mPath)[]): void {
     this.objects.valuesChanged(paths.map(parsePathArg));
+  }
+
+  /** Reads a node from the device side (no permission checks): object, instance or resource. */
+  read(path: string | LwM2mPath): Promise<LwM2mNode> {
+    return readNode(this.objects, parsePathArg(path), LOCAL);
+  }
+
+  /**
+   * Sets a resource from the device side (interactive commands, simulators): the value is typed
+   * and checked against the model, stored through the instance's enabler, and observers are told.
+   */
+  async setValue(path: string | LwM2mPath, value: PlainContent): Promise<void> {
+    const p = parsePathArg(path);
+    if (!p.isResource()) throw new RangeError(`setValue needs a resource path, got ${p}`);
+    const object = this.objects.get(p.objectId!);
+    const instance = object?.instance(p.objectInstanceId!);
+    const model = object?.model.resources.get(p.resourceId!);
+    if (!object || !instance || !model) throw new RangeError(`${p} does not exist on this client`);
+    const content = toContent(model, value);
+    const node = toResourceNode(object.model, p.resourceId!, content);
+    const problem = validateNode(object.model, p, node, 'bootstrap-write')[0];
+    if (problem) throw new RangeError(problem.message);
+    await instance.write(p.resourceId!, content, { requester: LOCAL, replace: true });
+    this.objects.valuesChanged([p]);
   }
 
   /** Sends an Update to one server (or all) now, with the object links. */

@@ -277,3 +277,19 @@ describe('version differences', () => {
     expect((await req(s11, 'DELETE', '/2/0/2/1')).code).toBe(CoapCode.METHOD_NOT_ALLOWED);
   });
 });
+
+describe('device-side API', () => {
+  it('setValue types, validates and notifies; read returns nodes', async () => {
+    const s = await ready([{ id: 3308, instances: { 0: new SimpleInstance({ values: { 5900: 20 } }) } }]);
+    await s.client.setValue('/3308/0/5900', 18.5);
+    expect((await req(s, 'GET', '/3308/0/5900')).text()).toBe('18.5');
+    const node = await s.client.read('/3308/0/5900');
+    expect(node).toMatchObject({ kind: 'resource', value: { type: 'float', value: 18.5 } });
+    await expect(s.client.setValue('/3308/0/5900', 'warm')).rejects.toThrow();
+    await expect(s.client.setValue('/3308/0', 1)).rejects.toThrow(RangeError);
+    await expect(s.client.setValue('/3308/4/5900', 1)).rejects.toThrow(/does not exist/);
+    await s.client.setValue('/3/0/9', 50); // read-only for servers, settable by the device
+    expect((await req(s, 'GET', '/3/0/9')).text()).toBe('50');
+    await expect(s.client.setValue('/3/0/9', 101)).rejects.toThrow(/outside/);
+  });
+});

@@ -22,11 +22,11 @@ export function toValue(model: ResourceModel, plain: PlainValue): LwM2mValue {
     case 'corelnk':
       return LwM2mValue.corelnk(String(plain));
     case 'integer':
-      return LwM2mValue.integer(plain as number | bigint);
+      return LwM2mValue.integer(numeric(model, plain, true));
     case 'unsigned':
-      return LwM2mValue.unsigned(plain as number | bigint);
+      return LwM2mValue.unsigned(numeric(model, plain, true));
     case 'float':
-      return LwM2mValue.float(Number(plain));
+      return LwM2mValue.float(Number(numeric(model, plain, false)));
     case 'boolean':
       if (typeof plain !== 'boolean') throw new TypeError(`resource ${model.id} (${model.name}) expects a boolean`);
       return LwM2mValue.boolean(plain);
@@ -41,6 +41,16 @@ export function toValue(model: ResourceModel, plain: PlainValue): LwM2mValue {
     case 'none':
       throw new TypeError(`resource ${model.id} (${model.name}) is executable and holds no value`);
   }
+}
+
+/** A number (or bigint) from a number, bigint or numeric text; anything else is a TypeError. */
+function numeric(model: ResourceModel, plain: PlainValue, integral: boolean): number | bigint {
+  if (typeof plain === 'number' || typeof plain === 'bigint') return plain;
+  if (typeof plain === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(plain.trim())) {
+    const text = plain.trim();
+    return integral && /^[+-]?\d+$/.test(text) ? BigInt(text) : Number(text);
+  }
+  throw new TypeError(`resource ${model.id} (${model.name}) expects a number, got ${String(plain)}`);
 }
 
 /** Types a whole resource: a Map for multiple resources (arrays are numbered from 0). */

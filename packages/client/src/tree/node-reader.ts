@@ -89,6 +89,6 @@ export function toResourceNode(model: ObjectModel, resourceId: number, content: 
 }
 
 /** Enabler content from a resource node. */
-export function toContent(node: Resource): ResourceContent {
+export function contentOfNode(node: Resource): ResourceContent {
   return node.multiple ? new Map([...node.instances].map(([id, ri]) => [id, ri.value])) : node.value;
 }

@@ -6,7 +6,7 @@ import { CoapError } from '@lwm2m-ts/coap';
 import { type LwM2mNode, LwM2mPath, type ObjectInstance, validateNode, validateRequest } from '@lwm2m-ts/objects';
 import type { InstanceEnabler, Requester, ResourceContent, WriteContext } from '../enabler/instance-enabler';
 import type { ObjectEnabler } from '../enabler/object-enabler';
-import { toContent } from './node-reader';
+import { contentOfNode } from './node-reader';
 import type { ObjectTree } from './object-tree';
 import { hasResource, problemError, requireInstance, requireObject, throwProblems } from './problems';
 
@@ -46,7 +46,7 @@ export async function writeNode(
     mode === 'bootstrap' ? await ensureInstance(object, path.objectInstanceId!) : requireInstance(tree, path);
   const resourceId = path.resourceId!;
   if (node.kind === 'resource') {
-    let content = toContent(node);
+    let content = contentOfNode(node);
     if (!replace && node.multiple) content = merge(await existing(instance, resourceId, requester), content);
     await instance.write(resourceId, content, context);
   } else {
@@ -68,7 +68,7 @@ async function writeInstance(
     : { instance: object.instance(node.id), created: false };
   if (!instance) throw CoapError.notFound(`object instance /${object.id}/${node.id} does not exist`);
   for (const resource of node.resources.values()) {
-    let content = toContent(resource);
+    let content = contentOfNode(resource);
     if (mode === 'update' && resource.multiple)
       content = merge(await existing(instance, resource.id, context.requester), content);
     await instance.write(resource.id, content, context);
@@ -126,7 +126,8 @@ export async function createInstance(
   const context: WriteContext = { requester, replace: true };
   object.add(instance.id, enabler);
   try {
-    for (const resource of instance.resources.values()) await enabler.write(resource.id, toContent(resource), context);
+    for (const resource of instance.resources.values())
+      await enabler.write(resource.id, contentOfNode(resource), context);
   } catch (e) {
     object.remove(instance.id);
     throw e;
