@@ -150,4 +150,15 @@ describe('session resumption', () => {
     expect(fullHandshakeDatagrams).toBeGreaterThan(proxy.fromClient.filter((d) => d[0] !== 21).length - 1);
     expect(server.stats().sessions).toBe(1);
   });
+
+  it('a client that silently lost its session (no close_notify) reconnects from the same address', async () => {
+    const server = await createDtlsServer({ host: '127.0.0.1', psk: pskLookup });
+    const client = await createDtlsClient({ host: '127.0.0.1', psk: { identity: 'CoAP', key: PSK } });
+    open.push(server, client);
+    await roundTrip(server, client);
+    client.disconnect(serverPeer(server), { notify: false });
+    client.forgetSession('127.0.0.1', server.localAddress()!.port);
+    await roundTrip(server, client);
+    expect(server.stats()).toMatchObject({ sessions: 1, handshakes: 0 });
+  });
 });

@@ -178,12 +178,13 @@ export class DtlsTransport implements Transport, ConnectionOwner {
   }
 
   /**
-   * Ends the association with a peer (close_notify) but keeps the session resumable: the next `send()` to a
+   * Ends the association with a peer (close_notify unless `notify: false`) but keeps the session resumable: the
+   * next `send()` to a
    * server runs an abbreviated handshake. A sleeping device calls this before sleeping, or when the server
    * stopped answering (it may have evicted the session).
    */
-  disconnect(peer: Pick<Peer, 'address' | 'port' | 'key'>): void {
-    this.connectionFor(peer)?.close(true, new Error('disconnected'));
+  disconnect(peer: Pick<Peer, 'address' | 'port' | 'key'>, options: { notify?: boolean } = {}): void {
+    this.connectionFor(peer)?.close(options.notify ?? true, new Error('disconnected'));
   }
 
   /** Forgets a client-side cached session so the next handshake with that server is a full one. */
