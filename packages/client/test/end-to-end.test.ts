@@ -183,3 +183,38 @@ describe('client against the @lwm2m-ts/server bootstrap server', () => {
     await bs.close();
   });
 });
+
+describe('queue mode against @lwm2m-ts/server', () => {
+  it('the server queues a Read while the client sleeps and delivers it after the Update', async () => {
+    const network = new MemoryNetwork();
+    const server = createLwM2mServer({ transport: network.transport('server', { port: 5683 }), awakeTimeMs: 10_000 });
+    const client = new LwM2mClient({
+      endpointName: 'sleepy',
+      queueMode: { awakeTimeMs: 10_000 },
+      transport: network.transport('dev', { port: 40001 }),
+      objects: [
+        { id: 0, instances: { 0: securityInstance({ uri: 'coap://server:5683', shortServerId: 1 }) } },
+        { id: 1, instances: { 0: serverInstance({ shortServerId: 1, lifetime: 3600 }) } },
+        { id: 3, instances: { 0: deviceInstance({ manufacturer: 'Sleepy Inc.' }) } },
+      ],
+    });
+    const starting = client.start();
+    await settle();
+    await starting;
+    expect((await server.getRegistration('sleepy'))?.queueMode).toBe(true);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(client.sleeping).toBe(true);
+    const delivered: string[] = [];
+    server.events.on('queuedResponse', (e) => delivered.push(`${e.response.code}`));
+    const reading = server.read('sleepy', '/3/0/0').catch((e: Error) => e.name);
+    await settle();
+    expect(await reading).toBe('ClientSleepingError');
+    const waking = client.wakeAndUpdate();
+    await settle();
+    await waking;
+    await settle();
+    expect(delivered).toEqual(['2.05']);
+    await client.stop({ deregister: false });
+    await server.close();
+  });
+});
