@@ -13,7 +13,7 @@ export {
   type Tickable,
 } from './objects/catalog';
 export { type RandomSource, randomWalk, seededRandom } from './objects/simulated-instance';
-export { buildProgram, optionsFromFlags, runSimulatorCli, type SimulatorIo } from './program';
+export { buildProgram, failureLines, optionsFromFlags, runSimulatorCli, type SimulatorIo } from './program';
 export { createProgress, type ProgressReporter, progressLine, RateMeter, summaryLine } from './progress';
 export { type DeviceConfig, type DeviceState, SimulatedDevice, type SimulatorLog, silentLog } from './simulated-device';
 export {

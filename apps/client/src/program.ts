@@ -10,7 +10,7 @@ import { runConsole } from './interactive';
 import { parseObjectList } from './objects/catalog';
 import { seededRandom } from './objects/simulated-instance';
 import { createProgress, type ProgressReporter, summaryLine } from './progress';
-import type { SimulatorLog } from './simulated-device';
+import type { SimulatedDevice, SimulatorLog } from './simulated-device';
 import { createSimulator, DEFAULT_SERVER, type SimulatorOptions } from './simulator';
 
 export interface SimulatorIo {
@@ -155,6 +155,23 @@ export function optionsFromFlags(flags: Flags, log: SimulatorLog): SimulatorOpti
   };
 }
 
+/** Why devices failed, grouped by reason (a fleet hides per-device warnings). */
+export function failureLines(devices: readonly SimulatedDevice[], max = 5): string[] {
+  const reasons = new Map<string, string[]>();
+  for (const d of devices) {
+    if (!d.lastError) continue;
+    const names = reasons.get(d.lastError.message) ?? [];
+    names.push(d.name);
+    reasons.set(d.lastError.message, names);
+  }
+  return [...reasons]
+    .slice(0, max)
+    .map(
+      ([why, names]) =>
+        `failed: ${names.length} device(s) (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}): ${why}`,
+    );
+}
+
 /** Runs the simulator CLI; resolves with the exit status. */
 export async function runSimulatorCli(argv: readonly string[], io: SimulatorIo): Promise<number> {
   const program = buildProgram()
@@ -178,6 +195,7 @@ export async function runSimulatorCli(argv: readonly string[], io: SimulatorIo):
     warn: (m) => {
       if (!fleet || flags.verbose) io.err(`${stamp()} warning: ${m}`);
     },
+    notice: (m) => io.err(`${stamp()} ${m}`),
   };
   let options: SimulatorOptions;
   try {
@@ -242,5 +260,6 @@ export async function runSimulatorCli(argv: readonly string[], io: SimulatorIo):
   await simulator.close();
   await rampDone.catch(() => {});
   io.err(summaryLine(final));
+  for (const line of failureLines(simulator.devices)) io.err(line);
   return final.failed > 0 && final.registered === 0 ? 1 : 0;
 }

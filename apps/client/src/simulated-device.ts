@@ -22,11 +22,14 @@ const DEDUP_RECORDS = 256;
 export type DeviceState = 'idle' | 'registering' | 'registered' | 'failed' | 'deregistered' | 'rebooting' | 'stopped';
 
 export interface SimulatorLog {
+  /** Routine device events (registered, sleeping, ...): a fleet hides them unless verbose. */
   info(message: string): void;
   warn(message: string): void;
+  /** Rare events a user must see even in a fleet: reboot and factory reset. */
+  notice(message: string): void;
 }
 
-export const silentLog: SimulatorLog = { info: () => {}, warn: () => {} };
+export const silentLog: SimulatorLog = { info: () => {}, warn: () => {}, notice: () => {} };
 
 export interface DeviceConfig {
   readonly endpointName: string;
@@ -186,7 +189,7 @@ export class SimulatedDevice {
 
   private restart(what: string, reset: boolean): Promise<void> {
     if (this.restarting) return this.restarting;
-    this.config.log.info(`${this.name}: ${what}: de-registering, back in ${this.config.rebootDelayMs} ms`);
+    this.config.log.notice(`${this.name}: ${what}: de-registering, back in ${this.config.rebootDelayMs} ms`);
     this.restarting = (async () => {
       // Let the 2.04 to the Execute leave before the socket closes.
       await new Promise((r) => setImmediate(r));
@@ -196,7 +199,7 @@ export class SimulatedDevice {
       await new Promise((r) => setTimeout(r, this.config.rebootDelayMs).unref());
       if ((this.state as DeviceState) === 'stopped') return;
       if (reset) this.objects = this.buildObjects();
-      this.config.log.info(`${this.name}: booted, registering again`);
+      this.config.log.notice(`${this.name}: booted${reset ? ' with factory settings' : ''}, registering again`);
       await this.start();
     })().finally(() => {
       this.restarting = undefined;
@@ -250,6 +253,7 @@ export class SimulatedDevice {
     client.events.on('registered', ({ location }) => {
       if (!mine()) return;
       this.registrationMs ??= this.config.now() - this.startedAt;
+      this.lastError = undefined;
       log.info(`${this.name}: registered at ${location}`);
       this.setState('registered');
     });
@@ -282,6 +286,10 @@ export class SimulatedDevice {
 
   private fail(e: unknown): void {
     this.lastError = e instanceof Error ? e : new Error(String(e));
+    if ((e as { code?: string }).code === 'EMFILE' || /EMFILE/.test(this.lastError.message))
+      this.lastError = new Error(
+        `${this.lastError.message} (each device needs one UDP socket: raise the open-file limit, ulimit -n, or lower --count)`,
+      );
     this.config.log.warn(`${this.name}: ${this.lastError.message}`);
     this.setState('failed');
   }

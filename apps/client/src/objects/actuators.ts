@@ -16,8 +16,9 @@ const UNITS = 5701;
 
 /** Light Control (3311): on/off and dimmer (writable), On time and cumulative energy while on. */
 export class LightControl extends SimulatedInstance {
-  /** Seconds the light has been on, kept fractional; 5852 shows whole seconds. */
+  /** Seconds the light has been on and energy used, kept unrounded (5852 / 5805 show them rounded). */
   private onSeconds = 0;
+  private energyWh = 0;
 
   constructor(private readonly ratedWatts = 9) {
     super({
@@ -33,6 +34,7 @@ export class LightControl extends SimulatedInstance {
       onWrite: (id) => {
         if (id === ON_OFF && !this.flag(ON_OFF)) this.resetOnTime();
         if (id === ON_TIME && this.number(ON_TIME) === 0) this.onSeconds = 0;
+        if (id === ACTIVE_POWER) this.energyWh = this.number(ACTIVE_POWER);
         if (id === DIMMER && (this.number(DIMMER) < 0 || this.number(DIMMER) > 100))
           this.store(DIMMER, Math.min(100, Math.max(0, this.number(DIMMER))));
       },
@@ -58,7 +60,8 @@ export class LightControl extends SimulatedInstance {
     this.onSeconds += dtSeconds;
     this.change(ON_TIME, Math.floor(this.onSeconds));
     const watts = (this.ratedWatts * this.number(DIMMER, 100)) / 100;
-    this.change(ACTIVE_POWER, round(this.number(ACTIVE_POWER) + (watts * dtSeconds) / 3600, 4));
+    this.energyWh += (watts * dtSeconds) / 3600;
+    this.change(ACTIVE_POWER, round(this.energyWh, 4));
   }
 }
 
@@ -113,6 +116,10 @@ const MODE = 5526;
  * timer (5850 false) ignores Trigger.
  */
 export class Timer extends SimulatedInstance {
+  /** Unrounded remaining and cumulative seconds (5538 / 5544 show them to 0.1 s). */
+  private remaining = 0;
+  private cumulative = 0;
+
   constructor(delaySeconds = 30) {
     super({
       values: {
@@ -129,6 +136,7 @@ export class Timer extends SimulatedInstance {
       onWrite: (id) => {
         if (id === ENABLED && !this.flag(ENABLED)) this.stop();
         if (id === DELAY && this.number(DELAY) < 0) this.store(DELAY, 0);
+        if (id === CUMULATIVE) this.cumulative = this.number(CUMULATIVE);
       },
     });
   }
@@ -139,11 +147,13 @@ export class Timer extends SimulatedInstance {
 
   trigger(): void {
     if (!this.flag(ENABLED)) throw CoapError.methodNotAllowed('timer is disabled (5850 is false)');
-    this.set(REMAINING, this.number(DELAY));
+    this.remaining = this.number(DELAY);
+    this.set(REMAINING, this.remaining);
     this.change(DIGITAL_STATE, true);
   }
 
   private stop(): void {
+    this.remaining = 0;
     this.change(REMAINING, 0);
     this.change(DIGITAL_STATE, false);
   }
@@ -153,10 +163,11 @@ export class Timer extends SimulatedInstance {
       if (this.flag(ENABLED) && chance(1 / 120, dtSeconds, random)) this.trigger();
       return;
     }
-    const remaining = Math.max(0, this.number(REMAINING) - dtSeconds);
-    this.set(REMAINING, round(remaining, 1));
-    this.set(CUMULATIVE, round(this.number(CUMULATIVE) + dtSeconds, 1));
-    if (remaining === 0) {
+    this.remaining = Math.max(0, this.remaining - dtSeconds);
+    this.cumulative += dtSeconds;
+    this.change(REMAINING, round(this.remaining, 1));
+    this.change(CUMULATIVE, round(this.cumulative, 1));
+    if (this.remaining === 0) {
       this.set(DIGITAL_STATE, false);
       this.set(EXPIRIES, this.number(EXPIRIES) + 1);
     }

@@ -13,6 +13,10 @@ const SPEED = 6;
 const METERS_PER_DEGREE = 111_320;
 
 export class Location extends SimulatedInstance {
+  /** Unrounded position: small steps (a high --rate) must add up, not round away. */
+  private lat: number | undefined;
+  private lon: number | undefined;
+
   constructor(
     private readonly now: () => number,
     random: RandomSource,
@@ -36,11 +40,13 @@ export class Location extends SimulatedInstance {
     const speed = walking ? Math.max(0, 1.2 + 0.3 * gaussian(random)) : 0;
     const heading = random() * 2 * Math.PI;
     const meters = speed * dtSeconds;
-    const lat = this.number(LAT);
-    const dLat = (meters * Math.cos(heading)) / METERS_PER_DEGREE;
-    const dLon = (meters * Math.sin(heading)) / (METERS_PER_DEGREE * Math.cos((lat * Math.PI) / 180));
-    this.change(LAT, round(lat + dLat, 6));
-    this.change(LON, round(this.number(LON) + dLon, 6));
+    // A server may have written a new position: start from what is stored when it differs.
+    const lat = this.lat !== undefined && round(this.lat, 6) === this.number(LAT) ? this.lat : this.number(LAT);
+    const lon = this.lon !== undefined && round(this.lon, 6) === this.number(LON) ? this.lon : this.number(LON);
+    this.lat = lat + (meters * Math.cos(heading)) / METERS_PER_DEGREE;
+    this.lon = lon + (meters * Math.sin(heading)) / (METERS_PER_DEGREE * Math.cos((lat * Math.PI) / 180));
+    this.change(LAT, round(this.lat, 6));
+    this.change(LON, round(this.lon, 6));
     this.change(SPEED, round(speed, 2));
     this.set(TIMESTAMP, new Date(this.now()));
   }
@@ -61,6 +67,9 @@ const SMCC = 10;
 export const Bearer = { LTE_FDD: 6, WLAN: 21, ETHERNET: 41 } as const;
 
 export class ConnectivityMonitoring extends SimulatedInstance {
+  /** Unrounded signal strength (5/0/2 shows whole dBm). */
+  private dbm: number | undefined;
+
   constructor(ipAddress: () => string, random: RandomSource) {
     super({
       values: {
@@ -79,12 +88,14 @@ export class ConnectivityMonitoring extends SimulatedInstance {
   }
 
   tick(dtSeconds: number, random: RandomSource): void {
+    const stored = this.number(SIGNAL, -85);
     const dbm = randomWalk(
-      this.number(SIGNAL, -85),
+      this.dbm !== undefined && Math.round(this.dbm) === stored ? this.dbm : stored,
       { mean: -85, sigma: 1.5, reversion: 0.02, min: -120, max: -50 },
       dtSeconds,
       random,
     );
+    this.dbm = dbm;
     this.change(SIGNAL, Math.round(dbm));
     // Link quality (0-100 %) follows the signal: -50 dBm is perfect, -120 dBm unusable.
     this.change(QUALITY, Math.round(((dbm + 120) / 70) * 100));
