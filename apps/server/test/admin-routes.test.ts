@@ -142,6 +142,17 @@ describe('bootstrap configurations', () => {
   });
 });
 
+describe('server info', () => {
+  it('tells the version and where devices reach the server', async () => {
+    const { json } = await api(app, 'GET', '/api/server');
+    expect(json).toMatchObject({
+      coap: { udpPort: app.coapPort, webSockets: false },
+      bootstrapPort: app.bsPort,
+      clients: 0,
+    });
+  });
+});
+
 describe('OpenAPI', () => {
   it('documents every API route with its parameters', async () => {
     const { json } = await api(app, 'GET', '/api/openapi.json');

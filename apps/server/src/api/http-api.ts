@@ -88,6 +88,34 @@ export async function buildHttpApi(ctx: AppContext, options: HttpApiOptions = {}
     description:
       'LwM2M server REST API: clients, device management, composite operations, queue, models, security, bootstrap, live events.',
   };
+  app.get(
+    '/api/server',
+    {
+      schema: {
+        tags: ['server'],
+        summary: 'Version and where devices reach this server',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              version: { type: 'string' },
+              coap: {
+                type: 'object',
+                properties: {
+                  udpPort: { type: 'integer' },
+                  tcpPort: { type: 'integer' },
+                  webSockets: { type: 'boolean' },
+                },
+              },
+              bootstrapPort: { type: 'integer' },
+              clients: { type: 'integer' },
+            },
+          },
+        },
+      },
+    },
+    async () => ({ ...ctx.listening, clients: (await ctx.servers.listRegistrations()).length }),
+  );
   app.get('/api/openapi.json', { config: { public: true } }, async () =>
     openapi.document(info, options.apiToken !== undefined),
   );

@@ -20,6 +20,14 @@ export interface AppContext {
   readonly bootstrapConfigs: BootstrapConfigStore;
   readonly hub: EventHub;
   readonly messageLog: CoapMessageLog;
+  /** Where devices reach this server (for the UI and GET /api/server). */
+  readonly listening?: ListeningInfo;
+}
+
+export interface ListeningInfo {
+  readonly version: string;
+  readonly coap: { readonly udpPort: number; readonly tcpPort?: number; readonly webSockets: boolean };
+  readonly bootstrapPort?: number;
 }
 
 /** Resource models as this client sees them: by the object versions it registered with. */

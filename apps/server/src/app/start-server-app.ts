@@ -188,6 +188,15 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
       bootstrapConfigs,
       hub,
       messageLog,
+      listening: {
+        version: options.version ?? '0.1.0',
+        coap: {
+          udpPort: udp.localAddress()?.port ?? options.coapPort ?? 5683,
+          ...(tcpPort !== undefined ? { tcpPort } : {}),
+          webSockets: options.coapOverWebSockets === true,
+        },
+        ...(bsPort !== undefined ? { bootstrapPort: bsPort } : {}),
+      },
     };
     const http = await buildHttpApi(context, {
       ...(options.apiToken ? { apiToken: options.apiToken } : {}),

@@ -1,5 +1,5 @@
 /** Bootstrap configurations: a form for the common case (one LwM2M server account) and raw JSON. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { call, enc } from '../api';
 import { useApi, useEvents } from '../hooks';
 
@@ -21,6 +21,11 @@ export function BootstrapPage() {
   const list = useApi<Entry[]>('/api/bootstrap');
   const [endpoint, setEndpoint] = useState('');
   const [uri, setUri] = useState(`coap://${window.location.hostname}:5683`);
+  const info = useApi<{ coap: { udpPort: number } }>('/api/server');
+  const infoPort = info.data?.coap.udpPort;
+  useEffect(() => {
+    if (infoPort !== undefined) setUri(`coap://${window.location.hostname}:${infoPort}`);
+  }, [infoPort]);
   const [lifetime, setLifetime] = useState('300');
   const [binding, setBinding] = useState('U');
   const [identity, setIdentity] = useState('');
