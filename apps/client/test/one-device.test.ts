@@ -109,4 +109,37 @@ describe('one simulated device', () => {
     await deregistered;
     expect(await server.getRegistration('sim-e2e')).toBeUndefined();
   });
+
+  it('factory reset (Execute /3/0/5) is logged, re-registers and restores the values', async () => {
+    const { server, uri } = await serverOnLoopback();
+    const notices: string[] = [];
+    const sim = await startSimulator({
+      server: uri,
+      endpoint: 'sim-reset',
+      rate: 0,
+      rebootDelayMs: 20,
+      random: seededRandom(11),
+      log: { info: () => {}, warn: () => {}, notice: (m) => notices.push(m) },
+    });
+    cleanups.push(() => sim.close());
+    const device = sim.devices[0]!;
+    const initial = getValue(device, '/3308/0/5900');
+    const write = await server.write('sim-reset', '/3308/0/5900', Resource.single(5900, LwM2mValue.float(28)));
+    expect(write.code).toBe('2.04');
+    expect(getValue(device, '/3308/0/5900')).toBe('/3308/0/5900 (Set Point Value) = 28');
+    const back = nextEvent(server, 'registered', 'sim-reset');
+    expect((await server.execute('sim-reset', '/3/0/5')).code).toBe('2.04');
+    await back;
+    await device.whenSettled();
+    expect(device.state).toBe('registered');
+    expect(getValue(device, '/3308/0/5900')).not.toBe('/3308/0/5900 (Set Point Value) = 28');
+    expect(notices).toEqual([
+      'sim-reset: factory reset by the server (Execute /3/0/5): de-registering, back in 20 ms',
+      'sim-reset: booted with factory settings, registering again',
+    ]);
+    // The new instances answer the server.
+    const read = await server.read('sim-reset', '/3308/0/5900');
+    expect(`/3308/0/5900 (Set Point Value) = ${plainOf(read.content)}`).toBe(getValue(device, '/3308/0/5900'));
+    expect(initial).toMatch(/^\/3308\/0\/5900 \(Set Point Value\) = 2[01]/);
+  });
 });
