@@ -1,6 +1,8 @@
 export { type ConnectRedisOptions, connectRedis, redactUrl } from './connect-redis';
+export { RedisBootstrapConfigStore } from './redis-bootstrap-config-store';
 export { RedisObservationStore } from './redis-observation-store';
 export { RedisRegistrationStore } from './redis-registration-store';
+export { RedisRequestQueueStore } from './redis-request-queue-store';
 export { RedisSecurityStore } from './redis-security-store';
 export { RedisUnavailableError } from './redis-unavailable-error';
 export { StoreDataError } from './store-data-error';
