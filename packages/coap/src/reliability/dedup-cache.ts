@@ -5,20 +5,26 @@
  *
  * Built for the hot path and the garbage collector: records live in a ring of typed arrays
  * (no object per message), replies are copied into one circular byte slab, and lookups are one
- * string-keyed Map per peer then a small-integer-keyed Map. A record is addressed by its slot
+ * string-keyed Map per peer then an open-addressing (peer id, message id) table. A record is addressed by its slot
  * and a generation number, so a stale handle to a reused slot is harmless.
  */
 import type { Clock } from '../clock';
 import type { ServerExchange } from '../exchange';
+import { MidIndex } from './mid-index';
 
 interface PeerRecords {
   readonly key: string;
-  /** message id -> slot */
-  readonly ids: Map<number, number>;
+  /** Small integer naming the peer in the MidIndex. */
+  readonly id: number;
+  /** Records of this peer still in the ring. */
+  live: number;
 }
 
 export class DedupCache {
   private readonly peers = new Map<string, PeerRecords>();
+  private readonly index: MidIndex;
+  private readonly freeIds: number[] = [];
+  private nextId = 0;
   private readonly capacity: number;
   private head = 0;
   private count = 0;
@@ -47,6 +53,7 @@ export class DedupCache {
   ) {
     if (!(capacity >= 1)) throw new RangeError('dedup capacity must be >= 1');
     this.capacity = capacity;
+    this.index = new MidIndex(capacity);
     this.slotPeer = new Array<PeerRecords | undefined>(capacity).fill(undefined);
     this.slotExchange = new Array<ServerExchange | undefined>(capacity).fill(undefined);
     this.slotMid = new Int32Array(capacity);
@@ -70,12 +77,8 @@ export class DedupCache {
   find(peerKey: string, messageId: number): number {
     const rec = this.peers.get(peerKey);
     if (rec === undefined) return -1;
-    const slot = rec.ids.get(messageId);
-    if (slot === undefined) return -1;
-    if (this.slotExpires[slot]! <= this.clock.now()) {
-      rec.ids.delete(messageId);
-      return -1;
-    }
+    const slot = this.index.get(rec.id, messageId);
+    if (slot < 0 || this.slotExpires[slot]! <= this.clock.now()) return -1;
     return slot;
   }
 
@@ -85,9 +88,10 @@ export class DedupCache {
     while (this.count > 0 && (this.count >= this.capacity || this.slotExpires[this.head]! <= now)) this.evictOldest();
     let rec = this.peers.get(peerKey);
     if (rec === undefined) {
-      rec = { key: peerKey, ids: new Map() };
+      rec = { key: peerKey, id: this.freeIds.pop() ?? this.nextId++, live: 0 };
       this.peers.set(peerKey, rec);
     }
+    rec.live++;
     const slot = (this.head + this.count) % this.capacity;
     this.count++;
     this.slotGen[slot] = (this.slotGen[slot]! + 1) >>> 0;
@@ -96,7 +100,7 @@ export class DedupCache {
     this.slotExpires[slot] = now + lifetimeMs;
     this.replyLen[slot] = -1;
     this.slotExchange[slot] = undefined;
-    rec.ids.set(messageId, slot);
+    this.index.set(rec.id, messageId, slot);
     return slot;
   }
 
@@ -153,6 +157,9 @@ export class DedupCache {
 
   clear(): void {
     this.peers.clear();
+    this.index.clear();
+    this.freeIds.length = 0;
+    this.nextId = 0;
     this.slotPeer.fill(undefined);
     this.slotExchange.fill(undefined);
     this.replyLen.fill(-1);
@@ -176,10 +183,10 @@ export class DedupCache {
     const slot = this.head;
     const rec = this.slotPeer[slot];
     if (rec !== undefined) {
-      const mid = this.slotMid[slot]!;
-      if (rec.ids.get(mid) === slot) {
-        rec.ids.delete(mid);
-        if (rec.ids.size === 0 && this.peers.get(rec.key) === rec) this.peers.delete(rec.key);
+      this.index.delete(rec.id, this.slotMid[slot]!, slot);
+      if (--rec.live === 0 && this.peers.get(rec.key) === rec) {
+        this.peers.delete(rec.key);
+        this.freeIds.push(rec.id);
       }
     }
     this.slotPeer[slot] = undefined;
