@@ -234,6 +234,15 @@ export async function runSimulatorCli(argv: readonly string[], io: SimulatorIo):
     }
     if (fleet) io.err(summaryLine(simulator.stats()));
   });
+  // A silent server looks like a hang: say what is going on.
+  const slowTimer = setTimeout(() => {
+    const waiting = simulator.devices.filter((d) => d.state === 'registering').length;
+    if (waiting > 0)
+      io.err(
+        `${waiting} device(s) still waiting for ${target}; CoAP keeps retransmitting (is the server up? check --server)`,
+      );
+  }, 5_000);
+  slowTimer.unref();
   const stopped = new Promise<void>((resolve) =>
     stop.signal.addEventListener('abort', () => resolve(), { once: true }),
   );
@@ -252,6 +261,7 @@ export async function runSimulatorCli(argv: readonly string[], io: SimulatorIo):
     await stopped;
   }
   if (durationTimer) clearTimeout(durationTimer);
+  clearTimeout(slowTimer);
   io.signal.removeEventListener('abort', abort);
   progress?.stop();
   progress = undefined;
@@ -261,5 +271,6 @@ export async function runSimulatorCli(argv: readonly string[], io: SimulatorIo):
   await rampDone.catch(() => {});
   io.err(summaryLine(final));
   for (const line of failureLines(simulator.devices)) io.err(line);
-  return final.failed > 0 && final.registered === 0 ? 1 : 0;
+  // Nothing ever registered: a script running the simulator should notice.
+  return simulator.devices.every((d) => d.registrationMs === undefined) ? 1 : 0;
 }

@@ -155,6 +155,16 @@ describe('lwm2m-simulate in-process', () => {
     expect(err.join('\n')).toMatch(/"http:\/\/x" is not a coap:\/\/HOST:PORT URI/);
   });
 
+  it('exits 1 when no device ever registered (a server that does not answer)', async () => {
+    const silent = await createUdpTransport({ host: '127.0.0.1', port: 0 });
+    silent.onReceive(() => {});
+    cleanups.push(() => silent.close());
+    const { err, io: cliIo } = io(new PassThrough(), new AbortController().signal);
+    const uri = `coap://127.0.0.1:${silent.localAddress()!.port}`;
+    expect(await runSimulatorCli(['--server', uri, '--duration', '0.3', '--no-interactive'], cliIo)).toBe(1);
+    expect(err.at(-1)).toMatch(/^summary: 1 devices, 0 registered, 0 failed, 1 pending;/);
+  });
+
   it('reads commands from piped stdin with --interactive and de-registers on quit', async () => {
     const { server, uri } = await lwm2mServer();
     const stdin = new PassThrough();
