@@ -5,7 +5,7 @@
  */
 import { CoapError } from '@lwm2m-ts/coap';
 import type { Link } from '@lwm2m-ts/codec';
-import { LwM2mPath } from '@lwm2m-ts/objects';
+import type { LwM2mPath } from '@lwm2m-ts/objects';
 import { BOOTSTRAP, isMultipleContent, LOCAL } from '../enabler/instance-enabler';
 import { readAccounts, SEC, SRV } from '../registration/server-accounts';
 import type { ObjectTree } from '../tree/object-tree';
@@ -107,5 +107,3 @@ export async function checkConsistency(tree: ObjectTree): Promise<string | undef
   }
   return undefined;
 }
-
-export const ROOT = LwM2mPath.ROOT;

@@ -23,7 +23,7 @@ import { readNode } from '../tree/node-reader';
 import { createInstance, writeNode } from '../tree/node-writer';
 import type { ObjectTree } from '../tree/object-tree';
 import { problemError, requireInstance, requireObject, throwProblems } from '../tree/problems';
-import { type ContentNegotiation, codecCall } from './content-negotiation';
+import type { ContentNegotiation } from './content-negotiation';
 
 /** What an operation needs from the Access Control object (OMA LwM2M Core §7.3.3 ACL bits). */
 export type AccessOperation = 'read' | 'write' | 'execute' | 'delete' | 'create';
@@ -294,5 +294,3 @@ export function sampleOf(node: LwM2mNode): Sample {
       return undefined;
   }
 }
-
-export { codecCall };

@@ -44,9 +44,8 @@ export async function discover(tree: ObjectTree, path: LwM2mPath, options: Disco
     const objectAttrs: LinkAttribute[] = object.version !== '1.0' ? [{ name: 'ver', value: object.version }] : [];
     links.push({ href: path.toString(), attributes: [...objectAttrs, ...attrs(at(path))] });
   }
-  const instanceIds = path.isObject()
-    ? object.instanceIds()
-    : [requireInstance(tree, path).instance && path.objectInstanceId!];
+  if (!path.isObject()) requireInstance(tree, path);
+  const instanceIds = path.isObject() ? object.instanceIds() : [path.objectInstanceId!];
   for (const iid of instanceIds) {
     const instance = object.instance(iid)!;
     const ipath = LwM2mPath.of(object.id, iid);
