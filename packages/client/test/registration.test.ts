@@ -176,3 +176,16 @@ describe('Server object executables', () => {
     expect(s.client.servers()).toEqual([]);
   });
 });
+
+describe('server account changes', () => {
+  it('registers at the new URI when the Security instance of a server changes', async () => {
+    const s = setup();
+    await started(s);
+    const moved = new FakeServer(s.network.transport('moved', { port: 5683 }), 'moved');
+    const security = s.client.objects.get(0)!.instance(0) as import('../src/index').SimpleInstance;
+    security.set(0, moved.uri);
+    await settle();
+    expect(moved.of('POST', '/rd')).toHaveLength(1);
+    expect(s.client.servers()[0]).toMatchObject({ uri: 'coap://moved:5683', registered: true });
+  });
+});

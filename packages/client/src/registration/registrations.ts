@@ -120,6 +120,14 @@ export class Registrations {
     for (const account of this.accounts.servers) {
       const session = this.sessions.get(account.shortServerId);
       if (!session) continue;
+      if (session.account.uri !== account.uri) {
+        // The server moved: register there from scratch.
+        session.stop();
+        this.sessions.delete(account.shortServerId);
+        this.d.forgetObservations(account.shortServerId);
+        void this.registerAll();
+        continue;
+      }
       const changed = session.account.lifetime !== account.lifetime || session.account.binding !== account.binding;
       session.account = account;
       if (changed) void session.update();
