@@ -32,10 +32,13 @@ export interface EventRouteOptions {
   /** Checks the credentials of a WebSocket upgrade; false answers 401. */
   readonly authorizeUpgrade: (request: IncomingMessage, url: URL) => boolean;
   readonly heartbeatMs?: number;
+  /** A live consumer with more unsent bytes than this is disconnected (default 8 MiB). */
+  readonly maxBufferedBytes?: number;
 }
 
 export function addEventRoutes(app: FastifyInstance, ctx: AppContext, options: EventRouteOptions): void {
   const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
   const streams = new Set<() => void>();
 
   app.get(
@@ -63,6 +66,8 @@ export function addEventRoutes(app: FastifyInstance, ctx: AppContext, options: E
       const unsubscribe = ctx.hub.subscribe(
         filterOf(request.query as { endpoint?: string; types?: string }),
         (event) => {
+          // A consumer that stops reading is dropped rather than buffered without bound.
+          if (res.writableLength > maxBufferedBytes) return close();
           res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
         },
       );
@@ -112,7 +117,10 @@ export function addEventRoutes(app: FastifyInstance, ctx: AppContext, options: E
         ...(url.searchParams.get('endpoint') ? { endpoint: url.searchParams.get('endpoint')! } : {}),
         ...(types ? { types } : {}),
       });
-      const unsubscribe = ctx.hub.subscribe(filter, (event) => ws.send(JSON.stringify(event)));
+      const unsubscribe = ctx.hub.subscribe(filter, (event) => {
+        if (ws.bufferedAmount > maxBufferedBytes) return ws.terminate();
+        ws.send(JSON.stringify(event));
+      });
       const ping = setInterval(() => ws.ping(), heartbeatMs);
       ping.unref();
       ws.on('close', () => {

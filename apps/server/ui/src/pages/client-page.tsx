@@ -316,6 +316,36 @@ export function ClientPage({ endpoint, navigate }: { endpoint: string; navigate:
               <h3>Observed values</h3>
               <TimeChart series={chartSeries} />
             </div>
+            {observations.size > 0 && (
+              <div className="card pad" data-testid="observations">
+                <h3>Active observations</h3>
+                <ul className="links">
+                  {[...observations].map(([id, paths]) => (
+                    <li key={id}>
+                      {paths.length > 1 ? 'composite ' : ''}
+                      <code>{paths.join(', ')}</code>{' '}
+                      <button
+                        type="button"
+                        className="op"
+                        onClick={() =>
+                          run(`Cancel observation of ${paths.join(', ')}`, async () => {
+                            await call('DELETE', clientUrl(endpoint, `/observations/${encodeURIComponent(id)}`));
+                            setObservations((previous) => {
+                              const next = new Map(previous);
+                              next.delete(id);
+                              return next;
+                            });
+                            return 'cancelled';
+                          })
+                        }
+                      >
+                        Stop
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
             {discovered && (
               <div className="card pad" data-testid="discover-result">
                 <h3>Discover {discovered.path}</h3>
