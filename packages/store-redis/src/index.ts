@@ -1,6 +1,8 @@
 export { type ConnectRedisOptions, connectRedis, redactUrl } from './connect-redis';
+export { criterionIndexKey, DEFAULT_RD_INDEXED, rdIndexKeys } from './rd-index-keys';
 export { RedisBootstrapConfigStore } from './redis-bootstrap-config-store';
 export { RedisObservationStore } from './redis-observation-store';
+export { RedisRdStore, type RedisRdStoreOptions } from './redis-rd-store';
 export { RedisRegistrationStore } from './redis-registration-store';
 export { RedisRequestQueueStore } from './redis-request-queue-store';
 export { RedisSecurityStore } from './redis-security-store';
