@@ -146,6 +146,11 @@ export class BlockServer {
     const num = b2?.num ?? 0;
     if (m.payload.length <= blockSize(szx) && num === 0 && b2 === undefined) return m;
     if (m.code >> 5 === 2 && m.payload.length > blockSize(szx)) {
+      // An ETag lets the client notice a representation that changed between blocks (if the
+      // kept body expired and the handler ran again).
+      if (!m.options.some((o) => o.number === OptionNumber.ETAG)) {
+        m = { ...m, options: sortOptions([...m.options, createOption(OptionNumber.ETAG, bodyTag(m.payload))]) };
+      }
       this.d.downloads.set(downloadKey(sx.peer.key, request), m);
     }
     return this.slice(sx, m, num, szx);
@@ -177,6 +182,13 @@ export function tooLarge(token: Uint8Array, cap: number): CoapMessage {
     ...errorMessage(token, CoapCode.REQUEST_ENTITY_TOO_LARGE, `body larger than ${cap} bytes`),
     options: [createOption(OptionNumber.SIZE1, cap)],
   };
+}
+
+/** A 4-byte ETag from the body (FNV-1a): equal bodies, equal tags. */
+export function bodyTag(body: Uint8Array): Uint8Array {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < body.length; i++) h = Math.imul(h ^ body[i]!, 0x01000193);
+  return Uint8Array.of(h >>> 24, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff);
 }
 
 export function concat(parts: readonly Uint8Array[], total: number): Uint8Array {

@@ -169,4 +169,22 @@ describe('block-wise transfer (RFC 7959)', () => {
     });
     expect(res.payload).toEqual(data);
   });
+
+  it('gives a sliced body an ETag, and a client notices a representation that changed mid-transfer', async () => {
+    const { server, client, serverPeer } = createPair({
+      network: { delayMs: 2 },
+      server: { blockwise: { transferLifetimeMs: 1 } },
+    });
+    let version = 1;
+    server.router.get('/doc', () => ({ payload: new Uint8Array(3000).fill(version++) }));
+    // The kept body expires at once (1 ms) while blocks are in flight, so the handler runs again
+    // for a later block and yields a different body: the ETag tells.
+    const p = client
+      .request({ method: 'GET', peer: serverPeer, path: '/doc', block2Size: 1024 })
+      .catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(100);
+    const e = await p;
+    expect((e as Error).name).toBe('CoapError');
+    expect((e as Error).message).toMatch(/ETag/);
+  });
 });
