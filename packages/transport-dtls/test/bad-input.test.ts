@@ -49,6 +49,15 @@ describe('handshake failures', () => {
     expect(DtlsAlertError.isInstance(err) && err.description).toBe(40);
   });
 
+  it('a client without usable credentials for its suites fails at send() and keeps no state', async () => {
+    const c = await createDtlsClient({ host: '127.0.0.1', cipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8'] });
+    open.push(c);
+    await expect(
+      c.send({ address: '127.0.0.1', port: 25999, key: '127.0.0.1|25999' }, Buffer.from('x')),
+    ).rejects.toThrow(/no cipher suite usable/);
+    expect(c.stats()).toMatchObject({ sessions: 0, handshakes: 0 });
+  });
+
   it('a silent peer makes the handshake time out after retransmissions with back-off', async () => {
     const hole = await RawSocket.open();
     sockets.push(hole);

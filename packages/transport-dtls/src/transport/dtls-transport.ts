@@ -116,7 +116,12 @@ export class DtlsTransport implements Transport, ConnectionOwner {
       this.byAddress.set(peerKey(peer.address, peer.port), conn);
       this.handshaking++;
       this.queues.set(conn, []);
-      conn.startClient(this.clientSessions.get(peerKey(peer.address, peer.port)));
+      try {
+        conn.startClient(this.clientSessions.get(peerKey(peer.address, peer.port)));
+      } catch (e) {
+        conn.close(false, e as Error); // e.g. no cipher suite usable with the configured credentials
+        throw e;
+      }
       if (conn.state === 'closed') throw new Error('DTLS handshake could not start');
     }
     const queue = this.queues.get(conn);
