@@ -18,6 +18,8 @@ import { buildDeviceObjects, type DeviceObjects } from './objects/catalog';
 import type { RandomSource } from './objects/simulated-instance';
 
 const DEDUP_RECORDS = 256;
+/** How long stop() waits for a Register in flight before closing anyway (ms). */
+const STOP_GRACE_MS = 500;
 
 export type DeviceState = 'idle' | 'registering' | 'registered' | 'failed' | 'deregistered' | 'rebooting' | 'stopped';
 
@@ -101,6 +103,11 @@ export class SimulatedDevice {
       this.fail(e);
       return;
     }
+    if ((this.state as DeviceState) === 'stopped') {
+      // stop() came while the socket was binding.
+      await transport.close();
+      return;
+    }
     const client = new LwM2mClient({
       endpointName: this.name,
       transport: new CountingTransport(transport, c.counters),
@@ -181,6 +188,13 @@ export class SimulatedDevice {
 
   /** De-registers (unless `deregister: false`) and closes the socket for good. */
   async stop(options: { deregister?: boolean } = {}): Promise<void> {
+    if (this.state === 'registering' && this.client && options.deregister !== false) {
+      // A Register may be on its way: give it a moment, so the server is not left holding a
+      // registration that is never de-registered.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([this.whenSettled(), new Promise((r) => (timer = setTimeout(r, STOP_GRACE_MS)))]);
+      clearTimeout(timer);
+    }
     const restarting = this.restarting;
     this.setState('stopped');
     await this.shutdownClient(options.deregister !== false);

@@ -52,6 +52,40 @@ describe('a fleet', () => {
     }
   });
 
+  it('keeps to the ramp and can be closed in the middle of it', async () => {
+    const transport = await createUdpTransport({ host: '127.0.0.1', port: 0 });
+    const server = createLwM2mServer({ transport });
+    try {
+      const { createSimulator } = await import('../src/index');
+      const startedAt: number[] = [];
+      const sim = createSimulator({
+        server: `coap://127.0.0.1:${transport.localAddress()!.port}`,
+        endpoint: 'ramp',
+        count: 40,
+        ramp: 20,
+        rate: 0,
+        onProgress: (s) => {
+          if (s.started > startedAt.length) startedAt.push(Date.now());
+        },
+      });
+      const running = sim.start();
+      while (startedAt.length < 4) await new Promise((r) => setTimeout(r, 10));
+      // Four devices at 20/s: the fourth starts ~150 ms after the first.
+      expect(startedAt[3]! - startedAt[0]!).toBeGreaterThanOrEqual(120);
+      await sim.close();
+      await running;
+      const started = sim.stats().started;
+      expect(started).toBeLessThan(40);
+      expect(sim.devices.every((d) => d.state === 'stopped' && d.client === undefined)).toBe(true);
+      const until = Date.now() + 3_000;
+      while ((await server.listRegistrations()).length > 0 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(await server.listRegistrations()).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a server that does not answer leaves devices registering, and close() still ends promptly', async () => {
     // A bound socket that never answers: the devices keep retrying.
     const silent = await createUdpTransport({ host: '127.0.0.1', port: 0 });
