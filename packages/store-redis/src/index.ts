@@ -1,4 +1,10 @@
 export { type ConnectRedisOptions, connectRedis, redactUrl } from './connect-redis';
+export {
+  type CreateRedisStoresOptions,
+  createRedisStores,
+  type RedisStores,
+  redisStoresOn,
+} from './create-redis-stores';
 export { criterionIndexKey, DEFAULT_RD_INDEXED, rdIndexKeys } from './rd-index-keys';
 export { RedisBootstrapConfigStore } from './redis-bootstrap-config-store';
 export { RedisObservationStore } from './redis-observation-store';
