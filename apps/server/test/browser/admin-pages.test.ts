@@ -7,6 +7,8 @@ import { type SimulatedDevice, startSimulatedDevice } from '../simulated-device'
 import { artifactPath, buildUi, chromiumAvailable, launchChromium } from './browser-harness';
 
 const available = chromiumAvailable();
+/** UI updates under a loaded CI machine may take more than vitest's 1 s default. */
+const POLL = { timeout: 10_000 };
 
 describe.skipIf(!available)('web UI admin pages in chromium', () => {
   let app: ServerApp;
@@ -38,7 +40,7 @@ describe.skipIf(!available)('web UI admin pages in chromium', () => {
     await page.getByTestId('tab-composite').click();
     await page.getByTestId('composite-paths').fill('/3/0/0\n/3303/0/5700');
     await page.getByTestId('composite-read').click();
-    await expect.poll(() => page.getByTestId('composite-result').textContent()).toContain('lwm2m-ts');
+    await expect.poll(() => page.getByTestId('composite-result').textContent(), POLL).toContain('lwm2m-ts');
     expect(await page.getByTestId('composite-result').textContent()).toContain('/3303/0/5700');
   });
 
@@ -47,7 +49,7 @@ describe.skipIf(!available)('web UI admin pages in chromium', () => {
     await page.goto(`${app.httpUrl}/clients/admin-sleepy`);
     await page.locator('.badge.sleeping').waitFor();
     await page.locator('tr.resource[data-path="/3/0/0"] [data-op="read"]').click();
-    await expect.poll(() => page.getByTestId('op-status').textContent()).toContain('409');
+    await expect.poll(() => page.getByTestId('op-status').textContent(), POLL).toContain('409');
     await page.getByTestId('tab-queue').click();
     const row = page.getByTestId('queue-table').locator('tbody tr', { hasText: '/3/0/0' });
     await row.waitFor();
