@@ -3,6 +3,7 @@
 import { CoapError, Endpoint, type Transport } from '@lwm2m-ts/coap';
 import { type CoapMessage, type CoapUri, CodecError, isSuccessCode, OptionNumber, parseCoapUri } from '@lwm2m-ts/codec';
 import { createOscoreLayer } from '@lwm2m-ts/oscore';
+import { DtlsTransport } from '@lwm2m-ts/transport-dtls';
 import { UdpTransportError } from '@lwm2m-ts/transport-udp';
 import { CliError, type CliIo, ExitCode } from './cli-io';
 import { openClientTransport } from './client-transport';
@@ -60,6 +61,7 @@ async function openEndpoint(u: CoapUri, io: CliIo, o: ClientOptions): Promise<Cl
   } catch (err) {
     throw toCliError(err);
   }
+  const dtls = transport instanceof DtlsTransport ? transport : undefined;
   if (o.verbose) transport = traceTransport(transport, (line) => io.err(line));
   const layers = credentials.oscore ? [createOscoreLayer({ contexts: credentials.oscore, requireOscore: false })] : [];
   let sendFailure: Error | undefined;
@@ -73,12 +75,20 @@ async function openEndpoint(u: CoapUri, io: CliIo, o: ClientOptions): Promise<Cl
       if (where === 'send' && e instanceof Error) sendFailure = e;
     },
   });
-  return { endpoint, sendFailure: () => sendFailure };
+  return {
+    endpoint,
+    // Some DTLS servers (gnutls) drop a handshake with a wrong PSK silently: say where it stopped.
+    sendFailure: () =>
+      sendFailure ??
+      (dtls && dtls.stats().sessions === 0
+        ? new Error('the DTLS handshake did not complete (wrong credentials, or no DTLS server there?)')
+        : undefined),
+  };
 }
 
 interface ClientEndpoint {
   readonly endpoint: Endpoint;
-  /** The last transport send failure, if any. */
+  /** Why nothing came back, if the transport knows: the last send failure, or a DTLS handshake that never finished. */
   sendFailure(): Error | undefined;
 }
 
@@ -219,6 +229,7 @@ function withCauses(e: Error): string {
 }
 
 function looksLikeSecurity(e: Error): boolean {
+  if (e.message.includes('wrong credentials')) return false;
   return /alert|handshake|decrypt|bad_record_mac|bad record mac|psk|certificate|self.signed|unknown ca|unable to verify/i.test(
     withCauses(e),
   );

@@ -39,3 +39,31 @@ export function libcoapClient(
     ...(options.input !== undefined ? { input: options.input } : {}),
   });
 }
+
+/** libcoap's TLS-capable builds (Debian libcoap3-bin): DTLS, TLS and RPK need them. */
+export const GNUTLS_CLIENT = 'coap-client-gnutls';
+export const OPENSSL_CLIENT = 'coap-client-openssl';
+export const GNUTLS_SERVER = 'coap-server-gnutls';
+export const OPENSSL_SERVER = 'coap-server-openssl';
+export const haveSecureLibcoap = () =>
+  [GNUTLS_CLIENT, OPENSSL_CLIENT, GNUTLS_SERVER, OPENSSL_SERVER].every((c) => hasCommand(c));
+
+/** `<client> -B <s> ...args` for any libcoap client build; exits 0 even on failure: assert on output. */
+export function libcoapTool(
+  client: string,
+  args: readonly string[],
+  options: { breakAfterS?: number } = {},
+): Promise<RunResult> {
+  const b = options.breakAfterS ?? 4;
+  return run(client, ['-B', String(b), ...args], { timeoutMs: (b + 5) * 1000 });
+}
+
+/** A libcoap server build on host: UDP+TCP on `port`, DTLS+TLS on `port + 1`; ready when UDP answers a ping. */
+export function startLibcoapSecureServer(
+  server: string,
+  host: string,
+  port: number,
+  extra: readonly string[],
+): Promise<Background> {
+  return startBackground(server, ['-A', host, '-p', String(port), ...extra], () => answersPing(host, port));
+}

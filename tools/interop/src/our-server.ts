@@ -8,7 +8,13 @@ export interface OurServer {
   stop(): Promise<number>;
 }
 
-export async function startOurServer(host: string, port: number, tickMs = 250): Promise<OurServer> {
+/** `extra`: more `coap serve` flags (`--tcp-port 25711 --psk-identity ...`). */
+export async function startOurServer(
+  host: string,
+  port: number,
+  tickMs = 250,
+  extra: readonly string[] = [],
+): Promise<OurServer> {
   const controller = new AbortController();
   const lines: string[] = [];
   const io = {
@@ -17,8 +23,8 @@ export async function startOurServer(host: string, port: number, tickMs = 250): 
     out: (t: string) => lines.push(t),
     err: (t: string) => lines.push(t),
   };
-  const done = runCli(['serve', '--host', host, '--port', String(port), '--tick', String(tickMs)], io);
-  for (let i = 0; i < 50 && !lines.some((l) => l.includes('listening on')); i++) await sleep(20);
+  const done = runCli(['serve', '--host', host, '--port', String(port), '--tick', String(tickMs), ...extra], io);
+  for (let i = 0; i < 150 && !lines.some((l) => l.includes('listening on')); i++) await sleep(20);
   if (!lines.some((l) => l.includes('listening on'))) {
     controller.abort();
     throw new Error(`coap serve did not start: ${lines.join('\n')}`);
