@@ -189,3 +189,46 @@ describe('IPSO sensor helper', () => {
     expect(() => sensor.update(Number.NaN)).toThrow(RangeError);
   });
 });
+
+describe('opaque resources', () => {
+  it('accepts a firmware package (PUT /5/0/0, block-wise) and reads opaque values as octet-stream', async () => {
+    let received: Uint8Array | undefined;
+    const firmware = new SimpleInstance({
+      values: { 3: 0, 5: 0 },
+      onWrite: (id, content) => {
+        if (id === 0 && !(content instanceof Map)) received = content.value as Uint8Array;
+      },
+    });
+    const location = new SimpleInstance({ values: { 0: 0, 1: 0, 4: new Uint8Array([1, 2, 3]), 5: 0 } });
+    const s = setup([
+      { id: 5, instances: { 0: firmware } },
+      { id: 6, instances: { 0: location } },
+    ]);
+    await started(s);
+    const image = Uint8Array.from({ length: 3000 }, (_, i) => i % 251);
+    const put = s.server.endpoint.request({
+      method: 'PUT',
+      peer: s.clientPeer,
+      path: '/5/0/0',
+      payload: image,
+      contentFormat: ContentFormat.OCTET_STREAM,
+      block1Size: 512,
+    });
+    await settle(20);
+    expect((await put).code).toBe(CoapCode.CHANGED);
+    expect(received).toEqual(image);
+    const velocity = await s.server.endpoint.request({ method: 'GET', peer: s.clientPeer, path: '/6/0/4' });
+    expect(velocity.contentFormat).toBe(ContentFormat.OCTET_STREAM);
+    expect([...velocity.payload]).toEqual([1, 2, 3]);
+    const asText = await s.server.endpoint.request({
+      method: 'GET',
+      peer: s.clientPeer,
+      path: '/6/0/4',
+      accept: ContentFormat.TEXT_PLAIN,
+    });
+    expect(asText.text()).toBe('AQID'); // base64
+    expect((await s.server.endpoint.request({ method: 'GET', peer: s.clientPeer, path: '/5/0/0' })).code).toBe(
+      CoapCode.METHOD_NOT_ALLOWED,
+    ); // write-only
+  });
+});
