@@ -1,7 +1,7 @@
 import type { CoapResponse } from '@lwm2m-ts/coap';
 import { CoapCode, ContentFormat, decodeSenmlCbor, decodeSenmlJson } from '@lwm2m-ts/codec';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ipsoSensor, SendError, SimpleInstance } from '../src/index';
+import { ipsoSensor, isMultipleContent, SendError, SimpleInstance } from '../src/index';
 import { type Setup, settle, setup, started } from './fake-server';
 
 beforeEach(() => {
@@ -196,7 +196,7 @@ describe('opaque resources', () => {
     const firmware = new SimpleInstance({
       values: { 3: 0, 5: 0 },
       onWrite: (id, content) => {
-        if (id === 0 && !(content instanceof Map)) received = content.value as Uint8Array;
+        if (id === 0 && !isMultipleContent(content)) received = content.value as Uint8Array;
       },
     });
     const location = new SimpleInstance({ values: { 0: 0, 1: 0, 4: new Uint8Array([1, 2, 3]), 5: 0 } });
