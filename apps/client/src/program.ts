@@ -226,14 +226,20 @@ export async function runSimulatorCli(argv: readonly string[], io: SimulatorIo):
   const abort = () => stop.abort();
   io.signal.addEventListener('abort', abort, { once: true });
   const durationTimer = flags.duration !== undefined ? setTimeout(abort, flags.duration * 1000) : undefined;
-  const rampDone = simulator.start().then(() => {
-    if (stop.signal.aborted) return; // shutting down: the final summary follows
-    if (fleet && interactive) {
-      progress?.stop();
-      progress = undefined;
-    }
-    if (fleet) io.err(summaryLine(simulator.stats()));
-  });
+  const rampDone = simulator.start().then(
+    () => {
+      if (stop.signal.aborted) return; // shutting down: the final summary follows
+      if (fleet && interactive) {
+        progress?.stop();
+        progress = undefined;
+      }
+      if (fleet) io.err(summaryLine(simulator.stats()));
+    },
+    (e: unknown) => {
+      io.err(`lwm2m-simulate: starting the devices failed: ${e instanceof Error ? e.message : String(e)}`);
+      abort();
+    },
+  );
   // A silent server looks like a hang: say what is going on.
   const slowTimer = setTimeout(() => {
     const waiting = simulator.devices.filter((d) => d.state === 'registering').length;
@@ -268,7 +274,7 @@ export async function runSimulatorCli(argv: readonly string[], io: SimulatorIo):
   const final = simulator.stats();
   io.err(`de-registering ${final.registered} device(s)...`);
   await simulator.close();
-  await rampDone.catch(() => {});
+  await rampDone;
   io.err(summaryLine(final));
   for (const line of failureLines(simulator.devices)) io.err(line);
   // Nothing ever registered: a script running the simulator should notice.
