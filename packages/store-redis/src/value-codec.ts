@@ -8,6 +8,11 @@ import { StoreDataError } from './store-data-error';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/** defineProperty, so a key "__proto__" (say, a client's query parameter) stays a plain key. */
+function defineKey(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function toJson(value: unknown): Json {
   switch (typeof value) {
     case 'string':
@@ -29,7 +34,7 @@ function toJson(value: unknown): Json {
       if (value instanceof Map || value instanceof Set)
         throw new StoreDataError(`cannot store a ${value.constructor.name}`);
       const out: { [key: string]: Json } = {};
-      for (const [key, v] of Object.entries(value)) out[key.startsWith('$') ? `$${key}` : key] = toJson(v);
+      for (const [key, v] of Object.entries(value)) defineKey(out, key.startsWith('$') ? `$${key}` : key, toJson(v));
       return out;
     }
     default:
@@ -60,7 +65,7 @@ function fromJson(json: Json): unknown {
   const out: Record<string, unknown> = {};
   for (const key of keys) {
     if (key.startsWith('$') && !key.startsWith('$$')) throw new StoreDataError(`unknown tag "${key}" in stored value`);
-    out[key.startsWith('$') ? key.slice(1) : key] = fromJson(json[key]!);
+    defineKey(out, key.startsWith('$') ? key.slice(1) : key, fromJson(json[key]!));
   }
   return out;
 }
