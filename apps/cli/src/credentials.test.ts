@@ -43,7 +43,14 @@ describe('security flags', () => {
     [['get', '--psk-identity', 'x', '--psk-key', '00', 'coaps+ws://127.0.0.1:25999/t'], /does not apply to coaps\+ws/],
     [['serve', '--port', '0', '--dtls-port', '0'], /--dtls-port needs credentials/],
     [['serve', '--port', '0', '--tls-port', '0'], /--tls-port needs credentials/],
-    [['serve', '--port', '0', '--psk-identity', 'a', '--psk-key', '00'], /given without --dtls-port or --tls-port/],
+    [
+      ['serve', '--port', '0', '--wss-port', '0', '--psk-identity', 'a', '--psk-key', '00'],
+      /--wss-port needs a certificate/,
+    ],
+    [
+      ['serve', '--port', '0', '--psk-identity', 'a', '--psk-key', '00'],
+      /given without --dtls-port, --tls-port or --wss-port/,
+    ],
   ])('%j is refused', async (args, message) => {
     const r = await cli(args);
     expect(r.err).toMatch(message);

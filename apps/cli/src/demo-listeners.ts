@@ -2,6 +2,7 @@
  * The extra listeners of `coap serve` besides UDP: DTLS (coaps), TCP (coap+tcp), TLS (coaps+tcp)
  * and WebSockets (coap+ws). Each is checked for the credentials it needs before anything binds.
  */
+import { createServer as createHttpsServer } from 'node:https';
 import type { Transport } from '@lwm2m-ts/coap';
 import { createDtlsServer, type DtlsServerOptions } from '@lwm2m-ts/transport-dtls';
 import { createTcpTransport, type TcpTlsOptions } from '@lwm2m-ts/transport-tcp';
@@ -14,6 +15,8 @@ export interface ListenerPorts {
   readonly tcpPort?: number;
   readonly tlsPort?: number;
   readonly wsPort?: number;
+  /** coaps+ws: WebSockets over TLS (needs --cert/--key). */
+  readonly wssPort?: number;
 }
 
 const usage = (message: string) => new CliError(message, ExitCode.USAGE);
@@ -26,7 +29,8 @@ export function checkListenerCredentials(ports: ListenerPorts, c: Credentials): 
     );
   if (ports.tlsPort !== undefined && !c.psk && !c.cert)
     throw usage('--tls-port needs credentials: --cert FILE --key FILE and/or --psk-identity ID --psk-key HEX');
-  if (ports.dtlsPort === undefined && ports.tlsPort === undefined) {
+  if (ports.wssPort !== undefined && !c.cert) throw usage('--wss-port needs a certificate: --cert FILE --key FILE');
+  if (ports.dtlsPort === undefined && ports.tlsPort === undefined && ports.wssPort === undefined) {
     const given = [
       c.psk && '--psk-identity/--psk-key',
       c.cert && '--cert/--key',
@@ -35,7 +39,7 @@ export function checkListenerCredentials(ports: ListenerPorts, c: Credentials): 
     ]
       .filter(Boolean)
       .join(', ');
-    if (given) throw usage(`${given} given without --dtls-port or --tls-port`);
+    if (given) throw usage(`${given} given without --dtls-port, --tls-port or --wss-port`);
   }
   if (c.peerRpk && !c.rpkPrivateKey) throw usage('--peer-rpk needs --rpk FILE (our own raw public key)');
 }
@@ -84,9 +88,45 @@ export async function openListeners(host: string, ports: ListenerPorts, c: Crede
     if (ports.tlsPort !== undefined)
       add('coaps+tcp', await createTcpTransport({ host, port: ports.tlsPort, tls: tlsServerOptions(c) }));
     if (ports.wsPort !== undefined) add('coap+ws', await createWsTransport({ host, port: ports.wsPort }));
+    if (ports.wssPort !== undefined) add('coaps+ws', await openSecureWs(host, ports.wssPort, c));
   } catch (err) {
     await Promise.all(opened.map((l) => l.transport.close().catch(() => {})));
     throw err;
   }
   return opened;
+}
+
+/** coaps+ws: an HTTPS server of our own whose upgrades the WebSocket transport answers; closing closes both. */
+async function openSecureWs(host: string, port: number, c: Credentials): Promise<Transport> {
+  const https = createHttpsServer({ cert: c.cert, key: c.key }, (_req, res) => {
+    res.writeHead(426, { 'content-type': 'text/plain' }).end('CoAP over WebSockets: upgrade required\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    https.once('error', reject);
+    https.listen(port, host, () => {
+      https.off('error', reject);
+      resolve();
+    });
+  }).catch((err: NodeJS.ErrnoException) => {
+    throw new Error(`cannot listen on ${url('coaps+ws', host, port)}: ${err.code ?? err.message}`, { cause: err });
+  });
+  const ws = await createWsTransport({ server: https, secure: true });
+  return {
+    reliable: ws.reliable,
+    framing: ws.framing,
+    scheme: ws.scheme,
+    send: (peer, frame) => ws.send(peer, frame),
+    onReceive: (handler) => ws.onReceive(handler),
+    onPeerClosed: (handler) => ws.onPeerClosed?.(handler),
+    resolvePeer: (h, p) => ws.resolvePeer(h, p),
+    localAddress: () => {
+      const a = https.address();
+      return a && typeof a === 'object' ? { address: a.address, port: a.port } : undefined;
+    },
+    async close() {
+      await ws.close();
+      https.closeAllConnections();
+      await new Promise<void>((resolve) => https.close(() => resolve()));
+    },
+  };
 }

@@ -89,6 +89,7 @@ interface ServeCliOptions extends SecurityFlags {
   tcpPort?: number;
   tlsPort?: number;
   wsPort?: number;
+  wssPort?: number;
   tick: number;
   verbose?: boolean;
 }
@@ -146,7 +147,8 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
       .option('--dtls-port <port>', 'also serve coaps:// (DTLS 1.2; needs PSK, --cert/--key or --rpk)', portArg)
       .option('--tcp-port <port>', 'also serve coap+tcp:// (RFC 8323)', portArg)
       .option('--tls-port <port>', 'also serve coaps+tcp:// (needs --cert/--key and/or PSK)', portArg)
-      .option('--ws-port <port>', 'also serve coap+ws:// (path /.well-known/coap)', portArg),
+      .option('--ws-port <port>', 'also serve coap+ws:// (path /.well-known/coap)', portArg)
+      .option('--wss-port <port>', 'also serve coaps+ws:// (WebSockets over TLS; needs --cert/--key)', portArg),
   )
     .addOption(
       new Option('--tick <ms>', 'interval between /time changes')
@@ -163,6 +165,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
         ...(opts.tcpPort !== undefined ? { tcpPort: opts.tcpPort } : {}),
         ...(opts.tlsPort !== undefined ? { tlsPort: opts.tlsPort } : {}),
         ...(opts.wsPort !== undefined ? { wsPort: opts.wsPort } : {}),
+        ...(opts.wssPort !== undefined ? { wssPort: opts.wssPort } : {}),
         credentials: loadCredentials(opts),
         tickMs: opts.tick,
         ...(opts.verbose ? { wrapTransport: (t) => traceTransport(t, (line) => io.err(line)) } : {}),

@@ -50,6 +50,8 @@ beforeAll(async () => {
     '0',
     '--ws-port',
     '0',
+    '--wss-port',
+    '0',
     ...PSK,
     '--cert',
     fx.cert,
@@ -64,7 +66,7 @@ afterAll(async () => {
 
 describe('coap serve listens on every transport', () => {
   it('prints one URL per listener', () => {
-    for (const scheme of ['coap', 'coaps', 'coap+tcp', 'coaps+tcp', 'coap+ws'])
+    for (const scheme of ['coap', 'coaps', 'coap+tcp', 'coaps+tcp', 'coap+ws', 'coaps+ws'])
       expect(server.url(scheme)).toMatch(/:\d+$/);
   });
 });
@@ -103,6 +105,17 @@ describe('coap+tcp and coap+ws', () => {
     expect(r.err).toMatch(/<- 127\.0\.0\.1:\d+ 2\.05 tok=[0-9a-f]+ \[.*Block2:19\/0\/256/);
     const d = await cli(['discover', `${server.url('coap+ws')}/?rt=ticks`]);
     expect(d.out).toMatch(/^<\/time>.*rt="ticks"/);
+  });
+});
+
+describe('coaps+ws (WebSockets over TLS)', () => {
+  it('GET with --ca verifying the server; without it the self-signed certificate is refused', async () => {
+    const r = await cli(['get', '--ca', fx.cert, `${server.url('coaps+ws')}/time`]);
+    expect(r.code).toBe(ExitCode.OK);
+    expect(r.out).toMatch(/^\d{4}-/);
+    const untrusted = await cli(['get', `${server.url('coaps+ws')}/time`]);
+    expect(untrusted.code).toBe(ExitCode.NETWORK);
+    expect(untrusted.err).toMatch(/cannot connect to wss:.*self.signed certificate \(check the credentials\)/);
   });
 });
 
