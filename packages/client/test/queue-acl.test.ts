@@ -144,6 +144,16 @@ describe('Access Control (object 2) with two servers', () => {
     expect((await as2('GET', '/1/1/1')).code).toBe(CoapCode.CONTENT);
   });
 
+  it('object-level Read needs read rights on every instance; composite reads are checked per path', async () => {
+    const { s, as1, as2 } = await twoServers();
+    s.client.objects.get(3311)!.add(1, new SimpleInstance({ values: { 5850: true } }));
+    expect((await as1('GET', '/3311')).code).toBe(CoapCode.UNAUTHORIZED); // no ACL for /3311/1
+    const body = new TextEncoder().encode('[{"n":"/3311/0/5850"},{"n":"/1/1/1"}]');
+    const fetch = (as: typeof as1) => as('FETCH', '/', { payload: body, contentFormat: ContentFormat.SENML_JSON });
+    expect((await fetch(as1)).code).toBe(CoapCode.UNAUTHORIZED);
+    expect((await fetch(as2)).code).toBe(CoapCode.CONTENT);
+  });
+
   it('Create needs the create right; the creator becomes the owner of the new instance', async () => {
     const { s, as1, as2 } = await twoServers();
     const body = new TextEncoder().encode('[{"bn":"/3311/1/","n":"5850","vb":true}]');
