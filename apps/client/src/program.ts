@@ -6,6 +6,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { LwM2mVersion } from '@lwm2m-ts/client';
 import { parseCoapUri } from '@lwm2m-ts/codec';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { pino } from 'pino';
 import { runConsole } from './interactive';
 import { parseObjectList } from './objects/catalog';
 import { seededRandom } from './objects/simulated-instance';
@@ -105,6 +106,7 @@ export function buildProgram(): Command {
     .option('-i, --interactive', 'read commands from stdin even when it is not a terminal')
     .option('--no-interactive', 'never read commands from stdin')
     .option('-v, --verbose', 'log every device event (a fleet logs only failures otherwise)', false)
+    .option('--log-json', 'device events as JSON lines (pino) on stderr instead of text', false)
     .showHelpAfterError('(run lwm2m-simulate --help for the options)');
 }
 
@@ -126,6 +128,7 @@ interface Flags {
   duration?: number;
   interactive?: boolean;
   verbose: boolean;
+  logJson: boolean;
 }
 
 /** Flags -> simulator options (throws InvalidArgumentError with the reason). */
@@ -172,6 +175,30 @@ export function failureLines(devices: readonly SimulatedDevice[], max = 5): stri
     );
 }
 
+/** Timestamped text lines; a quiet fleet shows only notices (reboots). */
+function textLog(io: SimulatorIo, now: () => number, quiet: boolean): SimulatorLog {
+  const stamp = () => new Date(now()).toISOString().slice(11, 23);
+  return {
+    info: (m) => {
+      if (!quiet) io.err(`${stamp()} ${m}`);
+    },
+    warn: (m) => {
+      if (!quiet) io.err(`${stamp()} warning: ${m}`);
+    },
+    notice: (m) => io.err(`${stamp()} ${m}`),
+  };
+}
+
+/** pino JSON lines: routine events at debug level when the fleet is quiet. */
+function jsonLog(stream: Writable, quiet: boolean): SimulatorLog {
+  const logger = pino({ name: 'lwm2m-simulate', level: quiet ? 'info' : 'debug' }, stream);
+  return {
+    info: (m) => (quiet ? logger.debug(m) : logger.info(m)),
+    warn: (m) => (quiet ? logger.debug(m) : logger.warn(m)),
+    notice: (m) => logger.info(m),
+  };
+}
+
 /** Runs the simulator CLI; resolves with the exit status. */
 export async function runSimulatorCli(argv: readonly string[], io: SimulatorIo): Promise<number> {
   const program = buildProgram()
@@ -187,16 +214,7 @@ export async function runSimulatorCli(argv: readonly string[], io: SimulatorIo):
   }
   const now = io.now ?? Date.now;
   const fleet = flags.count > 1;
-  const stamp = () => new Date(now()).toISOString().slice(11, 23);
-  const log: SimulatorLog = {
-    info: (m) => {
-      if (!fleet || flags.verbose) io.err(`${stamp()} ${m}`);
-    },
-    warn: (m) => {
-      if (!fleet || flags.verbose) io.err(`${stamp()} warning: ${m}`);
-    },
-    notice: (m) => io.err(`${stamp()} ${m}`),
-  };
+  const log = flags.logJson ? jsonLog(io.stderr, fleet && !flags.verbose) : textLog(io, now, fleet && !flags.verbose);
   let options: SimulatorOptions;
   try {
     options = optionsFromFlags(flags, log);

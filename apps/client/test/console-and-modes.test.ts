@@ -179,6 +179,30 @@ describe('lwm2m-simulate in-process', () => {
     await waitFor(async () => (await server.getRegistration('cli-dev')) === undefined);
   });
 
+  it('--log-json writes device events as pino JSON lines on stderr', async () => {
+    const { server, uri } = await lwm2mServer();
+    const controller = new AbortController();
+    const { io: base } = io(new PassThrough(), controller.signal);
+    const lines: string[] = [];
+    const stderr = new Writable({
+      write: (chunk, _e, cb) => {
+        lines.push(...String(chunk).split('\n').filter(Boolean));
+        cb();
+      },
+    });
+    const running = runSimulatorCli(['--server', uri, '-e', 'json-dev', '--log-json', '--no-interactive'], {
+      ...base,
+      stderr,
+    });
+    await waitFor(async () => (await server.getRegistration('json-dev')) !== undefined);
+    await waitFor(() => lines.length > 0);
+    controller.abort();
+    expect(await running).toBe(0);
+    const first = JSON.parse(lines[0]!) as { level: number; name: string; msg: string };
+    expect(first).toMatchObject({ level: 30, name: 'lwm2m-simulate' });
+    expect(first.msg).toMatch(/^json-dev: registered at \/rd\//);
+  });
+
   it('runs a small fleet until SIGINT (the abort signal) and prints progress and a summary', async () => {
     const { server, uri } = await lwm2mServer();
     const controller = new AbortController();
