@@ -305,4 +305,25 @@ describe('Endpoint request/response over MemoryNetwork (UDP)', () => {
     await client.close();
     expect(((await p) as Error).name).toBe('CoapClosedError');
   });
+
+  it('a request that cannot be built rejects (never throws), and an observation reports it', async () => {
+    const { client, serverPeer } = createPair();
+    await expect(client.request({ method: 'GET', peer: serverPeer, contentFormat: -1 })).rejects.toThrow();
+    await expect(client.request({ method: 'BREW' as 'GET', peer: serverPeer })).rejects.toThrow(/unknown CoAP method/);
+    const obs = client.observe({ uri: 'coap://server:5683/x', contentFormat: -1 });
+    await expect(obs[Symbol.asyncIterator]().next()).rejects.toThrow();
+  });
+
+  it('a handler answer that cannot be encoded becomes 5.00, and an unencodable request rejects', async () => {
+    const errors: unknown[] = [];
+    const { server, client, serverPeer } = createPair({ server: { onError: (e) => errors.push(e) } });
+    server.router.get('/bad', () => ({ options: [{ number: 70_000, value: new Uint8Array(0) }] }));
+    server.router.get('/bad-async', async () => ({ options: [{ number: 70_000, value: new Uint8Array(0) }] }));
+    expect((await client.request({ method: 'GET', peer: serverPeer, path: '/bad' })).codeText).toBe('5.00');
+    expect((await client.request({ method: 'GET', peer: serverPeer, path: '/bad-async' })).codeText).toBe('5.00');
+    expect(errors).toHaveLength(2);
+    await expect(
+      client.request({ method: 'GET', peer: serverPeer, options: [{ number: 70_000, value: new Uint8Array(0) }] }),
+    ).rejects.toThrow();
+  });
 });

@@ -187,7 +187,12 @@ export class Endpoint implements MessengerUpper {
     const confirmable = options.confirmable ?? true;
     const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
     if ('peer' in options) {
-      const message = buildRequestMessage(code, this.freshToken(options.peer), targetOptions(options), options);
+      let message: CoapMessage;
+      try {
+        message = buildRequestMessage(code, this.freshToken(options.peer), targetOptions(options), options);
+      } catch (e) {
+        return Promise.reject(e);
+      }
       return this.exchangeOnce(options.peer, message, confirmable, timeoutMs, options.block1Size, options.block2Size);
     }
     return this.resolveUri(options.uri).then(({ peer, uriOptions }) =>
@@ -213,13 +218,19 @@ export class Endpoint implements MessengerUpper {
     });
     const start = (peer: Peer, targetOpts: ReturnType<typeof targetOptions>) => {
       if (observation.isEnded || this.closed) return; // cancelled while the URI was resolved
-      const message = buildRequestMessage(
-        code,
-        this.freshToken(peer),
-        targetOpts,
-        options,
-        createOption(OptionNumber.OBSERVE, 0),
-      );
+      let message: CoapMessage;
+      try {
+        message = buildRequestMessage(
+          code,
+          this.freshToken(peer),
+          targetOpts,
+          options,
+          createOption(OptionNumber.OBSERVE, 0),
+        );
+      } catch (e) {
+        observation.onError(undefined, e instanceof Error ? e : new Error(String(e)));
+        return;
+      }
       const ex = this.openExchange(
         peer,
         message,
@@ -368,15 +379,18 @@ export class Endpoint implements MessengerUpper {
       return;
     }
     if (this.layers.length === 0 || !ex.ctx) {
-      this.messenger.sendRequest(ex, message);
+      try {
+        this.messenger.sendRequest(ex, message);
+      } catch (e) {
+        this.failExchange(ex, e instanceof Error ? e : new Error(String(e))); // e.g. an option that cannot be encoded
+      }
       return;
     }
-    runSendHooks(this.layers, 'sendRequest', message, ex.ctx).then(
-      (m) => {
+    runSendHooks(this.layers, 'sendRequest', message, ex.ctx)
+      .then((m) => {
         if (!ex.done) this.messenger.sendRequest(ex, m);
-      },
-      (e: unknown) => this.failExchange(ex, e instanceof Error ? e : new Error(String(e))),
-    );
+      })
+      .catch((e: unknown) => this.failExchange(ex, e instanceof Error ? e : new Error(String(e))));
   }
 
   /** MessengerUpper: a response matched to `ex` by token. */
@@ -387,14 +401,13 @@ export class Endpoint implements MessengerUpper {
       return;
     }
     const ctx = ex.ctx;
-    runReceiveHooks(this.layers, 'receiveResponse', message, ctx).then(
-      (out) => {
+    runReceiveHooks(this.layers, 'receiveResponse', message, ctx)
+      .then((out) => {
         if (isLayerRejection(out))
           this.failExchange(ex, new CoapError(out.reject, out.diagnostic ?? 'response rejected by a layer'));
         else this.onResponse(ex, out);
-      },
-      (e: unknown) => this.failExchange(ex, e instanceof Error ? e : new Error(String(e))),
-    );
+      })
+      .catch((e: unknown) => this.failExchange(ex, e instanceof Error ? e : new Error(String(e))));
   }
 
   private onResponse(ex: ClientExchange, message: CoapMessage): void {

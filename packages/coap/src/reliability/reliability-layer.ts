@@ -124,33 +124,27 @@ export class ReliabilityLayer implements Messenger {
 
   sendResponse(sx: ServerExchange, message: CoapMessage): void {
     const req = sx.request;
+    const piggyback = req.type === MessageType.CON && !sx.acked;
+    const separate = req.type === MessageType.CON && !piggyback;
+    const mid = piggyback ? req.messageId : this.o.nextMessageId();
+    const type = piggyback ? MessageType.ACK : separate ? MessageType.CON : MessageType.NON;
+    // Encode first: a response that cannot be encoded leaves the exchange unanswered, so the
+    // caller can still send an error response instead.
+    const bytes = encodeUdp({ ...message, type, messageId: mid });
     if (sx.ackTimer !== undefined) {
       this.o.clock.clearTimeout(sx.ackTimer);
       sx.ackTimer = undefined;
     }
     sx.responded = true;
     this.dedup.setExchange(sx.dedupSlot, sx.dedupGen, undefined);
-    if (req.type === MessageType.CON && !sx.acked) {
-      sx.acked = true;
-      const bytes = encodeUdp({ ...message, type: MessageType.ACK, messageId: req.messageId });
-      this.dedup.setReply(sx.dedupSlot, sx.dedupGen, bytes);
-      this.write(sx.peer, bytes);
-    } else if (req.type === MessageType.CON) {
+    if (separate) {
       // Separate response (RFC 7252 §5.2.2), confirmable so it is not lost.
-      const mid = this.o.nextMessageId();
-      this.transmit(
-        sx.peer,
-        mid,
-        encodeUdp({ ...message, type: MessageType.CON, messageId: mid }),
-        undefined,
-        undefined,
-        undefined,
-      );
-    } else {
-      const bytes = encodeUdp({ ...message, type: MessageType.NON, messageId: this.o.nextMessageId() });
-      this.dedup.setReply(sx.dedupSlot, sx.dedupGen, bytes);
-      this.write(sx.peer, bytes);
+      this.transmit(sx.peer, mid, bytes, undefined, undefined, undefined);
+      return;
     }
+    if (piggyback) sx.acked = true;
+    this.dedup.setReply(sx.dedupSlot, sx.dedupGen, bytes);
+    this.write(sx.peer, bytes);
   }
 
   sendNotification(sx: ServerExchange, message: CoapMessage, confirmable: boolean, owner: NotificationOwner): void {

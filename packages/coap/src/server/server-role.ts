@@ -2,7 +2,7 @@
  * The server role of an Endpoint: a request comes up through the user layers, block-wise
  * reassembly and observe registration to its handler; the answer goes back down the same way.
  */
-import { CoapCode, type CoapMessage, OptionNumber, type OptionRegistry } from '@lwm2m-ts/codec';
+import { CoapCode, type CoapMessage, CodecError, OptionNumber, type OptionRegistry } from '@lwm2m-ts/codec';
 import type { BlockwiseLayer } from '../blockwise/blockwise-layer';
 import type { ServerExchange } from '../exchange';
 import {
@@ -52,7 +52,7 @@ export class ServerRole {
     sx.ctx = ctx;
     runReceiveHooks(this.d.layers, 'receiveRequest', message, ctx).then(
       (out) => {
-        if (isLayerRejection(out)) this.d.messenger.sendResponse(sx, rejectionMessage(message.token, out));
+        if (isLayerRejection(out)) this.sendUnprotected(sx, rejectionMessage(message.token, out));
         else {
           sx.peer = ctx.peer;
           this.serve(sx, out);
@@ -60,12 +60,30 @@ export class ServerRole {
       },
       (e: unknown) => {
         this.d.reportError(e, `layer receiveRequest from ${sx.peer.key}`);
-        this.d.messenger.sendResponse(sx, errorMessage(message.token, CoapCode.INTERNAL_SERVER_ERROR));
+        this.sendUnprotected(sx, errorMessage(message.token, CoapCode.INTERNAL_SERVER_ERROR));
       },
     );
   }
 
+  /** Never throws: a request that trips anything below the handler still gets an answer. */
   private serve(sx: ServerExchange, message: CoapMessage): void {
+    try {
+      this.serveRequest(sx, message);
+    } catch (e) {
+      const isCodec = CodecError.isInstance(e);
+      if (!isCodec) this.d.reportError(e, `serving a request from ${sx.peer.key}`);
+      if (!sx.responded) {
+        const code = isCodec
+          ? e.responseCode === CoapCode.BAD_OPTION
+            ? CoapCode.BAD_OPTION
+            : CoapCode.BAD_REQUEST
+          : CoapCode.INTERNAL_SERVER_ERROR;
+        this.sendUnprotected(sx, errorMessage(message.token, code, isCodec ? e.message : undefined));
+      }
+    }
+  }
+
+  private serveRequest(sx: ServerExchange, message: CoapMessage): void {
     if (hasProxyOption(message)) {
       this.sendResponseDown(sx, errorMessage(message.token, CoapCode.PROXYING_NOT_SUPPORTED));
       return;
@@ -89,15 +107,27 @@ export class ServerRole {
     const answer = this.dispatcher.invoke(resolution.handler, req);
     if (answer instanceof Promise) {
       this.d.messenger.deferResponse(sx);
-      answer.then((m) => this.respond(sx, req, m, registering));
+      answer
+        .then((m) => this.respond(sx, req, m, registering))
+        .catch((e: unknown) => {
+          this.d.reportError(e, `answering ${sx.peer.key}`);
+          if (!sx.responded) this.sendUnprotected(sx, errorMessage(message.token, CoapCode.INTERNAL_SERVER_ERROR));
+        });
     } else this.respond(sx, req, answer, registering);
   }
 
   private respond(sx: ServerExchange, req: IncomingRequest, response: CoapMessage, registering: boolean): void {
     if (this.d.isClosed()) return;
-    let m = response;
-    if (registering) m = this.observers.register(sx, req, m);
-    this.sendResponseDown(sx, this.d.blockwise.prepareResponse(sx, req.message, m));
+    try {
+      let m = response;
+      if (registering) m = this.observers.register(sx, req, m);
+      this.sendResponseDown(sx, this.d.blockwise.prepareResponse(sx, req.message, m));
+    } catch (e) {
+      // The handler's answer cannot be sent (e.g. an option that cannot be encoded): a server fault.
+      if (registering) this.observers.deregister(sx.peer, req.message.token);
+      this.d.reportError(e, `answer to ${sx.peer.key}`);
+      if (!sx.responded) this.sendUnprotected(sx, errorMessage(req.message.token, CoapCode.INTERNAL_SERVER_ERROR));
+    }
   }
 
   /** Runs a resource's handler again for a notification; answers with the first block if large. */
@@ -114,10 +144,18 @@ export class ServerRole {
       this.d.messenger.sendResponse(sx, message);
       return;
     }
-    runSendHooks(this.d.layers, 'sendResponse', message, sx.ctx).then(
-      (m) => this.d.messenger.sendResponse(sx, m),
-      (e: unknown) => this.d.reportError(e, `layer sendResponse to ${sx.peer.key}`),
-    );
+    runSendHooks(this.d.layers, 'sendResponse', message, sx.ctx)
+      .then((m) => this.d.messenger.sendResponse(sx, m))
+      .catch((e: unknown) => this.d.reportError(e, `layer sendResponse to ${sx.peer.key}`));
+  }
+
+  /** Last-resort answers (layer rejections, internal failures): straight to the message layer. */
+  private sendUnprotected(sx: ServerExchange, message: CoapMessage): void {
+    try {
+      this.d.messenger.sendResponse(sx, message);
+    } catch (e) {
+      this.d.reportError(e, `answering ${sx.peer.key}`);
+    }
   }
 
   sendNotificationDown(
@@ -131,10 +169,9 @@ export class ServerRole {
       this.d.messenger.sendNotification(sx, message, confirmable, owner);
       return;
     }
-    runSendHooks(this.d.layers, 'sendResponse', message, sx.ctx).then(
-      (m) => this.d.messenger.sendNotification(sx, m, confirmable, owner),
-      (e: unknown) => this.d.reportError(e, `layer notification to ${sx.peer.key}`),
-    );
+    runSendHooks(this.d.layers, 'sendResponse', message, sx.ctx)
+      .then((m) => this.d.messenger.sendNotification(sx, m, confirmable, owner))
+      .catch((e: unknown) => this.d.reportError(e, `layer notification to ${sx.peer.key}`));
   }
 }
 

@@ -102,8 +102,8 @@ export class SignalingLayer implements Messenger {
   release(): void {}
 
   sendResponse(sx: ServerExchange, message: CoapMessage): void {
+    this.write(sx.peer, message); // throws (before anything is sent) if it cannot be encoded
     sx.responded = true;
-    this.write(sx.peer, message);
   }
 
   sendNotification(sx: ServerExchange, message: CoapMessage, _confirmable: boolean, owner: NotificationOwner): void {
