@@ -38,6 +38,8 @@ export async function buildHttpApi(ctx: AppContext, options: HttpApiOptions = {}
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 2_500_000,
     forceCloseConnections: true,
+    // One line per request at debug level (below), not two at info: the UI and probes are chatty.
+    disableRequestLogging: true,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   });
   const check = bearerTokenCheck(options.apiToken);
@@ -57,6 +59,13 @@ export async function buildHttpApi(ctx: AppContext, options: HttpApiOptions = {}
         .code(401)
         .send({ error: 'unauthorized', message: 'missing or wrong API token (Authorization: Bearer <token>)' });
     }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'http',
+    );
   });
 
   app.setErrorHandler((error, request, reply) => {

@@ -41,18 +41,25 @@ export function ClientsPage({ navigate }: { navigate: Navigate }) {
     setData((page) => {
       if (!page) return page;
       const items = [...page.items];
+      let total = page.total;
       const index = items.findIndex((r) => r.endpoint === event.endpoint);
       if (event.type === 'registered' || event.type === 'updated') {
         if (search && !event.endpoint.toLowerCase().includes(search.toLowerCase())) return page;
         if (index >= 0) items[index] = event.registration;
-        else items.push(event.registration);
+        else {
+          items.push(event.registration);
+          total++;
+        }
         items.sort((a, b) => (a.endpoint < b.endpoint ? -1 : 1));
       } else if (event.type === 'deregistered') {
-        if (index >= 0) items.splice(index, 1);
+        if (index >= 0) {
+          items.splice(index, 1);
+          total--;
+        }
       } else if ((event.type === 'sleeping' || event.type === 'awake') && index >= 0) {
         items[index] = { ...items[index]!, sleeping: event.type === 'sleeping' };
       }
-      return { total: items.length, items };
+      return { total, items };
     });
     tick((n) => n + 1);
   });
@@ -130,7 +137,12 @@ export function ClientsPage({ navigate }: { navigate: Navigate }) {
           </tbody>
         </table>
       </div>
-      {data && <p className="muted">{data.total} client(s)</p>}
+      {data && (
+        <p className="muted">
+          {data.total} client(s)
+          {data.total > data.items.length ? `, showing the first ${data.items.length}: search to narrow` : ''}
+        </p>
+      )}
     </section>
   );
 }
