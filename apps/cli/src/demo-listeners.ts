@@ -79,21 +79,55 @@ const url = (scheme: string, host: string, port: number) =>
 /** Binds every requested listener on `host`; on a failure closes the ones already bound and rethrows. */
 export async function openListeners(host: string, ports: ListenerPorts, c: Credentials): Promise<OpenedListener[]> {
   const opened: OpenedListener[] = [];
-  const add = (scheme: string, transport: Transport) => {
-    opened.push({ url: url(scheme, host, transport.localAddress()?.port ?? 0), transport });
+  const add = async (scheme: string, flag: string, port: number, open: () => Promise<Transport>) => {
+    let transport: Transport;
+    try {
+      transport = await open();
+    } catch (err) {
+      throw bindError(err, url(scheme, host, port), flag);
+    }
+    opened.push({ url: url(scheme, host, transport.localAddress()?.port ?? port), transport });
   };
   try {
-    if (ports.dtlsPort !== undefined) add('coaps', await createDtlsServer(dtlsServerOptions(host, ports.dtlsPort, c)));
-    if (ports.tcpPort !== undefined) add('coap+tcp', await createTcpTransport({ host, port: ports.tcpPort }));
-    if (ports.tlsPort !== undefined)
-      add('coaps+tcp', await createTcpTransport({ host, port: ports.tlsPort, tls: tlsServerOptions(c) }));
-    if (ports.wsPort !== undefined) add('coap+ws', await createWsTransport({ host, port: ports.wsPort }));
-    if (ports.wssPort !== undefined) add('coaps+ws', await openSecureWs(host, ports.wssPort, c));
+    if (ports.dtlsPort !== undefined) {
+      const options = dtlsServerOptions(host, ports.dtlsPort, c);
+      await add('coaps', '--dtls-port', ports.dtlsPort, () => createDtlsServer(options));
+    }
+    if (ports.tcpPort !== undefined) {
+      const port = ports.tcpPort;
+      await add('coap+tcp', '--tcp-port', port, () => createTcpTransport({ host, port }));
+    }
+    if (ports.tlsPort !== undefined) {
+      const port = ports.tlsPort;
+      await add('coaps+tcp', '--tls-port', port, () => createTcpTransport({ host, port, tls: tlsServerOptions(c) }));
+    }
+    if (ports.wsPort !== undefined) {
+      const port = ports.wsPort;
+      await add('coap+ws', '--ws-port', port, () => createWsTransport({ host, port }));
+    }
+    if (ports.wssPort !== undefined) {
+      const port = ports.wssPort;
+      await add('coaps+ws', '--wss-port', port, () => openSecureWs(host, port, c));
+    }
   } catch (err) {
     await Promise.all(opened.map((l) => l.transport.close().catch(() => {})));
     throw err;
   }
   return opened;
+}
+
+/** `cannot listen on coap+tcp://127.0.0.1:5683: address already in use (...)`, exit 4. */
+function bindError(err: unknown, where: string, flag: string): CliError {
+  let code: string | undefined;
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++)
+    code ??= (e as NodeJS.ErrnoException).code;
+  const reasons: Record<string, string> = {
+    EADDRINUSE: `address already in use (another process listens on this port; pick another ${flag} or stop it)`,
+    EACCES: `permission denied (ports below 1024 need privileges; pick another ${flag})`,
+    EADDRNOTAVAIL: 'address not available on this machine (check --host)',
+  };
+  const reason = (code && reasons[code]) ?? (err instanceof Error ? err.message : String(err));
+  return new CliError(`cannot listen on ${where}: ${reason}`, ExitCode.NETWORK);
 }
 
 /** coaps+ws: an HTTPS server of our own whose upgrades the WebSocket transport answers; closing closes both. */
