@@ -157,11 +157,14 @@ export class ObserveServer {
       return;
     }
     if (answer instanceof Promise)
-      answer.then(
-        (m) => this.sendState(rel, m, confirmable),
-        () => this.remove(rel),
-      );
-    else this.sendState(rel, answer, confirmable);
+      answer.then((m) => this.sendState(rel, m, confirmable)).catch(() => this.remove(rel));
+    else {
+      try {
+        this.sendState(rel, answer, confirmable);
+      } catch {
+        this.remove(rel); // an answer that cannot be sent ends the relation; notify() never throws
+      }
+    }
   }
 
   private sendState(rel: Relation, message: CoapMessage, confirmable: boolean | undefined): void {
