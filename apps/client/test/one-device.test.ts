@@ -46,6 +46,7 @@ describe('one simulated device', () => {
     const device = sim.devices[0]!;
     expect(device.state).toBe('registered');
     const registration = await server.getRegistration('sim-e2e');
+    expect(registration).toMatchObject({ lifetime: 60, lwm2mVersion: '1.1' });
     for (const link of [
       '</3/0>',
       '</3303/0>',
