@@ -41,3 +41,42 @@ describe('shouldNotify', () => {
     expect(effectivePmax({ pmin: 5, pmax: 10 })).toBe(10);
   });
 });
+
+describe('ObservationManager with a slow sensor read', () => {
+  it('a change during an evaluation is evaluated afterwards', async () => {
+    const { ObservationManager } = await import('./observation-manager');
+    const { LwM2mPath } = await import('@lwm2m-ts/objects');
+    let value = 0;
+    let release: (() => void) | undefined;
+    const notified: number[] = [];
+    const timers: (() => void)[] = [];
+    const manager = new ObservationManager({
+      clock: { now: () => 0, setTimeout: (cb) => timers.push(cb), clearTimeout: () => {} },
+      attributes: () => ({ st: 5 }),
+      sample: async () => {
+        const v = value;
+        await new Promise<void>((r) => {
+          release = r;
+        });
+        return v;
+      },
+      notify: () => {
+        notified.push(value);
+        return 1;
+      },
+      sleeping: () => false,
+      storesNotifications: () => true,
+    });
+    const target = { server: 's', key: 'k', coapPath: '/3303/0/5700', paths: [LwM2mPath.parse('/3303/0/5700')] };
+    manager.sent(target, 0);
+    value = 1;
+    manager.valuesChanged([LwM2mPath.parse('/3303/0/5700')]);
+    value = 10; // arrives while the first read is in flight
+    manager.valuesChanged([LwM2mPath.parse('/3303/0/5700')]);
+    release?.();
+    await new Promise((r) => setTimeout(r, 0));
+    release?.();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(notified).toEqual([10]);
+  });
+});

@@ -54,6 +54,7 @@ class Relation {
   epminTimer: unknown;
   epmaxTimer: unknown;
   evaluating = false;
+  again = false;
   constructor(
     readonly target: ObservationTarget,
     now: number,
@@ -162,8 +163,13 @@ export class ObservationManager {
   }
 
   private async evaluate(rel: Relation): Promise<void> {
-    if (rel.evaluating) return;
+    if (rel.evaluating) {
+      // A change while the value is being read: look again once this evaluation is done.
+      rel.again = true;
+      return;
+    }
     rel.evaluating = true;
+    rel.again = false;
     try {
       const a = this.host.attributes(rel.target);
       const current = await this.host.sample(rel.target);
@@ -187,6 +193,7 @@ export class ObservationManager {
     } finally {
       rel.evaluating = false;
     }
+    if (rel.again && this.relations.get(rel.target.key) === rel) await this.evaluate(rel);
   }
 
   private fireWhenAllowed(rel: Relation, a: NotificationAttributes): void {
