@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { haveLibcoap, libcoapClient } from './libcoap';
+import { GNUTLS_CLIENT, haveLibcoap, haveSecureLibcoap, libcoapClient, libcoapTool, OPENSSL_CLIENT } from './libcoap';
 import { peerAvailable, run, sleep } from './peers';
 
 const BIN = fileURLToPath(new URL('../../../apps/cli/dist/bin.js', import.meta.url));
@@ -19,8 +19,9 @@ const built = peerAvailable(
 
 async function serve(
   port: number,
+  extra: readonly string[] = [],
 ): Promise<{ child: ChildProcess; output: () => string; exit: Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', String(port)], {
+  const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', String(port), ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -54,6 +55,45 @@ describe.runIf(built)('coap binary', () => {
       expect(missing.stderr).toContain('4.04 Not Found');
     } finally {
       if (s.child.pid && s.child.exitCode === null) process.kill(s.child.pid, signal);
+    }
+    expect(await s.exit).toBe(0);
+    expect(s.output()).toContain('coap serve: stopped');
+  });
+
+  it('coap serve -v on UDP, DTLS and TCP at once: libcoap clients get answers, every listener is traced, SIGTERM stops all', async () => {
+    const s = await serve(26460, [
+      ...['-v', '--dtls-port', '26461', '--tcp-port', '26462'],
+      ...['--psk-identity', 'CoAP', '--psk-key', '73656372657450534b'],
+    ]);
+    try {
+      expect(s.output()).toContain(
+        'listening on coap://127.0.0.1:26460, coaps://127.0.0.1:26461, coap+tcp://127.0.0.1:26462',
+      );
+      const tcp = await run(process.execPath, [BIN, 'get', 'coap+tcp://127.0.0.1:26462/time'], { timeoutMs: 10_000 });
+      expect(tcp.stdout).toMatch(/^\d{4}-\d\d-\d\dT/);
+      const dtls = await run(
+        process.execPath,
+        [BIN, 'get', '--psk-identity', 'CoAP', '--psk-key', '73656372657450534b', 'coaps://127.0.0.1:26461/time'],
+        { timeoutMs: 10_000 },
+      );
+      expect(dtls.stdout).toMatch(/^\d{4}-/);
+      if (haveSecureLibcoap()) {
+        expect((await libcoapTool(GNUTLS_CLIENT, ['coap+tcp://127.0.0.1:26462/time'])).stdout).toMatch(/^\d{4}-/);
+        const theirs = await libcoapTool(OPENSSL_CLIENT, [
+          '-u',
+          'CoAP',
+          '-k',
+          'secretPSK',
+          'coaps://127.0.0.1:26461/time',
+        ]);
+        expect(theirs.stdout).toMatch(/^\d{4}-/);
+      }
+      // -v: the server traced the TCP request (RFC 8323 framing) and the DTLS one (CON, message id).
+      expect(s.output()).toMatch(/<- 127\.0\.0\.1:\d+ 7\.01 CSM/);
+      expect(s.output()).toMatch(/<- 127\.0\.0\.1:\d+ GET tok=[0-9a-f]+ \[Uri-Path:time\]/);
+      expect(s.output()).toMatch(/<- 127\.0\.0\.1:\d+ CON GET mid=\d+ tok=[0-9a-f]+ \[Uri-Path:time\]/);
+    } finally {
+      if (s.child.pid && s.child.exitCode === null) process.kill(s.child.pid, 'SIGTERM');
     }
     expect(await s.exit).toBe(0);
     expect(s.output()).toContain('coap serve: stopped');
