@@ -14,6 +14,11 @@ export interface ConnectRedisOptions {
   readonly connectTimeoutMs?: number;
   /** Longest wait between reconnect attempts. Default 2000 ms. */
   readonly maxReconnectDelayMs?: number;
+  /**
+   * Connection errors after start (Redis down, reconnecting). ioredis reports every failed
+   * attempt; without this they are dropped (commands still fail or wait as usual).
+   */
+  readonly onError?: (error: Error) => void;
   /** Extra ioredis options (they win over the defaults above). */
   readonly redisOptions?: RedisOptions;
 }
@@ -48,6 +53,7 @@ export async function connectRedis(options: ConnectRedisOptions): Promise<Redis>
   let lastError: Error | undefined;
   const onError = (error: Error) => {
     lastError = error;
+    options.onError?.(error);
   };
   redis.on('error', onError);
   let timer: NodeJS.Timeout | undefined;
