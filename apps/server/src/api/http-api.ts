@@ -113,6 +113,7 @@ export async function buildHttpApi(ctx: AppContext, options: HttpApiOptions = {}
                 properties: {
                   udpPort: { type: 'integer' },
                   tcpPort: { type: 'integer' },
+                  dtlsPort: { type: 'integer' },
                   webSockets: { type: 'boolean' },
                 },
               },

@@ -26,7 +26,12 @@ export interface AppContext {
 
 export interface ListeningInfo {
   readonly version: string;
-  readonly coap: { readonly udpPort: number; readonly tcpPort?: number; readonly webSockets: boolean };
+  readonly coap: {
+    readonly udpPort: number;
+    readonly dtlsPort?: number;
+    readonly tcpPort?: number;
+    readonly webSockets: boolean;
+  };
   readonly bootstrapPort?: number;
 }
 

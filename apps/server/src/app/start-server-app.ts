@@ -14,6 +14,7 @@ import {
   InMemoryBootstrapConfigStore,
   InMemorySecurityStore,
 } from '@lwm2m-ts/server';
+import { createDtlsServer } from '@lwm2m-ts/transport-dtls';
 import { createTcpTransport } from '@lwm2m-ts/transport-tcp';
 import { createUdpTransport } from '@lwm2m-ts/transport-udp';
 import { createWsTransport } from '@lwm2m-ts/transport-ws';
@@ -33,6 +34,9 @@ export interface ServerAppOptions {
   readonly bootstrap?: boolean;
   readonly bsHost?: string;
   readonly bsPort?: number;
+  /** CoAP over DTLS (coaps, PSK from the security store); off unless a port is given. */
+  readonly dtlsHost?: string;
+  readonly dtlsPort?: number;
   /** CoAP over TCP (RFC 8323) for the LwM2M server; off unless a port is given. */
   readonly tcpHost?: string;
   readonly tcpPort?: number;
@@ -65,6 +69,7 @@ export interface ServerApp {
   readonly httpUrl: string;
   readonly coapPort: number;
   readonly tcpPort: number | undefined;
+  readonly dtlsPort: number | undefined;
   readonly bsPort: number | undefined;
   /** The UDP LwM2M server. */
   readonly server: CoapLwM2mServer;
@@ -152,6 +157,17 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
 
     const udp = await createUdpTransport({ host: options.coapHost ?? '0.0.0.0', port: options.coapPort ?? 5683 });
     const server = startServer(udp);
+    let dtlsPort: number | undefined;
+    if (options.dtlsPort !== undefined) {
+      const dtls = await createDtlsServer({
+        host: options.dtlsHost ?? options.coapHost ?? '0.0.0.0',
+        port: options.dtlsPort,
+        // Keys come from the security store, so credentials added through the API work at once.
+        psk: async (identity) => (await security.getByPskIdentity(identity))?.psk?.key,
+      });
+      startServer(dtls);
+      dtlsPort = dtls.localAddress()?.port;
+    }
     let tcpPort: number | undefined;
     if (options.tcpPort !== undefined) {
       const tcp = await createTcpTransport({
@@ -193,6 +209,7 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
         coap: {
           udpPort: udp.localAddress()?.port ?? options.coapPort ?? 5683,
           ...(tcpPort !== undefined ? { tcpPort } : {}),
+          ...(dtlsPort !== undefined ? { dtlsPort } : {}),
           webSockets: options.coapOverWebSockets === true,
         },
         ...(bsPort !== undefined ? { bootstrapPort: bsPort } : {}),
@@ -216,6 +233,7 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
       httpUrl: `http://${hostForUrl(httpHost)}:${httpPort}`,
       coapPort,
       tcpPort,
+      dtlsPort,
       bsPort,
       server,
       servers,

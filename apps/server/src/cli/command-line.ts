@@ -41,6 +41,15 @@ export function buildCommand(version: string): Command {
     )
     .addOption(new Option('--no-bootstrap', 'run no bootstrap server'))
     .addOption(
+      new Option(
+        '--dtls-port <port>',
+        'also serve LwM2M over CoAP/DTLS (coaps, PSK from the security store) on this port',
+      )
+        .env('LWM2M_DTLS_PORT')
+        .argParser(port),
+    )
+    .addOption(new Option('--dtls-host <host>', 'CoAP/DTLS bind address (default: --coap-host)').env('LWM2M_DTLS_HOST'))
+    .addOption(
       new Option('--tcp-port <port>', 'also serve LwM2M over CoAP/TCP on this port')
         .env('LWM2M_TCP_PORT')
         .argParser(port),
@@ -95,6 +104,8 @@ interface Parsed {
   bootstrap: boolean;
   tcpPort?: number;
   tcpHost?: string;
+  dtlsPort?: number;
+  dtlsHost?: string;
   coapWs?: boolean;
   httpHost: string;
   httpPort: number;
@@ -121,6 +132,8 @@ export function parseCommandLine(argv: readonly string[], version: string, defau
       bsPort: o.bsPort,
       bootstrap: o.bootstrap,
       ...(o.tcpPort !== undefined ? { tcpPort: o.tcpPort } : {}),
+      ...(o.dtlsPort !== undefined ? { dtlsPort: o.dtlsPort } : {}),
+      ...(o.dtlsHost !== undefined ? { dtlsHost: o.dtlsHost } : {}),
       ...(o.tcpHost !== undefined ? { tcpHost: o.tcpHost } : {}),
       ...(o.coapWs ? { coapOverWebSockets: true } : {}),
       httpHost: o.httpHost,
