@@ -115,6 +115,7 @@ export class LwM2mClient {
       disableServer: (ssid, seconds) => void this.registrations.disable(ssid, seconds),
       requestBootstrap: () => void this.startBootstrap(),
       now: () => this.clock.now(),
+      defer: (action) => void this.clock.setTimeout(action, 0),
     };
     const models = options.models ?? createDefaultRegistry();
     this.objects = new ObjectTree(models, control, this.lwm2mVersion);

@@ -184,12 +184,23 @@ describe('Execute', () => {
     const resets: string[] = [];
     const device = s.client.objects.get(3)!;
     const { deviceInstance } = await import('../src/index');
-    device.add(0, deviceInstance({ manufacturer: 'X', factoryReset: (r) => void resets.push(r.kind) }));
+    // The hook stops the client (as a real factory reset would): the 2.04 must be out first.
+    device.add(
+      0,
+      deviceInstance({
+        manufacturer: 'X',
+        factoryReset: async (r) => {
+          resets.push(r.kind);
+          await s.client.stop({ deregister: false });
+        },
+      }),
+    );
     await started(s);
-    const res = await req(s, 'POST', '/3/0/5');
+    const pending = req(s, 'POST', '/3/0/5');
+    await settle();
+    const res = await pending;
     expect(res.code).toBe(CoapCode.CHANGED);
     expect(res.payload).toHaveLength(0);
-    await settle();
     expect(resets).toEqual(['server']);
   });
 });

@@ -46,6 +46,8 @@ export interface ClientControl {
   requestBootstrap(): void;
   /** Current time in ms (the client's clock). */
   now(): number;
+  /** Runs `action` on the client's clock after the current exchange answered (Reboot, Factory Reset). */
+  defer(action: () => void): void;
 }
 
 /** A control that does nothing (objects used outside a client, e.g. in unit tests). */
@@ -54,6 +56,7 @@ export const NO_CONTROL: ClientControl = Object.freeze({
   disableServer: () => {},
   requestBootstrap: () => {},
   now: () => Date.now(),
+  defer: (action: () => void) => void setTimeout(action, 0),
 });
 
 /**

@@ -103,11 +103,12 @@ export class DeviceInstance extends SimpleInstance {
 
   /** Runs a device action after the response to the Execute went out. */
   private later(action: () => void | Promise<void>): void {
-    queueMicrotask(() => {
+    const run = () =>
       void Promise.resolve()
         .then(action)
         .catch(() => {});
-    });
+    if (this.binding) this.binding.control.defer(run);
+    else run();
   }
 }
 
