@@ -1,6 +1,9 @@
 export { cborDiagnostic } from './cbor-diagnostic';
 export { CliError, type CliIo, ExitCode } from './cli-io';
+export { type ClientTransportOptions, openClientTransport } from './client-transport';
 export { contentFormatName, parseContentFormat } from './content-formats';
+export { type Credentials, loadCredentials, parsePskKey, type SecurityFlags } from './credentials';
+export type { ListenerPorts } from './demo-listeners';
 export { type DemoServer, type DemoServerOptions, demoRouter, LARGE_BODY, startDemoServer } from './demo-server';
 export { describeMessage, traceTransport } from './message-trace';
 export { hexDump, prettyLinks, prettyPayload, prettySenml } from './pretty-payload';
