@@ -1,6 +1,6 @@
 /** The `RequestQueueStore` contract, run against every implementation (in-memory and Redis). */
 
-import { LwM2mPath, LwM2mValue, Resource } from '@lwm2m-ts/objects';
+import { LwM2mPath, LwM2mValue, ObjectInstance, Resource, ResourceInstance } from '@lwm2m-ts/objects';
 import type { QueuedRequest, RequestQueueStore } from '@lwm2m-ts/server';
 import { describe, expect, it } from 'vitest';
 import { queued, T0 } from '../fixtures';
@@ -27,6 +27,44 @@ export function requestQueueStoreSuite(name: string, createStore: () => Promise<
       for (const item of [a, b, c, noTimeout]) await store.enqueue(item);
       expect(await store.list('dev')).toStrictEqual([a, b, c, noTimeout]);
       expect(await store.list('other')).toStrictEqual([]);
+    });
+
+    it('keeps every kind of device management request exactly', async () => {
+      const store = await createStore();
+      const p = (text: string) => LwM2mPath.parse(text);
+      const requests: QueuedRequest['request'][] = [
+        { kind: 'read', path: p('/3/0/0'), format: 11542 },
+        { kind: 'execute', path: p('/3/0/4'), arguments: [{ id: 0 }, { id: 1, value: 'a,b=c' }] },
+        {
+          kind: 'create',
+          path: p('/1'),
+          clientChoosesId: false,
+          instances: [
+            ObjectInstance.of(7, [
+              Resource.single(1, LwM2mValue.of('float', 1.25)),
+              Resource.single(2, LwM2mValue.of('boolean', true)),
+              Resource.single(3, LwM2mValue.objlnk(3, 0)),
+              Resource.multiple(4, 'string', [
+                ResourceInstance.of(0, LwM2mValue.of('string', 'x')),
+                ResourceInstance.of(9, LwM2mValue.of('string', '')),
+              ]),
+            ]),
+          ],
+        },
+        { kind: 'delete', path: p('/1/7') },
+        { kind: 'discover', path: p('/3'), depth: 2 },
+        { kind: 'write-attributes', path: p('/3/0/9'), attributes: { pmin: 10, pmax: null, gt: 2.5 } },
+        { kind: 'read-composite', paths: [p('/3/0/0'), p('/1')], requestFormat: 110, responseFormat: 112 },
+        {
+          kind: 'write-composite',
+          nodes: new Map([['/3/0/14', Resource.single(14, LwM2mValue.of('string', '+02'))]]),
+          format: 112,
+        },
+        { kind: 'observe', path: p('/3303/0/5700') },
+      ];
+      for (const [i, request] of requests.entries())
+        await store.enqueue(queued({ id: `k${i}`, endpoint: 'kinds', request }));
+      expect((await store.list('kinds')).map((item) => item.request)).toStrictEqual(requests);
     });
 
     it('shifts the oldest request first, until empty', async () => {
