@@ -73,13 +73,15 @@ function clientOptions(cmd: Command, withBody: boolean): Command {
         contentFormatArg,
       );
   }
-  return securityOptions(cmd)
-    .option('-a, --accept <cf>', 'Accept: preferred response Content-Format', contentFormatArg)
-    .option('-n, --non', 'send a non-confirmable (NON) request')
-    .option('-b, --block-size <bytes>', 'block size for Block1 uploads and Block2 downloads (16..1024)', blockSizeArg)
-    .option('-T, --timeout <s>', 'give up after this many seconds', positive('timeout', false), 10)
-    .option('-v, --verbose', 'print every CoAP message sent and received, one line each (stderr)')
-    .option('--json', 'print the response as JSON (one object per response or notification)');
+  return securityOptions(
+    cmd
+      .option('-a, --accept <cf>', 'Accept: preferred response Content-Format', contentFormatArg)
+      .option('-n, --non', 'send a non-confirmable (NON) request (UDP, DTLS; TCP/TLS/WebSockets have no message types)')
+      .option('-b, --block-size <bytes>', 'block size for Block1 uploads and Block2 downloads (16..1024)', blockSizeArg)
+      .option('-T, --timeout <s>', 'give up after this many seconds', positive('timeout', false), 10)
+      .option('-v, --verbose', 'print every CoAP message sent and received, one line each (stderr)')
+      .option('--json', 'print the response as JSON (one object per response or notification)'),
+  );
 }
 
 interface ServeCliOptions extends SecurityFlags {
