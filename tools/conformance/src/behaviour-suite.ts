@@ -75,6 +75,7 @@ export function describeLwM2mBehaviour(name: string, makePair: MakePair, options
       for (const link of ['</3/0>', '</3303/0>', '</3336/0>', '</3311/0>', '</3311/2>', '</3308/0>', '</3340/0>'])
         expect(r.objectLinks).toContain(link);
       expect(r.objectLinks).not.toContain('</0/0>'); // Security is never announced
+      expect(r.peer.identity?.kind).toBe(pair.identityKind);
       expect((await pair.server.getRegistration(ep()))?.id).toBe(r.id);
       expect(pair.device.client.servers()).toMatchObject([{ shortServerId: 1, registered: true }]);
     });
@@ -96,7 +97,7 @@ export function describeLwM2mBehaviour(name: string, makePair: MakePair, options
       const value = (velocity.content as SingleResource | undefined)?.value;
       expect(value?.type).toBe('opaque');
       // Compare bytes: a socket transport hands out Buffers, MemoryNetwork plain Uint8Arrays.
-      expect([...(value?.value as Uint8Array)]).toEqual([...VELOCITY]);
+      expect([...((value?.value as Uint8Array | undefined) ?? [])]).toEqual([...VELOCITY]);
       const refused = await step(pair.server.read(ep(), '/3/0/0', { format: F.OCTET_STREAM }), 'opaque string');
       expect(refused.code).toBe('4.06');
     });

@@ -10,6 +10,8 @@ export interface LwM2mPair {
   readonly device: Device;
   /** The registration as the server stored it when the `registered` event fired. */
   readonly registration: Registration;
+  /** The identity kind the server must see on the registration (undefined: an unsecured transport). */
+  readonly identityKind: 'psk' | 'rpk' | 'x509' | 'oscore' | undefined;
   /** Stops the client (without de-registering when it still is), closes the server and any helper. */
   close(): Promise<void>;
 }
@@ -42,6 +44,7 @@ export async function until(condition: () => boolean | Promise<boolean>, ms: num
 export async function connect(
   server: CoapLwM2mServer,
   options: DeviceOptions,
+  identityKind: LwM2mPair['identityKind'] = undefined,
   extraClose: () => Promise<void> | void = () => {},
   timeoutMs = 15_000,
 ): Promise<LwM2mPair> {
@@ -64,7 +67,7 @@ export async function connect(
   try {
     await within(device.client.start(), timeoutMs, `${options.endpointName} start`);
     const registration = await within(registered, timeoutMs, `${options.endpointName} registered event`);
-    return { server, device, registration, close };
+    return { server, device, registration, identityKind, close };
   } catch (error) {
     await close();
     throw error;

@@ -1,5 +1,10 @@
 /** Pairs on @lwm2m-ts/coap's in-process MemoryNetwork (datagram framing, optionally lossy). */
-import { type MemoryNetwork, type MemoryNetworkOptions, MemoryNetwork as Network, seededRandom } from '@lwm2m-ts/coap/testing';
+import {
+  type MemoryNetwork,
+  type MemoryNetworkOptions,
+  MemoryNetwork as Network,
+  seededRandom,
+} from '@lwm2m-ts/coap/testing';
 import { createLwM2mServer } from '@lwm2m-ts/server';
 import { connect, type LwM2mPair } from '../pair';
 
@@ -10,7 +15,10 @@ export interface MemoryPair extends LwM2mPair {
 /** Shorter CoAP retransmission timers, so a lossy link recovers in real time within the suite's steps. */
 const FAST_RETRANSMISSION = { transmission: { ackTimeoutMs: 150, ackRandomFactor: 1.5, maxRetransmit: 5 } };
 
-export async function memoryPair(conditions: Omit<MemoryNetworkOptions, 'random' | 'clock'> = {}, seed = 7): Promise<MemoryPair> {
+export async function memoryPair(
+  conditions: Omit<MemoryNetworkOptions, 'random' | 'clock'> = {},
+  seed = 7,
+): Promise<MemoryPair> {
   const network = new Network({ ...conditions, random: seededRandom(seed) });
   const lossy = (conditions.loss ?? 0) > 0 || (conditions.duplicate ?? 0) > 0;
   const server = createLwM2mServer({

@@ -25,11 +25,15 @@ export async function tlsPskPair(): Promise<LwM2mPair> {
   });
   const securityStore = new InMemorySecurityStore([{ endpoint: 'tls-dev', psk: credential }]);
   const server = createLwM2mServer({ transport: serverTransport, securityStore });
-  return connect(server, {
-    endpointName: 'tls-dev',
-    transport: await createTcpTransport({ tls: { psk: credential } }),
-    serverUri: `coaps+tcp://127.0.0.1:${serverTransport.localAddress()!.port}`,
-  });
+  return connect(
+    server,
+    {
+      endpointName: 'tls-dev',
+      transport: await createTcpTransport({ tls: { psk: credential } }),
+      serverUri: `coaps+tcp://127.0.0.1:${serverTransport.localAddress()!.port}`,
+    },
+    'psk',
+  );
 }
 
 export async function wsPair(): Promise<LwM2mPair> {
