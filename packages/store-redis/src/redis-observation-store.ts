@@ -1,5 +1,5 @@
 /**
- * `ObservationStore` on Redis. An observation is a hash `obs:{id}` (j = JSON, reg = its
+ * `ObservationStore` on Redis. An observation is a hash `obs:o:{id}` (j = JSON, reg = its
  * registration id, tok = CoAP token in hex once bound); `obs:reg:{registrationId}` and
  * `obs:ids` are sets of ids and `obs:token` maps tokens to ids, so a notification that reaches
  * any node can be matched to its observation. All index changes are single Lua scripts.
@@ -14,7 +14,7 @@ import { decodeValue, encodeValue } from './value-codec';
 const prelude = `
 local P = ARGV[1]
 local function drop(id)
-  local key = P .. 'obs:' .. id
+  local key = P .. 'obs:o:' .. id
   local f = redis.call('HMGET', key, 'j', 'reg', 'tok')
   if not f[1] then return false end
   redis.call('DEL', key)
@@ -29,7 +29,7 @@ end
 const addScript = new RedisScript(`${prelude}
 local id, reg = ARGV[2], ARGV[3]
 drop(id)
-redis.call('HSET', P .. 'obs:' .. id, 'j', ARGV[4], 'reg', reg)
+redis.call('HSET', P .. 'obs:o:' .. id, 'j', ARGV[4], 'reg', reg)
 redis.call('SADD', P .. 'obs:ids', id)
 redis.call('SADD', P .. 'obs:reg:' .. reg, id)
 return 1
@@ -56,7 +56,7 @@ const listByRegistrationScript = new RedisScript(`
 local P = ARGV[1]
 local out = {}
 for _, id in ipairs(redis.call('SMEMBERS', P .. 'obs:reg:' .. ARGV[2])) do
-  local json = redis.call('HGET', P .. 'obs:' .. id, 'j')
+  local json = redis.call('HGET', P .. 'obs:o:' .. id, 'j')
   if json then out[#out + 1] = json end
 end
 return out
@@ -65,7 +65,7 @@ return out
 /** ARGV: prefix, id, token hex -> 1 bound, 0 unknown observation. */
 const bindTokenScript = new RedisScript(`
 local P, id, tok = ARGV[1], ARGV[2], ARGV[3]
-local key = P .. 'obs:' .. id
+local key = P .. 'obs:o:' .. id
 if redis.call('EXISTS', key) == 0 then return 0 end
 local old = redis.call('HGET', key, 'tok')
 if old and redis.call('HGET', P .. 'obs:token', old) == id then redis.call('HDEL', P .. 'obs:token', old) end
@@ -78,7 +78,7 @@ return 1
 const getByTokenScript = new RedisScript(`
 local id = redis.call('HGET', ARGV[1] .. 'obs:token', ARGV[2])
 if not id then return false end
-return redis.call('HGET', ARGV[1] .. 'obs:' .. id, 'j')
+return redis.call('HGET', ARGV[1] .. 'obs:o:' .. id, 'j')
 `);
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
@@ -104,7 +104,7 @@ export class RedisObservationStore implements ObservationStore {
   }
 
   async get(id: string): Promise<ObservationInfo | undefined> {
-    return decode(await this.#redis.hget(`${this.#prefix}obs:${id}`, 'j'));
+    return decode(await this.#redis.hget(`${this.#prefix}obs:o:${id}`, 'j'));
   }
 
   async remove(id: string): Promise<ObservationInfo | undefined> {
@@ -125,7 +125,7 @@ export class RedisObservationStore implements ObservationStore {
     const out: ObservationInfo[] = [];
     for await (const ids of setMembers(this.#redis, `${this.#prefix}obs:ids`)) {
       const pipeline = this.#redis.pipeline();
-      for (const id of ids) pipeline.hget(`${this.#prefix}obs:${id}`, 'j');
+      for (const id of ids) pipeline.hget(`${this.#prefix}obs:o:${id}`, 'j');
       for (const [error, json] of (await pipeline.exec()) ?? []) {
         if (error) throw error;
         const observation = decode(json);

@@ -66,7 +66,7 @@ export class RedisRegistrationStore implements RegistrationStore {
     id: string,
     update: RegistrationUpdate,
   ): Promise<{ previous: Registration; updated: Registration } | undefined> {
-    const key = `${this.#prefix}reg:${id}`;
+    const key = `${this.#prefix}reg:r:${id}`;
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
       const [json, version] = await this.#redis.hmget(key, 'j', 'v');
       if (json == null || version == null) return undefined;
@@ -85,7 +85,7 @@ export class RedisRegistrationStore implements RegistrationStore {
   }
 
   async getById(id: string): Promise<Registration | undefined> {
-    return decode(await this.#redis.hget(`${this.#prefix}reg:${id}`, 'j'));
+    return decode(await this.#redis.hget(`${this.#prefix}reg:r:${id}`, 'j'));
   }
 
   async getByEndpoint(endpoint: string): Promise<Registration | undefined> {
@@ -109,7 +109,7 @@ export class RedisRegistrationStore implements RegistrationStore {
     const out: Registration[] = [];
     for await (const ids of zsetMembers(this.#redis, `${this.#prefix}reg:exp`)) {
       const pipeline = this.#redis.pipeline();
-      for (const id of ids) pipeline.hget(`${this.#prefix}reg:${id}`, 'j');
+      for (const id of ids) pipeline.hget(`${this.#prefix}reg:r:${id}`, 'j');
       for (const [error, json] of (await pipeline.exec()) ?? []) {
         if (error) throw error;
         const registration = decode(json);

@@ -1,5 +1,5 @@
 /**
- * Lua for the registration store. A registration is a hash `reg:{id}` (j = JSON, v = version,
+ * Lua for the registration store. A registration is a hash `reg:r:{id}` (j = JSON, v = version,
  * ep / addr / ident = the index entries it owns); `reg:ep`, `reg:addr`, `reg:ident` map index
  * values to ids and `reg:exp` orders ids by expiry time. An index entry is only removed by the
  * registration it points to, so a newer registration of the same address is never unlinked.
@@ -14,7 +14,7 @@ local function unlink(index, value, id)
   end
 end
 local function drop(id)
-  local key = P .. 'reg:' .. id
+  local key = P .. 'reg:r:' .. id
   local f = redis.call('HMGET', key, 'j', 'ep', 'addr', 'ident')
   if not f[1] then return false end
   redis.call('DEL', key)
@@ -36,7 +36,7 @@ local previousId = redis.call('HGET', P .. 'reg:ep', ep)
 local previous = false
 if previousId then previous = drop(previousId) end
 if previousId ~= id then drop(id) end
-redis.call('HSET', P .. 'reg:' .. id, 'j', json, 'v', 1, 'ep', ep, 'addr', addr, 'ident', ident)
+redis.call('HSET', P .. 'reg:r:' .. id, 'j', json, 'v', 1, 'ep', ep, 'addr', addr, 'ident', ident)
 link('reg:ep', ep, id)
 link('reg:addr', addr, id)
 link('reg:ident', ident, id)
@@ -50,7 +50,7 @@ return previous
  */
 export const updateScript = new RedisScript(`${prelude}
 local id, version, json, addr, ident, exp = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
-local key = P .. 'reg:' .. id
+local key = P .. 'reg:r:' .. id
 local f = redis.call('HMGET', key, 'v', 'addr', 'ident')
 if not f[1] then return -1 end
 if f[1] ~= version then return 0 end
@@ -74,7 +74,7 @@ export const getByIndexScript = new RedisScript(`
 local P = ARGV[1]
 local id = redis.call('HGET', P .. ARGV[2], ARGV[3])
 if not id then return false end
-return redis.call('HGET', P .. 'reg:' .. id, 'j')
+return redis.call('HGET', P .. 'reg:r:' .. id, 'j')
 `);
 
 /** ARGV: prefix, threshold (exclusive), limit -> JSON of the registrations removed. */

@@ -65,6 +65,16 @@ export function observationStoreSuite(name: string, createStore: () => Promise<O
       expect(await store.removeByRegistration('ra')).toStrictEqual([]);
     });
 
+    it('accepts ids that look like index names', async () => {
+      const store = await createStore();
+      const odd = ['ids', 'token', 'reg', 'reg:r', 'o:x', ''].map((id) => observation({ id, registrationId: 'ids' }));
+      for (const o of odd) await store.add(o);
+      for (const o of odd) expect(await store.get(o.id)).toStrictEqual(o);
+      expect(sorted(await store.listByRegistration('ids'))).toStrictEqual(sorted(odd));
+      expect(sorted(await store.removeByRegistration('ids'))).toStrictEqual(sorted(odd));
+      expect(await store.list()).toStrictEqual([]);
+    });
+
     it('removes one observation by id', async () => {
       const store = await createStore();
       const a = observation({ id: 'a', registrationId: 'r' });

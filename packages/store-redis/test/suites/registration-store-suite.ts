@@ -63,6 +63,20 @@ export function registrationStoreSuite(name: string, createStore: () => Promise<
       expect(await store.getByEndpoint('dev')).toStrictEqual(second);
     });
 
+    it('accepts ids and endpoints that look like anything (index names, separators, unicode)', async () => {
+      const store = await createStore();
+      const odd = ['ep', 'exp', 'addr', 'ident', 'sweep-lease', 'r:x', '', 'é😀 \n|'];
+      const rs = odd.map((x, i) => registration({ id: x, endpoint: `${x}#${i}` }));
+      for (const r of rs) await store.add(r);
+      for (const r of rs) {
+        expect(await store.getById(r.id)).toStrictEqual(r);
+        expect(await store.getByEndpoint(r.endpoint)).toStrictEqual(r);
+      }
+      expect((await store.list()).length).toBe(odd.length);
+      for (const r of rs) expect(await store.remove(r.id)).toStrictEqual(r);
+      expect(await store.list()).toStrictEqual([]);
+    });
+
     it('keeps registrations of different endpoints apart', async () => {
       const store = await createStore();
       const rs = ['a', 'b', 'c'].map((x) => registration({ id: `id-${x}`, endpoint: `ep-${x}` }));
