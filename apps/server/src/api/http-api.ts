@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { AppContext } from '../app/app-context';
 import { toHttpError } from './api-errors';
 import { bearerTokenCheck } from './auth';
@@ -39,7 +39,7 @@ export async function buildHttpApi(ctx: AppContext, options: HttpApiOptions = {}
     bodyLimit: 2_500_000,
     forceCloseConnections: true,
     // One line per request at debug level (below), not two at info: the UI and probes are chatty.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   });
   const check = bearerTokenCheck(options.apiToken);
