@@ -32,6 +32,7 @@ export {
   type QueueModeOptions,
   type ServerStatus,
 } from './lwm2m-client';
+export { type AccountOptions, accountObjects } from './objects/account-objects';
 export { DeviceError, DeviceInstance, type DeviceInstanceOptions, deviceInstance } from './objects/device-object';
 export { IPSO, IpsoSensor, type IpsoSensorOptions, ipsoSensor } from './objects/ipso-sensor';
 export { type SecurityInstanceOptions, SecurityMode, securityInstance } from './objects/security-object';
