@@ -130,7 +130,8 @@ export class Endpoint implements MessengerUpper {
       {
         clock: this.clock,
         nextToken: this.nextToken,
-        maxMessageSize: (peer) => this.messenger.maxMessageSize(peer),
+        capabilities: (peer) => this.messenger.capabilities(peer),
+        capabilitiesKnown: (peer) => this.messenger.capabilitiesKnown(peer),
         sendRequest: (ex, m) => this.sendRequestDown(ex, m),
         fail: (ex, e) => this.failExchange(ex, e),
         fetch: (peer, m) =>

@@ -7,6 +7,19 @@ import type { CoapMessage } from '@lwm2m-ts/codec';
 import type { ClientExchange, ServerExchange } from './exchange';
 import type { Peer } from './transport';
 
+/** RFC 8323 capabilities of a connection (base values until the peer's CSM arrives). */
+export interface PeerCapabilities {
+  /** The peer's Max-Message-Size: no message we send may be larger (1152 until its CSM). */
+  readonly maxMessageSize: number;
+  /** The peer announced Block-Wise-Transfer: Block options may be sent to it. */
+  readonly blockWise: boolean;
+  /**
+   * BERT (RFC 8323 §6, SZX 7) may be used with the peer: both ends announced Block-Wise-Transfer
+   * with a Max-Message-Size above 1152 (§5.3.2).
+   */
+  readonly bert: boolean;
+}
+
 /** Told what happened to a notification we sent (observe relations implement it). */
 export interface NotificationOwner {
   /** The peer rejected it with RST, or a CON notification was never acknowledged. */
@@ -28,8 +41,14 @@ export interface Messenger {
   deferResponse(sx: ServerExchange): void;
   /** CoAP ping: empty CON answered by RST (UDP), or 7.02 Ping / 7.03 Pong (RFC 8323). */
   ping(peer: Peer, timeoutMs: number): Promise<void>;
-  /** Largest message the peer accepts (RFC 8323 CSM), undefined on UDP. */
-  maxMessageSize(peer: Peer): number | undefined;
+  /** What the peer announced in its CSM (RFC 8323 §5.3) and what we did; undefined on UDP. */
+  capabilities(peer: Peer): PeerCapabilities | undefined;
+  /**
+   * Undefined when `capabilities(peer)` holds the peer's CSM; else a promise that settles when
+   * it arrives (or the connection ends). RFC 8323 §4.3 lets us wait for it before a message
+   * whose shape depends on it (a large body: whole or block-wise, BERT or not).
+   */
+  capabilitiesKnown(peer: Peer): Promise<void> | undefined;
   /** The transport reports that a connection / session with the peer ended. */
   peerClosed(peer: Peer, error: Error): void;
   /** Feeds one received frame. */

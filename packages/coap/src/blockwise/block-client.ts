@@ -22,6 +22,7 @@ import {
 import { CoapError } from '../errors/coap-error';
 import type { ClientExchange } from '../exchange';
 import { concat } from './block-server';
+import type { BlockPlan } from './blockwise-layer';
 
 interface ClientTransfer {
   /** The request as the user made it (whole body). */
@@ -30,6 +31,8 @@ interface ClientTransfer {
   uploading: boolean;
   sent: number;
   szx1: number;
+  /** Payload bytes per Block1 block (n × 1024 for BERT). */
+  bytes1: number;
   lastLength: number;
   /** Download. */
   parts: Uint8Array[];
@@ -42,8 +45,8 @@ export interface BlockClientDeps {
   readonly nextToken: () => Uint8Array;
   sendRequest(ex: ClientExchange, message: CoapMessage): void;
   fail(ex: ClientExchange, error: Error): void;
-  /** Largest SZX for requests to this exchange's peer. */
-  szxFor(ex: ClientExchange, wanted: number | undefined): number;
+  /** How to cut bodies for this exchange's peer; undefined: no Block options to it. */
+  plan(ex: ClientExchange, wanted: number | undefined): BlockPlan | undefined;
 }
 
 const STRIP_FOLLOW_UP = new Set<number>([
@@ -61,19 +64,21 @@ export class BlockClient {
   /** Sends the first message of a request: the whole request, or its first Block1 block. */
   start(ex: ClientExchange, request: CoapMessage, block1Size?: number, block2Size?: number): void {
     let first = request;
-    if (block2Size !== undefined) {
+    const plan = this.d.plan(ex, block1Size === undefined ? undefined : szxForSize(block1Size));
+    // A peer without Block-Wise-Transfer (RFC 8323) gets the whole body, if it fits its Max-Message-Size.
+    if (block2Size !== undefined && plan) {
       first = withOptions(first, [
         createOption(OptionNumber.BLOCK2, encodeBlock({ num: 0, more: false, szx: szxForSize(block2Size) })),
       ]);
     }
     ex.request = first;
-    const szx1 = this.d.szxFor(ex, block1Size === undefined ? undefined : szxForSize(block1Size));
-    if (first.payload.length > blockSize(szx1)) {
+    if (plan && first.payload.length > plan.bytes) {
       const t = newTransfer(withOptions(first, [createOption(OptionNumber.REQUEST_TAG, this.d.nextToken())]));
       t.uploading = true;
-      t.szx1 = szx1;
+      t.szx1 = plan.szx;
+      t.bytes1 = plan.bytes;
       ex.block = t;
-      this.sendBlock1(ex, t, 0);
+      this.sendBlock1(ex, t);
       return;
     }
     this.d.sendRequest(ex, first);
@@ -95,8 +100,12 @@ export class BlockClient {
           return undefined;
         }
         t.sent += t.lastLength;
-        if (b1.szx < t.szx1) t.szx1 = b1.szx;
-        this.sendBlock1(ex, t, t.sent / blockSize(t.szx1));
+        if (b1.szx < t.szx1) {
+          // A smaller size asked in 2.31 (incl. a server that answers BERT with SZX 6).
+          t.szx1 = b1.szx;
+          t.bytes1 = blockSize(b1.szx);
+        }
+        this.sendBlock1(ex, t);
         return undefined;
       }
       t.uploading = false;
@@ -140,15 +149,21 @@ export class BlockClient {
       return undefined;
     }
     if (b2.more) {
-      if (msg.payload.length !== b2.size) {
+      // Every block but the last is full: exactly the size, or for BERT a multiple of 1024 (RFC 8323 §6).
+      const full = b2.bert
+        ? msg.payload.length > 0 && msg.payload.length % b2.size === 0
+        : msg.payload.length === b2.size;
+      if (!full) {
+        const want = b2.bert ? `a multiple of ${b2.size}` : `${b2.size}`;
         this.d.fail(
           ex,
-          new CoapError(CoapCode.BAD_GATEWAY, `block ${b2.num} has ${msg.payload.length} bytes, not ${b2.size}`),
+          new CoapError(CoapCode.BAD_GATEWAY, `block ${b2.num} has ${msg.payload.length} bytes, not ${want}`),
         );
         return undefined;
       }
       ex.block = t;
-      this.d.sendRequest(ex, followUp(t.request, ex.token, b2.num + 1, b2.szx));
+      // The next block starts where this one ended (a BERT block spans several numbers).
+      this.d.sendRequest(ex, followUp(t.request, ex.token, t.received / b2.size, b2.szx));
       return undefined;
     }
     const payload = concat(t.parts, t.received);
@@ -160,11 +175,12 @@ export class BlockClient {
     };
   }
 
-  private sendBlock1(ex: ClientExchange, t: ClientTransfer, num: number): void {
-    const size = blockSize(t.szx1);
+  /** The block starting at `t.sent`; its number counts in units of the SZX size (1024 for BERT). */
+  private sendBlock1(ex: ClientExchange, t: ClientTransfer): void {
     const body = t.request.payload;
-    const from = num * size;
-    const to = Math.min(from + size, body.length);
+    const from = t.sent;
+    const num = from / blockSize(t.szx1);
+    const to = Math.min(from + t.bytes1, body.length);
     t.lastLength = to - from;
     const extra: CoapOption[] = [
       createOption(OptionNumber.BLOCK1, encodeBlock({ num, more: to < body.length, szx: t.szx1 })),
@@ -179,6 +195,7 @@ const newTransfer = (request: CoapMessage): ClientTransfer => ({
   uploading: false,
   sent: 0,
   szx1: 6,
+  bytes1: 1024,
   lastLength: 0,
   parts: [],
   received: 0,

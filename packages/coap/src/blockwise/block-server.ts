@@ -19,6 +19,7 @@ import {
 } from '@lwm2m-ts/codec';
 import type { ServerExchange } from '../exchange';
 import { errorMessage } from '../server/dispatcher';
+import type { BlockPlan } from './blockwise-layer';
 import type { ExpiringMap } from './expiring-map';
 import { downloadKey, uploadKey } from './transfer-key';
 
@@ -36,8 +37,11 @@ export interface BlockServerDeps {
   readonly uploads: ExpiringMap<Upload>;
   readonly downloads: ExpiringMap<CoapMessage>;
   readonly maxBodySize: number;
-  /** Largest SZX we serve for this peer (preferred size, message-size limit). */
-  szxFor(sx: ServerExchange): number;
+  /**
+   * How to cut a body for this peer, given the SZX it asked for (undefined: our choice).
+   * Undefined: the peer did not announce Block-Wise-Transfer (RFC 8323), no Block options.
+   */
+  plan(sx: ServerExchange, asked: number | undefined): BlockPlan | undefined;
 }
 
 const STRIP_UPLOAD = new Set<number>([OptionNumber.BLOCK1, OptionNumber.SIZE1, OptionNumber.REQUEST_TAG]);
@@ -61,7 +65,7 @@ export class BlockServer {
     if (b2 && b2.num > 0) {
       const cached = this.d.downloads.get(downloadKey(sx.peer.key, msg));
       if (cached) {
-        reply(this.slice(sx, { ...cached, token: msg.token }, b2.num, Math.min(b2.szx, this.d.szxFor(sx))));
+        reply(this.slice({ ...cached, token: msg.token }, b2.num, this.planFor(sx, b2)));
         return undefined;
       }
       // Safe methods are recomputed (RFC 7959 §2.4: stateless servers); others lost their state.
@@ -82,12 +86,17 @@ export class BlockServer {
       reply(tooLarge(msg.token, cap));
       return undefined;
     }
-    if (b1.more && msg.payload.length !== b1.size) {
+    // A block before the last is full: its size, or for BERT a multiple of 1024 (RFC 8323 §6).
+    const full = b1.bert
+      ? msg.payload.length > 0 && msg.payload.length % b1.size === 0
+      : msg.payload.length === b1.size;
+    if (b1.more && !full) {
+      const want = b1.bert ? `a multiple of ${b1.size}` : `${b1.size}`;
       reply(
         errorMessage(
           msg.token,
           CoapCode.BAD_REQUEST,
-          `block ${b1.num} carries ${msg.payload.length} bytes, not ${b1.size}`,
+          `block ${b1.num} carries ${msg.payload.length} bytes, not ${want}`,
         ),
       );
       return undefined;
@@ -109,8 +118,9 @@ export class BlockServer {
     up.received += msg.payload.length;
     if (b1.more) {
       this.d.uploads.set(key, up);
-      // A smaller SZX in 2.31 asks the client for smaller blocks (RFC 7959 §2.5).
-      const szx = Math.min(b1.szx, this.d.szxFor(sx));
+      // A smaller SZX in 2.31 asks the client for smaller blocks (RFC 7959 §2.5), e.g. 6 for a BERT
+      // upload when BERT is not on with this peer.
+      const szx = Math.min(b1.szx, this.d.plan(sx, b1.szx)?.szx ?? Math.min(b1.szx, 6));
       const cont: CoapMessage = {
         ...msg,
         code: CoapCode.CONTINUE,
@@ -142,10 +152,12 @@ export class BlockServer {
     } catch {
       b2 = undefined;
     }
-    const szx = Math.min(b2?.szx ?? 6, this.d.szxFor(sx));
+    const plan = this.planFor(sx, b2);
     const num = b2?.num ?? 0;
-    if (m.payload.length <= blockSize(szx) && num === 0 && b2 === undefined) return m;
-    if (m.code >> 5 === 2 && m.payload.length > blockSize(szx)) {
+    // A peer without Block-Wise-Transfer gets the whole body (the message layer refuses what exceeds its Max-Message-Size).
+    if (!plan) return m;
+    if (m.payload.length <= plan.bytes && num === 0 && b2 === undefined) return m;
+    if (m.code >> 5 === 2 && m.payload.length > plan.bytes) {
       // An ETag lets the client notice a representation that changed between blocks (if the
       // kept body expired and the handler ran again).
       if (!m.options.some((o) => o.number === OptionNumber.ETAG)) {
@@ -153,17 +165,28 @@ export class BlockServer {
       }
       this.d.downloads.set(downloadKey(sx.peer.key, request), m);
     }
-    return this.slice(sx, m, num, szx);
+    return this.slice(m, num, plan);
   }
 
-  private slice(_sx: ServerExchange, full: CoapMessage, num: number, szx: number): CoapMessage {
-    const size = blockSize(szx);
+  /** The peer's plan; a peer that sends Block2 though its CSM lacked Block-Wise-Transfer evidently speaks it. */
+  private planFor(sx: ServerExchange, b2: DecodedBlock): BlockPlan;
+  private planFor(sx: ServerExchange, b2: DecodedBlock | undefined): BlockPlan | undefined;
+  private planFor(sx: ServerExchange, b2: DecodedBlock | undefined): BlockPlan | undefined {
+    const plan = this.d.plan(sx, b2?.szx);
+    if (plan || !b2) return plan;
+    const szx = Math.min(b2.szx, 6);
+    return { szx, bytes: blockSize(szx) };
+  }
+
+  /** Block `num` (in units of the SZX size; 1024 for BERT, whose blocks carry `plan.bytes`). */
+  private slice(full: CoapMessage, num: number, plan: BlockPlan): CoapMessage {
+    const szx = plan.szx;
     const total = full.payload.length;
-    const from = num * size;
+    const from = num * blockSize(szx);
     if (from >= total && !(total === 0 && num === 0)) {
       return errorMessage(full.token, CoapCode.BAD_OPTION, `block ${num} is past the end (${total} bytes)`);
     }
-    const to = Math.min(from + size, total);
+    const to = Math.min(from + plan.bytes, total);
     const options = full.options.filter((o) => o.number !== OptionNumber.BLOCK2 && o.number !== OptionNumber.SIZE2);
     options.push(createOption(OptionNumber.BLOCK2, encodeBlock({ num: num, more: to < total, szx: szx })));
     if (num === 0) options.push(createOption(OptionNumber.SIZE2, total));

@@ -1,8 +1,18 @@
 /** RFC 7959 block-wise transfer for both roles; see BlockClient and BlockServer. */
-import { CoapCode, type CoapMessage, getBlock2, getETags, OptionNumber, szxForSize } from '@lwm2m-ts/codec';
+import {
+  BERT_SZX,
+  blockSize,
+  CoapCode,
+  type CoapMessage,
+  getBlock2,
+  getETags,
+  OptionNumber,
+  szxForSize,
+} from '@lwm2m-ts/codec';
 import type { Clock } from '../clock';
 import { CoapError } from '../errors/coap-error';
 import type { ClientExchange, ServerExchange } from '../exchange';
+import type { PeerCapabilities } from '../messenger';
 import type { CoapResponse } from '../response';
 import type { Peer } from '../transport';
 import { BlockClient, followUp } from './block-client';
@@ -32,7 +42,10 @@ export interface BlockwiseDeps {
   readonly clock: Clock;
   readonly nextToken: () => Uint8Array;
   readonly reliable: boolean;
-  maxMessageSize(peer: Peer): number | undefined;
+  /** RFC 8323 capabilities of the connection to `peer` (undefined on UDP/DTLS). */
+  capabilities(peer: Peer): PeerCapabilities | undefined;
+  /** Undefined once the peer's CSM is known, else a promise settled when it is (or the connection ends). */
+  capabilitiesKnown(peer: Peer): Promise<void> | undefined;
   sendRequest(ex: ClientExchange, message: CoapMessage): void;
   fail(ex: ClientExchange, error: Error): void;
   /** A separate request (fresh token), for the rest of a notification's body. */
@@ -41,6 +54,16 @@ export interface BlockwiseDeps {
 
 /** Room left for header, token and options when a block must fit a peer's Max-Message-Size. */
 const OVERHEAD = 128;
+
+/** How a body is cut for one peer: Block SZX and payload bytes per block. */
+export interface BlockPlan {
+  readonly szx: number;
+  /** 2^(szx+4), or for BERT (SZX 7) a multiple of 1024 that fits the peer's Max-Message-Size. */
+  readonly bytes: number;
+}
+
+/** A body larger than this may be cut differently once the peer's CSM is known. */
+const CSM_MATTERS_ABOVE = 1024;
 
 export class BlockwiseLayer {
   readonly options: BlockwiseOptions;
@@ -63,18 +86,30 @@ export class BlockwiseLayer {
       nextToken: d.nextToken,
       sendRequest: d.sendRequest,
       fail: d.fail,
-      szxFor: (ex, wanted) => Math.min(wanted ?? this.preferredSzx, this.limitSzx(ex.peer)),
+      plan: (ex, wanted) => this.plan(ex.peer, wanted),
     });
     this.server = new BlockServer({
       uploads: this.uploads,
       downloads: this.downloads,
       maxBodySize: this.options.maxBodySize,
-      szxFor: (sx) => Math.min(this.preferredSzx, this.limitSzx(sx.peer)),
+      // A peer's smaller size wins over ours, and it may ask for BERT; without a Block option, ours.
+      plan: (sx, asked) =>
+        this.plan(sx.peer, asked === undefined || asked === BERT_SZX ? asked : Math.min(asked, this.preferredSzx)),
     });
   }
 
   startRequest(ex: ClientExchange, request: CoapMessage, block1Size?: number, block2Size?: number): void {
-    this.client.start(ex, request, block1Size, block2Size);
+    const decides = request.payload.length > CSM_MATTERS_ABOVE || block1Size !== undefined || block2Size !== undefined;
+    const waiting = decides && this.d.reliable ? this.d.capabilitiesKnown(ex.peer) : undefined;
+    if (!waiting) {
+      this.client.start(ex, request, block1Size, block2Size);
+      return;
+    }
+    // Whole body, Block1 or BERT depends on the peer's CSM (RFC 8323 §4.3 lets us wait for it);
+    // the exchange's deadline bounds the wait, and a connection that ends fails the exchange.
+    waiting.then(() => {
+      if (!ex.done) this.client.start(ex, request, block1Size, block2Size);
+    });
   }
 
   receiveResponse(ex: ClientExchange, message: CoapMessage): CoapMessage | undefined {
@@ -99,8 +134,9 @@ export class BlockwiseLayer {
     const etag = getETags(first)[0];
     const parts = [first.payload];
     let total = first.payload.length;
-    let num = 1;
-    for (let more = true; more; num++) {
+    for (let more = true; more; ) {
+      // Blocks before the last are full, so the bytes so far give the next number (also for BERT).
+      const num = total / b0.size;
       const res = await this.d.fetch(peer, followUp(registration, registration.token, num, b0.szx));
       const b = getBlock2(res.message);
       if (!res.isSuccess() || !b || b.num !== num || !sameEtag(getETags(res.message)[0], etag)) {
@@ -137,10 +173,25 @@ export class BlockwiseLayer {
     this.downloads.clear();
   }
 
-  /** Largest SZX whose block fits the peer's Max-Message-Size (RFC 8323 CSM); 6 on UDP. */
-  private limitSzx(peer: Peer): number {
-    const mms = this.d.reliable ? this.d.maxMessageSize(peer) : undefined;
-    return mms === undefined ? 6 : szxForSize(Math.max(16, mms - OVERHEAD));
+  /**
+   * How to cut a body for `peer`, given the SZX asked for (a peer's Block option, the caller's
+   * block size) or our preference. Undefined: the peer did not announce Block-Wise-Transfer, so
+   * no Block options go to it (RFC 8323 §5.3.2). BERT (SZX 7, n × 1024 bytes up to the peer's
+   * Max-Message-Size) when both ends allow it and nobody asked for a smaller size.
+   */
+  plan(peer: Peer, wanted?: number): BlockPlan | undefined {
+    const caps = this.d.reliable ? this.d.capabilities(peer) : undefined;
+    if (!caps) {
+      const szx = Math.min(wanted ?? this.preferredSzx, 6); // no BERT on UDP/DTLS
+      return { szx, bytes: blockSize(szx) };
+    }
+    if (!caps.blockWise) return undefined;
+    const room = Math.max(16, caps.maxMessageSize - OVERHEAD);
+    if (caps.bert && this.preferredSzx === 6 && (wanted === undefined || wanted === BERT_SZX) && room >= 1024) {
+      return { szx: BERT_SZX, bytes: Math.floor(room / 1024) * 1024 };
+    }
+    const szx = Math.min(wanted ?? this.preferredSzx, szxForSize(room), 6);
+    return { szx, bytes: blockSize(szx) };
   }
 }
 

@@ -220,7 +220,11 @@ export class ReliabilityLayer implements Messenger {
     this.o.upper.peerGone(peer, error);
   }
 
-  maxMessageSize(): number | undefined {
+  capabilities(): undefined {
+    return undefined;
+  }
+
+  capabilitiesKnown(): undefined {
     return undefined;
   }
 

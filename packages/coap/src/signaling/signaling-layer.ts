@@ -10,6 +10,7 @@ import {
   CodecError,
   createAbort,
   createCsm,
+  createMessage,
   createPing,
   createPong,
   DEFAULT_MAX_MESSAGE_SIZE,
@@ -24,11 +25,12 @@ import {
 } from '@lwm2m-ts/codec';
 import type { Clock } from '../clock';
 import { CoapClosedError } from '../errors/coap-closed-error';
+import { CoapError } from '../errors/coap-error';
 import { CoapResetError } from '../errors/coap-reset-error';
 import { CoapTimeoutError } from '../errors/coap-timeout-error';
 import { type ClientExchange, type ExchangeStore, ServerExchange } from '../exchange';
 import { tokenKey } from '../ids';
-import type { Messenger, MessengerUpper, NotificationOwner } from '../messenger';
+import type { Messenger, MessengerUpper, NotificationOwner, PeerCapabilities } from '../messenger';
 import type { Peer, Transport } from '../transport';
 
 export interface SignalingOptions {
@@ -57,6 +59,8 @@ interface Connection {
   maxMessageSize: number;
   blockWiseTransfer: boolean;
   csmReceived: boolean;
+  /** Waiting for the peer's CSM (settled when it arrives or the connection ends). */
+  csmWaiters: (() => void)[];
   released: boolean;
   readonly pings: Map<string, { resolve(): void; reject(e: Error): void; timer: unknown }>;
 }
@@ -75,19 +79,27 @@ export class SignalingLayer implements Messenger {
     };
   }
 
-  /** The peer's announced Max-Message-Size (1152 until its CSM arrives). */
-  maxMessageSize(peer: Peer): number {
-    return this.connections.get(peer.key)?.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+  /** RFC 8323 §5.3: what the peer announced (base values until its CSM) and whether BERT is on. */
+  capabilities(peer: Peer): PeerCapabilities {
+    const c = this.connections.get(peer.key);
+    const maxMessageSize = c?.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    const blockWise = c?.blockWiseTransfer ?? false;
+    return {
+      maxMessageSize,
+      blockWise,
+      // §5.3.2: Block-Wise-Transfer with a Max-Message-Size above 1152 also means BERT.
+      bert:
+        blockWise &&
+        maxMessageSize > DEFAULT_MAX_MESSAGE_SIZE &&
+        this.options.blockWiseTransfer &&
+        this.options.maxMessageSize > DEFAULT_MAX_MESSAGE_SIZE,
+    };
   }
 
-  /** Whether the peer's CSM arrived, and what it said. */
-  peerCapabilities(
-    peer: Peer,
-  ): { maxMessageSize: number; blockWiseTransfer: boolean; csmReceived: boolean } | undefined {
-    const c = this.connections.get(peer.key);
-    return (
-      c && { maxMessageSize: c.maxMessageSize, blockWiseTransfer: c.blockWiseTransfer, csmReceived: c.csmReceived }
-    );
+  capabilitiesKnown(peer: Peer): Promise<void> | undefined {
+    const c = this.connection(peer);
+    if (c.csmReceived) return undefined;
+    return new Promise<void>((resolve) => c.csmWaiters.push(resolve));
   }
 
   sendRequest(ex: ClientExchange, message: CoapMessage): void {
@@ -96,18 +108,23 @@ export class SignalingLayer implements Messenger {
       this.d.upper.failExchange(ex, new CoapClosedError(`${ex.peer.key} released the connection`));
       return;
     }
-    this.write(ex.peer, message);
+    const frame = encodeReliable(message, this.framing); // throws if it cannot be encoded
+    if (frame.length > c.maxMessageSize) {
+      this.d.upper.failExchange(ex, tooLargeForPeer(ex.peer, frame.length, c));
+      return;
+    }
+    this.sendFrame(ex.peer, frame);
   }
 
   release(): void {}
 
   sendResponse(sx: ServerExchange, message: CoapMessage): void {
-    this.write(sx.peer, message); // throws (before anything is sent) if it cannot be encoded
+    this.sendFrame(sx.peer, this.fitResponse(sx.peer, message)); // throws (before anything is sent) if it cannot be encoded
     sx.responded = true;
   }
 
   sendNotification(sx: ServerExchange, message: CoapMessage, _confirmable: boolean, owner: NotificationOwner): void {
-    this.write(sx.peer, message);
+    this.sendFrame(sx.peer, this.fitResponse(sx.peer, message));
     // The connection delivers it or fails as a whole: acknowledge at once so the relation's CON cycle completes.
     owner.onNotificationAcknowledged();
   }
@@ -168,9 +185,13 @@ export class SignalingLayer implements Messenger {
     switch (msg.code) {
       case CoapCode.CSM: {
         const csm = readCsm(msg);
-        c.csmReceived = true;
         if (csm.maxMessageSize !== undefined) c.maxMessageSize = csm.maxMessageSize;
-        c.blockWiseTransfer = csm.blockWiseTransfer === true;
+        // A later CSM updates only what it carries; a capability once announced stays (§5.3).
+        if (csm.blockWiseTransfer === true) c.blockWiseTransfer = true;
+        if (!c.csmReceived) {
+          c.csmReceived = true;
+          for (const w of c.csmWaiters.splice(0)) w();
+        }
         return;
       }
       case CoapCode.PING:
@@ -210,6 +231,7 @@ export class SignalingLayer implements Messenger {
     const c = this.connections.get(peer.key);
     if (c) {
       for (const p of c.pings.values()) p.reject(error);
+      for (const w of c.csmWaiters.splice(0)) w(); // the exchanges waiting fail through peerGone
       this.connections.delete(peer.key);
     }
     this.d.upper.peerGone(peer, error);
@@ -221,8 +243,10 @@ export class SignalingLayer implements Messenger {
 
   close(): void {
     this.closed = true;
-    for (const c of this.connections.values())
+    for (const c of this.connections.values()) {
       for (const p of c.pings.values()) p.reject(new CoapClosedError('endpoint closed'));
+      for (const w of c.csmWaiters.splice(0)) w();
+    }
     this.connections.clear();
   }
 
@@ -234,6 +258,7 @@ export class SignalingLayer implements Messenger {
         maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE,
         blockWiseTransfer: false,
         csmReceived: false,
+        csmWaiters: [],
         released: false,
         pings: new Map(),
       };
@@ -249,11 +274,44 @@ export class SignalingLayer implements Messenger {
     return c;
   }
 
+  /**
+   * The response's frame, or, when it exceeds the peer's Max-Message-Size (a peer without
+   * Block-Wise-Transfer, or options too large), a 5.00 saying so: never a frame the peer refuses.
+   */
+  private fitResponse(peer: Peer, message: CoapMessage): Uint8Array {
+    const frame = encodeReliable(message, this.framing);
+    const c = this.connection(peer);
+    if (frame.length <= c.maxMessageSize) return frame;
+    const error = tooLargeForPeer(peer, frame.length, c);
+    this.d.upper.reportError(error, `response to ${peer.key}`);
+    return encodeReliable(
+      createMessage({
+        code: CoapCode.INTERNAL_SERVER_ERROR,
+        token: message.token,
+        payload: new TextEncoder().encode(error.message.slice(0, c.maxMessageSize - 64)),
+      }),
+      this.framing,
+    );
+  }
+
   private write(peer: Peer, message: CoapMessage): void {
+    this.sendFrame(peer, encodeReliable(message, this.framing));
+  }
+
+  private sendFrame(peer: Peer, frame: Uint8Array): void {
     if (this.closed) return;
-    this.d.transport.send(peer, encodeReliable(message, this.framing)).catch((e: unknown) => {
+    this.d.transport.send(peer, frame).catch((e: unknown) => {
       this.d.upper.reportError(e, `send to ${peer.key}`);
       this.drop(peer, new CoapClosedError(`connection to ${peer.key} failed`, { cause: e }));
     });
   }
+}
+
+/** 4.13 (RFC 8323 §5.3.1): a message larger than the peer's Max-Message-Size. */
+function tooLargeForPeer(peer: Peer, size: number, c: Connection): CoapError {
+  const why = c.blockWiseTransfer ? '' : ' and it did not announce Block-Wise-Transfer';
+  return new CoapError(
+    CoapCode.REQUEST_ENTITY_TOO_LARGE,
+    `message of ${size} bytes exceeds ${peer.key}'s Max-Message-Size of ${c.maxMessageSize}${why}`,
+  );
 }

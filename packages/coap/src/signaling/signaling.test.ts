@@ -75,8 +75,14 @@ describe('RFC 8323 signaling', () => {
     const to = raw.transport.peerOf(serverT);
     await raw.send(
       to,
-      createMessage({ code: CoapCode.CSM, options: [{ number: 2, value: Uint8Array.of(0x01, 0x00) }] }),
-    ); // 256 bytes
+      createMessage({
+        code: CoapCode.CSM,
+        options: [
+          { number: 2, value: Uint8Array.of(0x01, 0x00) },
+          { number: 4, value: new Uint8Array(0) },
+        ],
+      }),
+    ); // 256 bytes, Block-Wise-Transfer
     await raw.send(
       to,
       createMessage({
