@@ -5,7 +5,8 @@
  *    payload, parsed, validated, stored) via `LwM2mServer`, 32 in flight.
  * 2. End to end over CoAP (MemoryNetwork, 32 devices) into createLwM2mServer.
  * 3. Store operations alone: add and getByEndpoint, 32 in flight.
- * Without REDIS_URL it starts a throwaway redis-server (no persistence) on a free port.
+ * Without REDIS_URL it starts a throwaway redis-server (no persistence) on a free port; with it,
+ * the benchmark's keys are deleted afterwards. Each figure is the best of three runs.
  */
 import { Endpoint, makePeer } from '@lwm2m-ts/coap';
 import { MemoryNetwork } from '@lwm2m-ts/coap/testing';
@@ -112,6 +113,27 @@ async function storeOps(store: RegistrationStore, count: number): Promise<{ adds
   return { adds, lookups };
 }
 
+/** Best of three runs: the machine may be shared, and the best run is the least disturbed. */
+async function best<T>(run: () => Promise<T>, score: (t: T) => number): Promise<T> {
+  let top: T | undefined;
+  for (let i = 0; i < 3; i++) {
+    const t = await run();
+    if (top === undefined || score(t) > score(top)) top = t;
+  }
+  return top!;
+}
+const same = (n: number) => n;
+
+/** Deletes the benchmark's keys (SCAN by prefix, in pages), so a shared Redis is left as found. */
+async function cleanUp(client: typeof redis, keyPrefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await client.del(...keys);
+  } while (cursor !== '0');
+}
+
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US').padStart(9);
 const pct = (redis: number, memory: number) => `${Math.round((100 * redis) / memory)}%`.padStart(5);
 
@@ -125,26 +147,36 @@ try {
   console.log(`@lwm2m-ts/store-redis benchmark (${CONCURRENCY} in flight, Redis at ${url})`);
   const count = Number(process.env.BENCH_COUNT ?? 20_000);
 
-  const coreMemory = await serverRegisterPath(new InMemoryRegistrationStore(), count, 'm');
-  const coreRedis = await serverRegisterPath(new RedisRegistrationStore(fresh()), count, 'r');
+  const coreMemory = await best(() => serverRegisterPath(new InMemoryRegistrationStore(), count, 'm'), same);
+  const coreRedis = await best(() => serverRegisterPath(new RedisRegistrationStore(fresh()), count, 'r'), same);
   console.log('  LwM2M server Register path (parse + validate + store), registrations/s');
   console.log(
     `    in-memory ${fmt(coreMemory)}   redis ${fmt(coreRedis)}   redis/in-memory ${pct(coreRedis, coreMemory)}`,
   );
 
-  const coapMemory = await coapRegisterPath({}, count / 2);
-  const coapRedis = await coapRegisterPath(redisStoresOn(redis, { prefix: `${prefix}coap:` }).serverOptions, count / 2);
+  const coapMemory = await best(() => coapRegisterPath({}, count / 2), same);
+  const coapRedis = await best(
+    () => coapRegisterPath(redisStoresOn(redis, { prefix: `${prefix}coap${++n}:` }).serverOptions, count / 2),
+    same,
+  );
   console.log('  end to end over CoAP (MemoryNetwork, createLwM2mServer), registrations/s');
   console.log(
     `    in-memory ${fmt(coapMemory)}   redis ${fmt(coapRedis)}   redis/in-memory ${pct(coapRedis, coapMemory)}`,
   );
 
-  const opsMemory = await storeOps(new InMemoryRegistrationStore(), count);
-  const opsRedis = await storeOps(new RedisRegistrationStore(fresh()), count);
+  const opsMemory = await best(
+    () => storeOps(new InMemoryRegistrationStore(), count),
+    (t) => t.adds,
+  );
+  const opsRedis = await best(
+    () => storeOps(new RedisRegistrationStore(fresh()), count),
+    (t) => t.adds,
+  );
   console.log('  RegistrationStore alone, ops/s');
   console.log(`    add           in-memory ${fmt(opsMemory.adds)}   redis ${fmt(opsRedis.adds)}`);
   console.log(`    getByEndpoint in-memory ${fmt(opsMemory.lookups)}   redis ${fmt(opsRedis.lookups)}`);
 } finally {
+  await cleanUp(redis, prefix);
   redis.disconnect();
   await own?.stop();
 }
