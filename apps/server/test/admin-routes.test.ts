@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, type ServerApp } from '../src/index';
 import { api, startTestApp } from './app-harness';
@@ -37,6 +40,19 @@ describe('object models', () => {
     );
     expect((await api(app, 'GET', '/api/models/65000')).status).toBe(404);
     expect((await api(app, 'GET', '/api/models/3?version=x')).status).toBe(400);
+  });
+
+  it('loads a --models folder on top of the embedded models', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lwm2m-models-'));
+    writeFileSync(join(dir, 'gauge.xml'), DDF);
+    const withModels = await startTestApp({ modelsDir: dir });
+    try {
+      expect((await api(withModels, 'GET', '/api/models/33001')).json).toMatchObject({ name: 'Vendor Gauge' });
+      expect((await api(withModels, 'GET', '/api/models/3')).status).toBe(200);
+    } finally {
+      await withModels.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('accepts an uploaded DDF and rejects a malformed one', async () => {
