@@ -46,5 +46,9 @@ describe('bootstrap', () => {
     expect(events.filter((e) => e.type === 'bootstrap').map((e) => e.phase)).toEqual(['started', 'finished']);
     const read = await api(app, 'GET', '/api/clients/fresh-device/1/0/0');
     expect(read.json.content.value).toBe(7);
+    const log = await api(app, 'GET', '/api/clients/fresh-device/log');
+    const paths = log.json.map((e: { code: string; path: string }) => `${e.code} ${e.path}`);
+    expect(paths).toContain('POST /bs');
+    expect(paths).toContain('POST /rd');
   });
 });

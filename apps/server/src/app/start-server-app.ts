@@ -186,7 +186,7 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
         port: options.bsPort ?? 5783,
       });
       bootstrap = createBootstrapServer({
-        transport: bsUdp,
+        transport: messageLog.wrap(bsUdp),
         configStore: bootstrapConfigs,
         models,
         ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
