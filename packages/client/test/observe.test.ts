@@ -279,3 +279,29 @@ describe('Discover', () => {
     expect((await get('/3/0/11')).text()).toBe('</3/0/11>;dim=1,</3/0/11/0>');
   });
 });
+
+describe('a hand-written InstanceEnabler', () => {
+  it('serves live values and notifies on client.valueChanged(path)', async () => {
+    const { LwM2mValue } = await import('@lwm2m-ts/objects');
+    let celsius = 19.5;
+    const writes: number[] = [];
+    const enabler: import('../src/index').InstanceEnabler = {
+      resourceIds: () => [5700, 5701],
+      read: (id) => (id === 5700 ? LwM2mValue.float(celsius) : id === 5701 ? LwM2mValue.string('Cel') : undefined),
+      write: (id) => void writes.push(id),
+      execute: () => {
+        throw new (class extends Error {})('no');
+      },
+    };
+    const s = setup([{ id: 3303, instances: { 0: enabler } }]);
+    await started(s);
+    const o = observe(s, '/3303/0/5700');
+    await settle();
+    celsius = 20.25;
+    s.client.valueChanged('/3303/0/5700');
+    await settle();
+    expect(o.texts).toEqual(['19.5', '20.25']);
+    const exec = await s.server.endpoint.request({ method: 'POST', peer: s.clientPeer, path: '/3303/0/5605' });
+    expect(exec.code).toBe(CoapCode.NOT_FOUND); // not among the enabler's resources
+  });
+});
