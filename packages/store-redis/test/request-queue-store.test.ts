@@ -24,19 +24,19 @@ if (redis) {
 
     it('only the node holding the sweep lease sweeps; another takes over when it lapses', async () => {
       const options = await redis.store();
-      const nodeA = new RedisRequestQueueStore({ ...options, nodeId: 'A', sweepLeaseMs: 300 });
+      const nodeA = new RedisRequestQueueStore({ ...options, nodeId: 'A', sweepLeaseMs: 1000 });
       const nodeB = new RedisRequestQueueStore({
         redis: await redis.client(),
         prefix: options.prefix,
         nodeId: 'B',
-        sweepLeaseMs: 300,
+        sweepLeaseMs: 1000,
       });
       await nodeA.enqueue(queued({ id: '1', endpoint: 'e', expiresAt: T0 }));
       expect(ids(await nodeA.removeExpired(T0))).toStrictEqual(['1']);
       await nodeA.enqueue(queued({ id: '2', endpoint: 'e', expiresAt: T0 }));
       expect(await nodeB.removeExpired(T0)).toStrictEqual([]);
       expect(ids(await nodeA.list('e'))).toStrictEqual(['2']);
-      await new Promise((r) => setTimeout(r, 400));
+      await new Promise((r) => setTimeout(r, 1100));
       expect(ids(await nodeB.removeExpired(T0))).toStrictEqual(['2']);
       await nodeA.enqueue(queued({ id: '3', endpoint: 'e', expiresAt: T0 }));
       expect(await nodeA.removeExpired(T0)).toStrictEqual([]);
