@@ -3,8 +3,8 @@
  * (CoAP over TCP). Both report the authenticated PSK identity on every Peer.
  */
 import type { Transport } from '@lwm2m-ts/coap';
-import { createTcpTransport, type TcpTransport } from '@lwm2m-ts/transport-tcp';
 import { createDtlsClient, createDtlsServer, type DtlsTransport } from '@lwm2m-ts/transport-dtls';
+import { createTcpTransport, type TcpTransport } from '@lwm2m-ts/transport-tcp';
 import type { PskCredential } from './credentials';
 
 export interface PskStack {

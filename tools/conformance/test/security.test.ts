@@ -5,7 +5,7 @@
 import { type ClientEvents, LwM2mClient, securityInstance, serverInstance } from '@lwm2m-ts/client';
 import { Endpoint, type Transport } from '@lwm2m-ts/coap';
 import { ContentFormat } from '@lwm2m-ts/codec';
-import { type CoapLwM2mServer, createLwM2mServer, InMemorySecurityStore } from '@lwm2m-ts/server';
+import { createLwM2mServer, InMemorySecurityStore } from '@lwm2m-ts/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { psk, pskLookup } from '../src/credentials';
 import { connect, until, within } from '../src/pair';
