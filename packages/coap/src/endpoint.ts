@@ -32,7 +32,14 @@ import {
   type Random,
   type TokenGenerator,
 } from './ids';
-import { createLayerContext, isLayerRejection, type MessageLayer, runReceiveHooks, runSendHooks } from './layer';
+import {
+  createLayerContext,
+  isLayerRejection,
+  isLayerRetry,
+  type MessageLayer,
+  runReceiveHooks,
+  runSendHooks,
+} from './layer';
 import type { Messenger, MessengerUpper } from './messenger';
 import { methodCode } from './method';
 import { Observation } from './observe/observation';
@@ -371,8 +378,8 @@ export class Endpoint implements MessengerUpper {
     return { peer, uriOptions: uriToOptions(u) };
   }
 
-  /** Down through the user layers to the message layer. */
-  private sendRequestDown(ex: ClientExchange, message: CoapMessage): void {
+  /** Down through the user layers (from `fromLayer`, for a layer's retry) to the message layer. */
+  private sendRequestDown(ex: ClientExchange, message: CoapMessage, fromLayer = 0): void {
     if (ex.done) return;
     if (ex.sends++ > 0 && !ex.keepOpen && ex.deadline < this.clock.now()) {
       // A long block-wise transfer ran past the request's deadline.
@@ -387,7 +394,7 @@ export class Endpoint implements MessengerUpper {
       }
       return;
     }
-    runSendHooks(this.layers, 'sendRequest', message, ex.ctx)
+    runSendHooks(this.layers, 'sendRequest', message, ex.ctx, fromLayer)
       .then((m) => {
         if (!ex.done) this.messenger.sendRequest(ex, m);
       })
@@ -406,6 +413,7 @@ export class Endpoint implements MessengerUpper {
       .then((out) => {
         if (isLayerRejection(out))
           this.failExchange(ex, new CoapError(out.reject, out.diagnostic ?? 'response rejected by a layer'));
+        else if (isLayerRetry(out)) this.sendRequestDown(ex, out.retry, out.layerIndex);
         else this.onResponse(ex, out);
       })
       .catch((e: unknown) => this.failExchange(ex, e instanceof Error ? e : new Error(String(e))));

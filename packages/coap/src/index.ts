@@ -16,10 +16,12 @@ export {
 } from './ids';
 export {
   isLayerRejection,
+  isLayerRetry,
   type Layer,
   type LayerContext,
   type LayerOutcome,
   type LayerRejection,
+  type LayerRetry,
   type MessageLayer,
 } from './layer';
 export { type Method, methodCode, methodName } from './method';

@@ -1,4 +1,4 @@
-import { CoapCode, type CoapMessage } from '@lwm2m-ts/codec';
+import { CoapCode, type CoapMessage, createMessage, getOption, OptionNumber } from '@lwm2m-ts/codec';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPair } from '../test/helpers';
 import { CoapError } from './errors/coap-error';
@@ -80,4 +80,81 @@ describe('MessageLayer', () => {
     const e = await client.request({ method: 'GET', peer: serverPeer, path: '/x' }).catch((x: unknown) => x);
     expect(CoapError.isInstance(e) && e.code === CoapCode.BAD_REQUEST).toBe(true);
   });
+
+  it('a rejection carrying a complete message is sent as is, with the request token', async () => {
+    const challenge: MessageLayer = {
+      name: 'challenge',
+      receiveRequest: () => ({
+        reject: CoapCode.UNAUTHORIZED,
+        message: createMessage({
+          code: CoapCode.UNAUTHORIZED,
+          token: Uint8Array.of(0xee), // replaced by the request's token
+          options: [{ number: OptionNumber.ECHO, value: Uint8Array.of(1, 2, 3) }],
+          payload: new TextEncoder().encode('prove it'),
+        }),
+      }),
+    };
+    const { server, client, serverPeer } = createPair({ server: { layers: [challenge] } });
+    server.router.get('/x', () => ({}));
+    const res = await client.request({ method: 'GET', peer: serverPeer, path: '/x' });
+    expect(res.code).toBe(CoapCode.UNAUTHORIZED);
+    expect(getOption(res.message, OptionNumber.ECHO)).toEqual(Uint8Array.of(1, 2, 3));
+    expect(res.text()).toBe('prove it');
+  });
+
+  it.each(['datagram', 'stream'] as const)(
+    'a retry re-sends the request through that layer and those below, on the same token (%s)',
+    async (kind) => {
+      const log: string[] = [];
+      const tokens: string[] = [];
+      const top: MessageLayer = {
+        name: 'top',
+        sendRequest: (m) => {
+          log.push('top send');
+          return m;
+        },
+        receiveResponse: (m) => {
+          log.push(`top receive ${m.code === CoapCode.CONTENT ? '2.05' : m.code}`);
+          return m;
+        },
+      };
+      const echo: MessageLayer = {
+        name: 'echo',
+        sendRequest: (m) => {
+          log.push(`echo send ${getOption(m, OptionNumber.ECHO) ? 'with' : 'without'} Echo`);
+          tokens.push(Buffer.from(m.token).toString('hex'));
+          return m;
+        },
+        receiveResponse: (m, ctx) => {
+          const value = getOption(m, OptionNumber.ECHO);
+          if (m.code !== CoapCode.UNAUTHORIZED || !value || ctx.state.has('retried')) return m;
+          ctx.state.set('retried', true);
+          const request = ctx.state.get('request') as CoapMessage;
+          return { retry: { ...request, options: [...request.options, { number: OptionNumber.ECHO, value }] } };
+        },
+      };
+      const remember: MessageLayer = {
+        name: 'remember',
+        sendRequest: (m, ctx) => {
+          if (!ctx.state.has('request')) ctx.state.set('request', m);
+          return m;
+        },
+      };
+      const { server, client, serverPeer } = createPair({ kind, client: { layers: [top, echo, remember] } });
+      let calls = 0;
+      server.router.get('/x', (req) => {
+        calls++;
+        if (!getOption(req.message, OptionNumber.ECHO))
+          throw new CoapError(CoapCode.UNAUTHORIZED, 'echo', {
+            options: [{ number: OptionNumber.ECHO, value: Uint8Array.of(9) }],
+          });
+        return { payload: 'fresh' };
+      });
+      const res = await client.request({ method: 'GET', peer: serverPeer, path: '/x' });
+      expect(res.text()).toBe('fresh');
+      expect(calls).toBe(2);
+      expect(log).toEqual(['top send', 'echo send without Echo', 'echo send with Echo', 'top receive 2.05']);
+      expect(new Set(tokens).size).toBe(1);
+    },
+  );
 });

@@ -28,9 +28,25 @@ export interface LayerRejection {
   readonly reject: number;
   readonly diagnostic?: string;
   readonly options?: readonly CoapOption[];
+  /**
+   * Server: the complete answer to send instead of one built from `reject`/`diagnostic`/`options`,
+   * e.g. OSCORE's protected 4.01 + Echo (RFC 8613 Appendix B.1.2). Sent as is below every layer
+   * (the message layer sets type and message id; the token is the request's). Ignored on the client.
+   */
+  readonly message?: CoapMessage;
 }
 
-export type LayerOutcome = CoapMessage | LayerRejection;
+/**
+ * Returned by `receiveResponse` to send the exchange's request again instead of accepting this
+ * response (e.g. with the Echo option the response asked for, RFC 9175 / RFC 8613 B.1.2). The
+ * message passes the returning layer's `sendRequest` and those below it, on the same token; the
+ * layers above never see the response that caused it. The layer bounds its own retries.
+ */
+export interface LayerRetry {
+  readonly retry: CoapMessage;
+}
+
+export type LayerOutcome = CoapMessage | LayerRejection | LayerRetry;
 
 export interface MessageLayer {
   readonly name: string;
@@ -50,21 +66,30 @@ export type Layer = MessageLayer;
 export const isLayerRejection = (value: LayerOutcome): value is LayerRejection =>
   (value as Partial<LayerRejection>).reject !== undefined;
 
+export const isLayerRetry = (value: LayerOutcome): value is LayerRetry =>
+  (value as Partial<LayerRetry>).retry !== undefined;
+
+/** A retry as `runReceiveHooks` reports it: with the index of the layer that asked for it. */
+export interface PendingRetry extends LayerRetry {
+  readonly layerIndex: number;
+}
+
 export const createLayerContext = (peer: Peer, role: 'client' | 'server'): LayerContext => ({
   peer,
   role,
   state: new Map(),
 });
 
-/** Layers are listed top (application side) to bottom (wire side). */
+/** Layers are listed top (application side) to bottom (wire side); `from` skips the ones above it. */
 export async function runSendHooks(
   layers: readonly MessageLayer[],
   hook: 'sendRequest' | 'sendResponse',
   message: CoapMessage,
   ctx: LayerContext,
+  from = 0,
 ): Promise<CoapMessage> {
   let m = message;
-  for (let i = 0; i < layers.length; i++) {
+  for (let i = from; i < layers.length; i++) {
     const fn = layers[i]![hook];
     if (fn) m = await fn.call(layers[i], m, ctx);
   }
@@ -76,13 +101,14 @@ export async function runReceiveHooks(
   hook: 'receiveRequest' | 'receiveResponse',
   message: CoapMessage,
   ctx: LayerContext,
-): Promise<LayerOutcome> {
+): Promise<CoapMessage | LayerRejection | PendingRetry> {
   let m: CoapMessage = message;
   for (let i = layers.length - 1; i >= 0; i--) {
     const fn = layers[i]![hook];
     if (!fn) continue;
     const out = await fn.call(layers[i], m, ctx);
     if (isLayerRejection(out)) return out;
+    if (isLayerRetry(out)) return { retry: out.retry, layerIndex: i };
     m = out;
   }
   return m;

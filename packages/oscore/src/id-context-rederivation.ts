@@ -9,8 +9,8 @@
  *   request #2, ID Context ID3 = R2 || R3 ->  R2 known: verify with ID3, install ID3 for this client
  *            <------  response #2 with ID3
  *
- * Pure message functions: the caller sends what they return. (The engine layer cannot send a
- * protected answer to a request it refuses, so this is not wired into createOscoreLayer.)
+ * Pure message functions: the caller sends what they return. `createOscoreLayer` wires them into
+ * an Endpoint (`rederivationServer`, `rederivationClient`).
  */
 
 import { randomBytes } from 'node:crypto';

@@ -8,6 +8,7 @@ import type { ServerExchange } from '../exchange';
 import {
   createLayerContext,
   isLayerRejection,
+  isLayerRetry,
   type LayerRejection,
   type MessageLayer,
   runReceiveHooks,
@@ -53,7 +54,11 @@ export class ServerRole {
     runReceiveHooks(this.d.layers, 'receiveRequest', message, ctx).then(
       (out) => {
         if (isLayerRejection(out)) this.sendUnprotected(sx, rejectionMessage(message.token, out));
-        else {
+        else if (isLayerRetry(out)) {
+          // Only responses can be retried: a layer answering a request with a retry is a bug.
+          this.d.reportError(new Error('a layer returned a retry for a request'), `layer receiveRequest`);
+          this.sendUnprotected(sx, errorMessage(message.token, CoapCode.INTERNAL_SERVER_ERROR));
+        } else {
           sx.peer = ctx.peer;
           this.serve(sx, out);
         }
@@ -186,6 +191,7 @@ function hasProxyOption(m: CoapMessage): boolean {
 }
 
 function rejectionMessage(token: Uint8Array, r: LayerRejection): CoapMessage {
+  if (r.message) return { ...r.message, token };
   return buildResponseMessage(token, r.reject, {
     ...(r.diagnostic ? { payload: r.diagnostic } : {}),
     ...(r.options ? { options: r.options } : {}),
