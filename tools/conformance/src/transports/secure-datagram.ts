@@ -8,6 +8,7 @@ import { createDtlsClient, createDtlsServer } from '@lwm2m-ts/transport-dtls';
 import { createUdpTransport } from '@lwm2m-ts/transport-udp';
 import { psk, pskLookup, rawPublicKey } from '../credentials';
 import { connect, type LwM2mPair } from '../pair';
+import { selfSignedCertificate } from '../x509';
 
 export async function dtlsPskPair(): Promise<LwM2mPair> {
   const credential = psk('dtls-dev-identity');
@@ -47,6 +48,38 @@ export async function dtlsRpkPair(): Promise<LwM2mPair> {
       serverUri: `coaps://127.0.0.1:${serverTransport.localAddress()!.port}`,
     },
     'rpk',
+  );
+}
+
+/**
+ * DTLS with X.509 certificates both ways (ECDHE-ECDSA); the security store requires the client
+ * certificate's CN to equal the endpoint name.
+ */
+export async function dtlsX509Pair(): Promise<LwM2mPair> {
+  const serverCert = selfSignedCertificate('localhost', 'IP:127.0.0.1,DNS:localhost');
+  const clientCert = selfSignedCertificate('dtls-x509-dev');
+  const serverTransport = await createDtlsServer({
+    host: '127.0.0.1',
+    port: 0,
+    certificate: serverCert.certificate,
+    privateKey: serverCert.privateKey,
+    trustedCertificates: [clientCert.certificate],
+  });
+  const securityStore = new InMemorySecurityStore([{ endpoint: 'dtls-x509-dev', x509: true }]);
+  const server = createLwM2mServer({ transport: serverTransport, securityStore });
+  return connect(
+    server,
+    {
+      endpointName: 'dtls-x509-dev',
+      transport: await createDtlsClient({
+        host: '127.0.0.1',
+        certificate: clientCert.certificate,
+        privateKey: clientCert.privateKey,
+        trustedCertificates: [serverCert.certificate],
+      }),
+      serverUri: `coaps://127.0.0.1:${serverTransport.localAddress()!.port}`,
+    },
+    'x509',
   );
 }
 
