@@ -35,10 +35,17 @@ export {
 export { type AccountOptions, accountObjects } from './objects/account-objects';
 export { DeviceError, DeviceInstance, type DeviceInstanceOptions, deviceInstance } from './objects/device-object';
 export { IPSO, IpsoSensor, type IpsoSensorOptions, ipsoSensor } from './objects/ipso-sensor';
+export { type OscoreInstanceOptions, oscoreInstance } from './objects/oscore-object';
 export { type SecurityInstanceOptions, SecurityMode, securityInstance } from './objects/security-object';
 export { ServerInstance, type ServerInstanceOptions, serverInstance } from './objects/server-object';
 export { registrationLinks, registrationPayload } from './registration/registration-payload';
 export { RegistrationFailedError } from './registration/registration-session';
 export type { BootstrapAccount, ServerAccount } from './registration/server-accounts';
+export type {
+  AccountSecurity,
+  AccountTransport,
+  OscoreCredentials,
+  TransportFactory,
+} from './security/account-security';
 export { SendError, type SendOptions } from './send/send-operation';
 export { ObjectTree } from './tree/object-tree';

@@ -8,12 +8,11 @@ import {
   CoapError,
   Endpoint,
   type EndpointOptions,
-  type Peer,
   Router,
   systemClock,
   type Transport,
 } from '@lwm2m-ts/coap';
-import { ContentFormat, parseCoapUri } from '@lwm2m-ts/codec';
+import { ContentFormat } from '@lwm2m-ts/codec';
 import {
   createDefaultRegistry,
   type LwM2mNode,
@@ -34,8 +33,10 @@ import type { ObjectDefinition } from './enabler/object-enabler';
 import { type PlainContent, toContent } from './enabler/plain-values';
 import { ObservationManager } from './observe/observation-manager';
 import { parsePathArg } from './path-arg';
-import { SleepGate } from './queue/sleep-gate';
+import { SleepGate, type SleepState } from './queue/sleep-gate';
 import { Registrations } from './registration/registrations';
+import { AccountConnections, type AccountOwner } from './security/account-connections';
+import type { AccountTransport, TransportFactory } from './security/account-security';
 import { type SendOptions, sendData } from './send/send-operation';
 import { readNode, toResourceNode } from './tree/node-reader';
 import { ObjectTree } from './tree/object-tree';
@@ -50,8 +51,18 @@ export interface QueueModeOptions {
 export interface LwM2mClientOptions {
   /** Endpoint Client Name (`ep=`). */
   readonly endpointName: string;
-  /** The socket the client registers from and serves on (UDP, DTLS, TCP, ... or MemoryNetwork). */
-  readonly transport: Transport;
+  /**
+   * The socket the client registers from and serves on (UDP, DTLS, TCP, ... or MemoryNetwork),
+   * shared by every account the `transportFactory` does not give a transport of its own.
+   */
+  readonly transport?: Transport;
+  /**
+   * Builds each account's transport (and layers, e.g. OSCORE) from its Security instance
+   * (/0/x: URI, mode, identity, keys; /0/x/17 -> OSCORE /21/y). Called for the bootstrap
+   * account before bootstrapping and for every server account before registering, again when
+   * a bootstrap changed the credentials. Return undefined to use `transport`.
+   */
+  readonly transportFactory?: TransportFactory;
   /** Objects and their instances; Security (0) and Server (1) instances name the servers. */
   readonly objects: readonly ObjectDefinition[];
   /** Object definitions; default the embedded core + IPSO set. */
@@ -83,11 +94,13 @@ export interface ServerStatus {
 export class LwM2mClient {
   readonly events = new ClientEventEmitter();
   readonly objects: ObjectTree;
-  readonly endpoint: Endpoint;
   readonly lwm2mVersion: LwM2mVersion;
   readonly endpointName: string;
   private readonly clock: Clock;
-  private readonly gate: SleepGate;
+  private readonly sleepState: SleepState = { asleep: false };
+  private readonly shared: { endpoint: Endpoint; gate: SleepGate } | undefined;
+  private readonly connections: AccountConnections;
+  private readonly endpointOptions: LwM2mClientOptions['endpoint'];
   private readonly attributes = new AttributeStore();
   private readonly observations: ObservationManager;
   private readonly negotiation: ContentNegotiation;
@@ -97,7 +110,6 @@ export class LwM2mClient {
   private readonly registrations: Registrations;
   private readonly queue: QueueModeOptions | undefined;
   private readonly preferredFormat: number;
-  private bootstrapPeer: Peer | undefined;
   private started = false;
   private sleepTimer: unknown;
   private bootstrapping: Promise<void> | undefined;
@@ -130,32 +142,35 @@ export class LwM2mClient {
       this.preferredFormat,
       ContentFormat.SENML_CBOR,
     );
-    this.gate = new SleepGate(options.transport);
-    const router = new Router();
-    this.endpoint = new Endpoint({
-      ...options.endpoint,
-      transport: this.gate,
-      router,
-      clock: this.clock,
-      onError: (error, where) => {
-        this.events.emit('error', { error, where });
-        options.endpoint?.onError?.(error, where);
-      },
+    if (!options.transport && !options.transportFactory)
+      throw new RangeError('an LwM2mClient needs a transport or a transportFactory');
+    this.endpointOptions = options.endpoint;
+    this.shared = options.transport ? this.open(undefined, { transport: options.transport }) : undefined;
+    this.connections = new AccountConnections({
+      tree: this.objects,
+      factory: options.transportFactory,
+      shared: this.shared,
+      open: (owner, t) => this.open(owner, t),
     });
     this.observations = new ObservationManager({
       clock: this.clock,
       attributes: (t) => this.attributes.effective(t.server, t.paths[0]!, this.defaults(t.server)),
       sample: async (t) =>
         t.paths.length === 1 ? sampleOf(await readNode(this.objects, t.paths[0]!, LOCAL)) : undefined,
-      notify: (path, con) => {
+      notify: (t, con) => {
+        const endpoint = this.registrations.get(Number(t.server.slice('ssid:'.length)))?.connection?.endpoint;
+        if (!endpoint) return 0;
         this.touch();
-        return this.endpoint.notify(path, con === undefined ? {} : { confirmable: con });
+        return endpoint.notify(t.coapPath, {
+          peer: t.peer,
+          token: t.token,
+          ...(con === undefined ? {} : { confirmable: con }),
+        });
       },
-      sleeping: () => this.gate.asleep,
+      sleeping: () => this.sleepState.asleep,
       storesNotifications: (server) => this.account(server)?.storeNotifications ?? true,
     });
     this.registrations = new Registrations({
-      endpoint: this.endpoint,
       clock: this.clock,
       tree: this.objects,
       events: this.events,
@@ -163,7 +178,7 @@ export class LwM2mClient {
       lwm2mVersion: this.lwm2mVersion,
       queueMode: this.queue !== undefined,
       preferredContentFormat: this.preferredFormat,
-      resolvePeer: (uri) => this.resolvePeer(uri),
+      connect: (account) => this.connections.connect(account.shortServerId, account.securityInstanceId),
       beforeSend: () => this.wake(),
       afterSuccess: () => {
         this.touch();
@@ -192,7 +207,6 @@ export class LwM2mClient {
       deleted: (path) => this.acl.deleted(path),
     });
     this.bootstrap = new BootstrapClient({
-      endpoint: this.endpoint,
       clock: this.clock,
       tree: this.objects,
       negotiation: this.negotiation,
@@ -206,19 +220,9 @@ export class LwM2mClient {
       },
       onFinished: () => {
         this.events.emit('bootstrapFinished', {});
-        if (this.started) void this.registrations.registerAll();
+        if (this.started) void this.afterBootstrap();
       },
       onFailed: (error) => this.events.emit('bootstrapFailed', { error }),
-    });
-    router.add('/*', {
-      get: (req) => this.serve(req),
-      put: (req) => this.serve(req),
-      post: (req) => this.serve(req),
-      delete: (req) => this.serve(req),
-      fetch: (req) => this.serve(req),
-      ipatch: (req) => this.serve(req),
-      observable: true,
-      hidden: true,
     });
     this.objects.listen({
       instancesChanged: (objectId) => {
@@ -242,7 +246,8 @@ export class LwM2mClient {
     if (this.started) return;
     this.started = true;
     const accounts = await this.registrations.readAccounts();
-    if (accounts.bootstrap) this.bootstrapPeer = await this.resolvePeer(accounts.bootstrap.uri);
+    // Requests from the bootstrap server are recognised before any Bootstrap-Request.
+    if (accounts.bootstrap) await this.connections.connect('bootstrap', accounts.bootstrap.securityInstanceId);
     if (accounts.servers.length === 0) {
       if (!accounts.bootstrap) throw new Error('no LwM2M server and no bootstrap server account configured');
       await this.startBootstrap();
@@ -254,16 +259,28 @@ export class LwM2mClient {
   /** De-registers from every server (unless `deregister: false`) and closes the endpoint. */
   async stop(options: { deregister?: boolean } = {}): Promise<void> {
     if (!this.started) {
-      await this.endpoint.close();
+      await this.connections.closeAll();
+      await this.shared?.endpoint.close();
       return;
     }
     this.started = false;
     this.cancelSleep();
     this.bootstrap.cancel();
-    this.gate.asleep = false;
+    this.sleepState.asleep = false;
     await this.registrations.close(options.deregister !== false);
     this.observations.close();
-    await this.endpoint.close();
+    await this.connections.closeAll();
+    await this.shared?.endpoint.close();
+  }
+
+  /**
+   * The client's shared endpoint (over `transport`); with only a `transportFactory`, the endpoint
+   * of the first connected account.
+   */
+  get endpoint(): Endpoint {
+    const e = this.shared?.endpoint ?? this.connections.all()[0]?.endpoint;
+    if (!e) throw new Error('no endpoint yet: no account is connected');
+    return e;
   }
 
   // ---- device side --------------------------------------------------------------------------
@@ -319,7 +336,7 @@ export class LwM2mClient {
     await sendData(
       {
         tree: this.objects,
-        endpoint: this.endpoint,
+        endpoint: session.connection!.endpoint,
         negotiation: this.negotiation,
         lwm2mVersion: this.lwm2mVersion,
       },
@@ -349,15 +366,19 @@ export class LwM2mClient {
   // ---- queue mode ---------------------------------------------------------------------------
 
   get sleeping(): boolean {
-    return this.gate.asleep;
+    return this.sleepState.asleep;
   }
 
-  /** Queue mode: stop answering now (the transport stays open). */
+  /**
+   * Queue mode: stop answering now. The transport stays open; sessions (DTLS) are disconnected
+   * but kept resumable, so the next Update resumes them with an abbreviated handshake.
+   */
   sleep(): void {
-    if (this.gate.asleep) return;
+    if (this.sleepState.asleep) return;
     this.cancelSleep();
-    this.gate.asleep = true;
+    this.sleepState.asleep = true;
     this.events.emit('sleeping', {});
+    void this.connections.park();
   }
 
   /** Wakes up (answers again) and sends an Update so the server delivers what it queued. */
@@ -367,8 +388,8 @@ export class LwM2mClient {
   }
 
   private wake(): void {
-    if (this.gate.asleep) {
-      this.gate.asleep = false;
+    if (this.sleepState.asleep) {
+      this.sleepState.asleep = false;
       this.events.emit('awake', {});
     }
     this.touch();
@@ -391,12 +412,45 @@ export class LwM2mClient {
 
   // ---- internals ----------------------------------------------------------------------------
 
-  private async serve(req: Parameters<DmHandler['handle']>[0]) {
+  /** An Endpoint over `t` whose requests are served as coming from `owner` (undefined: shared, by peer). */
+  private open(owner: AccountOwner | undefined, t: AccountTransport): { endpoint: Endpoint; gate: SleepGate } {
+    const gate = new SleepGate(t.transport, this.sleepState);
+    const router = new Router();
+    const serve = (req: Parameters<DmHandler['handle']>[0]) => this.serve(req, owner);
+    router.add('/*', {
+      get: serve,
+      put: serve,
+      post: serve,
+      delete: serve,
+      fetch: serve,
+      ipatch: serve,
+      observable: true,
+      hidden: true,
+    });
+    const o = this.endpointOptions;
+    const endpoint = new Endpoint({
+      ...o,
+      layers: [...(o?.layers ?? []), ...(t.layers ?? [])],
+      transport: gate,
+      router,
+      clock: this.clock,
+      onError: (error, where) => {
+        this.events.emit('error', { error, where });
+        o?.onError?.(error, where);
+      },
+    });
+    return { endpoint, gate };
+  }
+
+  private async serve(req: Parameters<DmHandler['handle']>[0], owner: AccountOwner | undefined) {
     this.touch();
-    if (this.bootstrapPeer && req.peer.key === this.bootstrapPeer.key) return this.bootstrap.handle(req);
+    const bs = this.connections.get('bootstrap');
+    if (owner === 'bootstrap' || (owner === undefined && bs && !bs.dedicated && req.peer.key === bs.peer.key))
+      return this.bootstrap.handle(req);
     if (this.bootstrap.inProgress) throw CoapError.serviceUnavailable('bootstrap in progress');
-    const session = this.registrations.byPeer(req.peer.key);
-    if (!session) throw CoapError.unauthorized('not a server this client is registered with');
+    // A dedicated endpoint talks to its one server (authenticated by DTLS or OSCORE).
+    const session = owner === undefined ? this.registrations.byPeer(req.peer.key) : this.registrations.get(owner);
+    if (!session?.connection) throw CoapError.unauthorized('not a server this client is registered with');
     const caller: ServerCaller = {
       requester: { kind: 'server', shortServerId: session.shortServerId },
       serverKey: serverKey(session.shortServerId),
@@ -417,9 +471,13 @@ export class LwM2mClient {
     };
   }
 
-  private async resolvePeer(uri: string): Promise<Peer> {
-    const u = parseCoapUri(uri);
-    return this.gate.resolvePeer(u.host, u.port);
+  /** After Bootstrap-Finish: drop connections of removed accounts, register with the new ones. */
+  private async afterBootstrap(): Promise<void> {
+    const accounts = await this.registrations.readAccounts();
+    const keep = new Set<AccountOwner>(accounts.servers.map((a) => a.shortServerId));
+    if (accounts.bootstrap) keep.add('bootstrap');
+    await this.connections.prune(keep);
+    if (this.started) await this.registrations.registerAll();
   }
 
   private startBootstrap(): Promise<void> {
@@ -432,11 +490,11 @@ export class LwM2mClient {
         if (account.holdOff > 0)
           await new Promise((r) => this.clock.setTimeout(() => r(undefined), account.holdOff * 1000));
         if (!this.started) return;
-        this.bootstrapPeer = await this.resolvePeer(account.uri);
+        const target = await this.connections.connect('bootstrap', account.securityInstanceId);
         this.events.emit('bootstrapStarted', { initiatedBy: 'client' });
         this.wake();
-        if (this.usePack) await this.bootstrap.requestPack(this.bootstrapPeer);
-        else await this.bootstrap.request(this.bootstrapPeer);
+        if (this.usePack) await this.bootstrap.requestPack(target);
+        else await this.bootstrap.request(target);
       } catch (e) {
         this.events.emit('bootstrapFailed', { error: e instanceof Error ? e : new Error(String(e)) });
       } finally {

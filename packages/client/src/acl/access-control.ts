@@ -46,6 +46,8 @@ export class AccessControl {
     const objectId = path.objectId;
     // Security (0) is for the bootstrap server only.
     if (objectId === 0) throw CoapError.unauthorized('the Security object is not accessible to servers');
+    // OSCORE (21) holds keys too: like Security, only the bootstrap server reads or writes it.
+    if (objectId === 21) throw CoapError.unauthorized('the OSCORE object is not accessible to servers');
     if (!this.active || objectId === undefined) return;
     if (objectId === ACL_OBJECT) return this.checkAclObject(ssid, operation, path);
     const entries = await this.entries();

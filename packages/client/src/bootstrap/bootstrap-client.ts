@@ -22,8 +22,13 @@ import { writeNode } from '../tree/node-writer';
 import type { ObjectTree } from '../tree/object-tree';
 import { bootstrapDelete, bootstrapDiscover, checkBootstrapRead, checkConsistency } from './bootstrap-operations';
 
-export interface BootstrapDeps {
+/** Where the bootstrap server is: the endpoint of its account and its peer. */
+export interface BootstrapTarget {
   readonly endpoint: Endpoint;
+  readonly peer: Peer;
+}
+
+export interface BootstrapDeps {
   readonly clock: Clock;
   readonly tree: ObjectTree;
   readonly negotiation: ContentNegotiation;
@@ -63,7 +68,7 @@ export class BootstrapClient {
    * Client-initiated bootstrap: resolves once the Bootstrap-Server accepted the request (2.04);
    * `onFinished` / `onFailed` report the outcome (Finish, or no Finish within the timeout).
    */
-  async request(peer: Peer): Promise<void> {
+  async request({ endpoint, peer }: BootstrapTarget): Promise<void> {
     if (this.waiting) throw new BootstrapFailedError('a bootstrap is already in progress');
     const timer = this.d.clock.setTimeout(() => {
       this.waiting = undefined;
@@ -74,7 +79,7 @@ export class BootstrapClient {
     if (this.d.lwm2mVersion !== '1.0' && this.d.preferredContentFormat !== undefined)
       query.push(`pct=${this.d.preferredContentFormat}`);
     try {
-      const res = await this.d.endpoint.request({ method: 'POST', peer, path: ['bs'], query });
+      const res = await endpoint.request({ method: 'POST', peer, path: ['bs'], query });
       if (res.code !== CoapCode.CHANGED)
         throw new BootstrapFailedError(`Bootstrap-Request answered ${res.codeText} ${res.text()}`.trim());
     } catch (e) {
@@ -88,8 +93,8 @@ export class BootstrapClient {
    * one SenML/LwM2M CBOR body. The values are applied as Bootstrap-Writes, then checked as at
    * Bootstrap-Finish; throws when the request fails or the configuration is inconsistent.
    */
-  async requestPack(peer: Peer, accept: number = ContentFormat.SENML_CBOR): Promise<void> {
-    const res = await this.d.endpoint.request({
+  async requestPack({ endpoint, peer }: BootstrapTarget, accept: number = ContentFormat.SENML_CBOR): Promise<void> {
+    const res = await endpoint.request({
       method: 'GET',
       peer,
       path: ['bspack'],

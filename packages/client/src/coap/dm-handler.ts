@@ -109,7 +109,14 @@ export class DmHandler {
     const node = await readNode(this.d.tree, path, caller.requester);
     const encoded = this.d.negotiation.encode(node, path, req.accept);
     if (req.observe === 0) {
-      const target: ObservationTarget = { server: caller.serverKey, key, coapPath: path.toString(), paths: [path] };
+      const target: ObservationTarget = {
+        server: caller.serverKey,
+        key,
+        coapPath: path.toString(),
+        paths: [path],
+        peer: req.peer,
+        token: req.message.token,
+      };
       this.d.observations.sent(target, sampleOf(node));
     }
     return { code: CoapCode.CONTENT, ...encoded };
@@ -239,7 +246,11 @@ export class DmHandler {
     }
     if (nodes.size === 0) throw CoapError.notFound('none of the requested paths exists');
     const encoded = this.d.negotiation.encodeComposite(nodes, req.accept ?? req.contentFormat);
-    if (req.observe === 0) this.d.observations.sent({ server: caller.serverKey, key, coapPath: '/', paths }, undefined);
+    if (req.observe === 0)
+      this.d.observations.sent(
+        { server: caller.serverKey, key, coapPath: '/', paths, peer: req.peer, token: req.message.token },
+        undefined,
+      );
     return { code: CoapCode.CONTENT, ...encoded };
   }
 

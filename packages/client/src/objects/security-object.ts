@@ -20,6 +20,8 @@ export interface SecurityInstanceOptions {
   readonly holdOff?: number;
   /** Bootstrap-Server Account Timeout (s). */
   readonly bootstrapAccountTimeout?: number;
+  /** OSCORE Security Mode (/0/x/17, 1.1+): the OSCORE (21) instance this account uses. */
+  readonly oscoreInstanceId?: number;
 }
 
 const bytes = (v: Uint8Array | string | undefined) =>
@@ -38,6 +40,7 @@ export function securityInstance(o: SecurityInstanceOptions): SimpleInstance {
       ...(o.bootstrap ? {} : { 10: o.shortServerId ?? 1 }),
       11: o.holdOff,
       12: o.bootstrapAccountTimeout,
+      ...(o.oscoreInstanceId !== undefined ? { 17: { objectId: 21, instanceId: o.oscoreInstanceId } } : {}),
     },
   });
 }

@@ -1,3 +1,4 @@
+import { makePeer } from '@lwm2m-ts/coap';
 import { describe, expect, it } from 'vitest';
 import { effectivePmax, shouldNotify } from './notify-rules';
 
@@ -67,7 +68,14 @@ describe('ObservationManager with a slow sensor read', () => {
       sleeping: () => false,
       storesNotifications: () => true,
     });
-    const target = { server: 's', key: 'k', coapPath: '/3303/0/5700', paths: [LwM2mPath.parse('/3303/0/5700')] };
+    const target = {
+      server: 's',
+      key: 'k',
+      coapPath: '/3303/0/5700',
+      paths: [LwM2mPath.parse('/3303/0/5700')],
+      peer: makePeer('127.0.0.1', 5683),
+      token: new Uint8Array([1]),
+    };
     manager.sent(target, 0);
     value = 1;
     manager.valuesChanged([LwM2mPath.parse('/3303/0/5700')]);

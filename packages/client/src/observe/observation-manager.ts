@@ -6,10 +6,10 @@
  *
  * The engine re-runs the request handler for each notification, and that handler calls
  * `sent()`: so "what was last sent" is recorded exactly when a notification is rendered.
- * Limitation: `endpoint.notify(path)` reaches every observer of that CoAP path, so two servers
- * observing the same path with different attributes share notification timing.
+ * Each relation is notified on its own (`endpoint.notify(path, { peer, token })`), so two
+ * servers observing the same path follow their own attributes (pmin/pmax per server).
  */
-import { type Clock, CoapError } from '@lwm2m-ts/coap';
+import { type Clock, CoapError, type Peer } from '@lwm2m-ts/coap';
 import { CoapCode } from '@lwm2m-ts/codec';
 import type { LwM2mPath } from '@lwm2m-ts/objects';
 import type { NotificationAttributes } from '../attributes/notification-attributes';
@@ -22,6 +22,9 @@ export interface ObservationTarget {
   readonly key: string;
   /** The CoAP path the engine keys the relation by ("/3/0/1", "/" for composite). */
   readonly coapPath: string;
+  /** The observer as the request handler saw it, and the relation's token. */
+  readonly peer: Peer;
+  readonly token: Uint8Array;
   /** LwM2M paths observed (one, or several for Observe-Composite). */
   readonly paths: readonly LwM2mPath[];
 }
@@ -32,8 +35,8 @@ export interface ObservationHost {
   attributes(target: ObservationTarget): NotificationAttributes;
   /** Current value of a single-resource relation for gt/lt/st/edge, undefined otherwise. */
   sample(target: ObservationTarget): Promise<Sample>;
-  /** Asks the engine to notify observers of a CoAP path; returns how many there are. */
-  notify(coapPath: string, confirmable: boolean | undefined): number;
+  /** Asks the engine to notify this one relation; returns 0 when the engine no longer has it. */
+  notify(target: ObservationTarget, confirmable: boolean | undefined): number;
   /** True while the client sleeps (queue mode): notifications wait for wake-up. */
   sleeping(): boolean;
   /** Whether a server wants notifications kept while the client is offline (/1/x/6). */
@@ -218,12 +221,9 @@ export class ObservationManager {
     }
     const a = this.host.attributes(rel.target);
     const con = a.con === undefined ? undefined : a.con === 1;
-    const count = this.host.notify(rel.target.coapPath, con);
-    if (count === 0) {
-      // The engine has no observer on that path any more (RST, timeout): forget ours too.
-      for (const r of [...this.relations.values()])
-        if (r.target.coapPath === rel.target.coapPath) this.cancel(r.target.key);
-    }
+    const count = this.host.notify(rel.target, con);
+    // The engine no longer has this relation (RST, timeout, peer gone): forget ours too.
+    if (count === 0) this.cancel(rel.target.key);
   }
 
   private schedule(rel: Relation): void {

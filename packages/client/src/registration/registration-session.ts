@@ -3,8 +3,9 @@
  * and back-off, Update before the lifetime runs out and whenever asked (objects changed,
  * address changed, lifetime or binding changed), De-register.
  */
-import { type Clock, CoapError, type Endpoint, type Peer } from '@lwm2m-ts/coap';
+import { type Clock, CoapError, type CoapResponse, type Peer } from '@lwm2m-ts/coap';
 import { CoapCode, ContentFormat } from '@lwm2m-ts/codec';
+import type { Connection } from '../security/account-connections';
 import type { ServerAccount } from './server-accounts';
 
 export type RegistrationEvent =
@@ -21,14 +22,14 @@ export type RegistrationEvent =
   | { readonly type: 'failed'; readonly shortServerId: number; readonly error: Error };
 
 export interface RegistrationDeps {
-  readonly endpoint: Endpoint;
   readonly clock: Clock;
   readonly endpointName: string;
   readonly lwm2mVersion: string;
   readonly queueMode: boolean;
   /** Current registration body (link format). */
   payload(): string;
-  resolvePeer(uri: string): Promise<Peer>;
+  /** The account's connection (endpoint + server peer), built from its Security instance. */
+  connect(account: ServerAccount): Promise<Connection>;
   emit(event: RegistrationEvent): void;
   /** Called right before a Register or Update goes out (queue mode wakes the client). */
   beforeSend?(): void;
@@ -46,8 +47,9 @@ export class RegistrationFailedError extends Error {
   constructor(
     message: string,
     readonly code?: number,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'RegistrationFailedError';
   }
 }
@@ -62,7 +64,7 @@ export class RegistrationSession {
   private sent: { lifetime: number; binding: string; payload: string } | undefined;
   private updating: Promise<boolean> | undefined;
   private generation = 0;
-  peer: Peer | undefined;
+  connection: Connection | undefined;
   private settleFirst: ((registered: boolean) => void) | undefined;
   /** Resolves after the first Register attempt: true if it succeeded. */
   readonly firstAttempt: Promise<boolean>;
@@ -79,6 +81,10 @@ export class RegistrationSession {
   private first(registered: boolean): void {
     this.settleFirst?.(registered);
     this.settleFirst = undefined;
+  }
+
+  get peer(): Peer | undefined {
+    return this.connection?.peer;
   }
 
   get shortServerId(): number {
@@ -99,6 +105,7 @@ export class RegistrationSession {
     const gen = ++this.generation;
     const a = this.account;
     let attempt = 0;
+    let lastError: Error | undefined;
     for (let sequence = 0; sequence < Math.max(1, a.sequenceRetryCount); sequence++) {
       if (sequence > 0) {
         const delayMs = a.sequenceDelay * 1000 * 2 ** (sequence - 1);
@@ -114,6 +121,7 @@ export class RegistrationSession {
           this.first(false);
           if (gen !== this.generation) return false;
           const error = e instanceof Error ? e : new Error(String(e));
+          lastError = error;
           const last = n === Math.max(1, a.retryCount) - 1;
           if (last) break;
           const delayMs = a.retryTimer * 1000 * 2 ** n;
@@ -123,7 +131,12 @@ export class RegistrationSession {
       }
     }
     if (gen !== this.generation) return false;
-    const error = new RegistrationFailedError(`registration to ${a.uri} failed after ${attempt} attempts`);
+    const error = new RegistrationFailedError(
+      `registration to ${a.uri} failed after ${attempt} attempt${attempt === 1 ? '' : 's'}` +
+        (lastError ? `: ${lastError.message}` : ''),
+      lastError instanceof RegistrationFailedError ? lastError.code : undefined,
+      { cause: lastError },
+    );
     this.state = 'idle';
     this.deps.emit({ type: 'failed', shortServerId: a.shortServerId, error });
     this.deps.onGiveUp(a, error);
@@ -152,10 +165,11 @@ export class RegistrationSession {
     this.state = 'idle';
     this.location = undefined;
     this.sent = undefined;
-    if (!wasRegistered || !location || !this.peer) return;
+    const c = this.connection;
+    if (!wasRegistered || !location || !c) return;
     this.deps.beforeSend?.();
     try {
-      await this.deps.endpoint.request({ method: 'DELETE', peer: this.peer, path: location });
+      await c.endpoint.request({ method: 'DELETE', peer: c.peer, path: location });
     } finally {
       this.deps.emit({ type: 'deregistered', shortServerId: this.account.shortServerId });
     }
@@ -173,7 +187,8 @@ export class RegistrationSession {
 
   private async register(): Promise<void> {
     const a = this.account;
-    this.peer = await this.deps.resolvePeer(a.uri);
+    const c = await this.deps.connect(a);
+    this.connection = c;
     const query = [
       `ep=${this.deps.endpointName}`,
       `lt=${a.lifetime}`,
@@ -184,14 +199,17 @@ export class RegistrationSession {
     ];
     const payload = this.deps.payload();
     this.deps.beforeSend?.();
-    const res = await this.deps.endpoint.request({
-      method: 'POST',
-      peer: this.peer,
-      path: ['rd'],
-      query,
-      contentFormat: ContentFormat.LINK_FORMAT,
-      payload,
-    });
+    const res = await failFast(
+      c,
+      c.endpoint.request({
+        method: 'POST',
+        peer: c.peer,
+        path: ['rd'],
+        query,
+        contentFormat: ContentFormat.LINK_FORMAT,
+        payload,
+      }),
+    );
     if (res.code !== CoapCode.CREATED || res.locationPath.length === 0)
       throw new RegistrationFailedError(`Register to ${a.uri} answered ${res.codeText} ${res.text()}`.trim(), res.code);
     this.location = res.locationPath;
@@ -215,9 +233,10 @@ export class RegistrationSession {
     this.deps.beforeSend?.();
     const gen = this.generation;
     try {
-      const res = await this.deps.endpoint.request({
+      const c = this.connection!;
+      const res = await c.endpoint.request({
         method: 'POST',
-        peer: this.peer!,
+        peer: c.peer,
         path: location,
         query,
         ...(withPayload ? { payload, contentFormat: ContentFormat.LINK_FORMAT } : {}),
@@ -274,4 +293,19 @@ export class RegistrationSession {
       }, ms);
     });
   }
+}
+
+/**
+ * The request's answer, or the transport's reason as soon as a frame to the server could not
+ * be sent (e.g. the DTLS handshake failed: wrong PSK), instead of waiting for the CoAP timeout.
+ */
+function failFast(c: Connection, request: Promise<CoapResponse>): Promise<CoapResponse> {
+  let off: (() => void) | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    off = c.gate.onSendFailure((peer, error) => {
+      if (peer.key === c.peer.key) reject(new Error(`cannot reach ${peer.key}: ${error.message}`, { cause: error }));
+    });
+  });
+  request.catch(() => {}); // settles later when the exchange times out
+  return Promise.race([request, failed]).finally(() => off?.());
 }

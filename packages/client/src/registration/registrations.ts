@@ -3,15 +3,15 @@
  * objects 0/1, kept in step with those objects (new lifetime or binding -> Update, instances
  * added or removed -> Update with the new links), Disable (/1/x/4) and its timeout.
  */
-import type { Clock, Endpoint, Peer } from '@lwm2m-ts/coap';
+import type { Clock } from '@lwm2m-ts/coap';
 import type { ClientEventEmitter } from '../client-events';
+import type { Connection } from '../security/account-connections';
 import type { ObjectTree } from '../tree/object-tree';
 import { registrationPayload } from './registration-payload';
 import { type RegistrationEvent, RegistrationSession } from './registration-session';
 import { type Accounts, readAccounts, type ServerAccount } from './server-accounts';
 
 export interface RegistrationsDeps {
-  readonly endpoint: Endpoint;
   readonly clock: Clock;
   readonly tree: ObjectTree;
   readonly events: ClientEventEmitter;
@@ -19,7 +19,8 @@ export interface RegistrationsDeps {
   readonly lwm2mVersion: string;
   readonly queueMode: boolean;
   readonly preferredContentFormat: number;
-  resolvePeer(uri: string): Promise<Peer>;
+  /** The account's connection (built from its Security instance). */
+  connect(account: ServerAccount): Promise<Connection>;
   /** Before a Register/Update goes out (queue mode wakes up). */
   beforeSend(): void;
   /** After a successful Register/Update (queue mode flushes held notifications). */
@@ -54,9 +55,9 @@ export class Registrations {
     return [...this.sessions.values()];
   }
 
-  /** The session whose server sends from `peerKey`. */
+  /** The session whose server sends from `peerKey` (over the shared endpoint). */
   byPeer(peerKey: string): RegistrationSession | undefined {
-    return this.all().find((s) => s.peer?.key === peerKey);
+    return this.all().find((s) => s.peer?.key === peerKey && s.connection?.dedicated === false);
   }
 
   /**
@@ -148,7 +149,6 @@ export class Registrations {
   private newSession(account: ServerAccount): RegistrationSession {
     return new RegistrationSession(
       {
-        endpoint: this.d.endpoint,
         clock: this.d.clock,
         endpointName: this.d.endpointName,
         lwm2mVersion: this.d.lwm2mVersion,
@@ -158,7 +158,7 @@ export class Registrations {
             lwm2mVersion: this.d.lwm2mVersion,
             preferredContentFormat: this.d.preferredContentFormat,
           }),
-        resolvePeer: (uri) => this.d.resolvePeer(uri),
+        connect: (a) => this.d.connect(a),
         emit: (e) => this.onEvent(e),
         beforeSend: () => this.d.beforeSend(),
         afterSuccess: () => this.d.afterSuccess(),

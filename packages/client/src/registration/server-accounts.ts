@@ -18,6 +18,8 @@ export const SEC = {
   SSID: 10,
   HOLD_OFF: 11,
   BS_TIMEOUT: 12,
+  /** OSCORE Security Mode (1.1+): objlnk to the OSCORE (21) instance. */
+  OSCORE: 17,
 } as const;
 
 /** Server (1) resources. */
