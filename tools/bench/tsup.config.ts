@@ -7,6 +7,7 @@ export default defineConfig({
     'load/load-generator': 'src/load/load-generator.ts',
     'servers/ours-server': 'src/servers/ours-server.ts',
     'servers/node-coap-server': 'src/servers/node-coap-server.ts',
+    'servers/transport-server': 'src/transports/transport-server.ts',
   },
   format: ['esm'],
   dts: false,
@@ -14,4 +15,8 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   noExternal: [/^@lwm2m-ts\//],
+  // Bundled CommonJS (ws, through @lwm2m-ts/transport-ws) calls require() for node built-ins.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
 });

@@ -12,8 +12,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import { compareCodecs } from './codec-compare';
 import { checksTable, codecTable, serverTable, type TargetCheck, throughputChecks } from './report';
 import { runAgainst, type ServerResult } from './server-run';
-import { commandExists, SERVER_NAMES, type ServerName, serverSpec } from './servers/launch';
+import { commandExists, SERVER_NAMES, type ServerName, serverSpec, transportSpec } from './servers/launch';
 import { planSuites, runSuites } from './suites';
+import { parseTransportKinds, TRANSPORT_KINDS } from './transports/transport-kind';
+import { transportChecks } from './transports/transport-report';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const int = (name: string) => (v: string) => {
@@ -35,10 +37,20 @@ const program = new Command('bench')
     int('rounds'),
     1,
   )
-  .option('--servers <list>', `comma-separated subset of ${SERVER_NAMES.join(',')}`, 'ours,node-coap,libcoap')
+  .option(
+    '--servers <list>',
+    `comma-separated subset of ${SERVER_NAMES.join(',')}, or "none"`,
+    'ours,node-coap,libcoap',
+  )
   .option('--base-port <port>', 'first UDP port (one per server)', int('base-port'), 25800)
   .option('--soak [s]', 'also run our server alone at full load for this long (default 60 s) and check RSS < 250 MB')
   .option('--cpu-prof <dir>', 'write V8 CPU profiles of the node servers to this directory')
+  .option(
+    '--transports <list>',
+    `transport benchmark: our engine on both ends over these (comma-separated: ${TRANSPORT_KINDS.join(',')}), or "none"`,
+    TRANSPORT_KINDS.join(','),
+  )
+  .option('--connections <n>', 'transport benchmark: client connections (each its own socket)', int('connections'), 64)
   .option('--suites <list>', 'only these optional suites (comma-separated), or "none"')
   .option('--no-codec', 'skip the codec comparison')
   .option('--json <file>', 'also write all results as JSON');
@@ -55,6 +67,8 @@ interface Options {
   soak?: boolean | string;
   cpuProf?: string;
   suites?: string;
+  transports: string;
+  connections: number;
   codec: boolean;
   json?: string;
 }
@@ -62,11 +76,12 @@ interface Options {
 async function main(): Promise<number> {
   program.parse();
   const o = program.opts<Options>();
-  const names = o.servers
+  const names = (o.servers === 'none' ? '' : o.servers)
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean) as ServerName[];
   for (const n of names) if (!SERVER_NAMES.includes(n)) throw new InvalidArgumentError(`unknown server "${n}"`);
+  const transports = parseTransportKinds(o.transports);
   if (o.cpuProf) mkdirSync(resolve(o.cpuProf), { recursive: true });
   const load = {
     durationMs: o.duration * 1000,
@@ -117,6 +132,40 @@ async function main(): Promise<number> {
     checks.push(...throughputChecks(results));
   }
 
+  let transportResults: ServerResult[] = [];
+  if (transports.length > 0) {
+    console.log(
+      `\ntransports: our engine on both ends, ${o.connections} connections x ${o.inflight} GETs in flight, ${o.generators} generator process(es)`,
+    );
+    const byKind = new Map<string, ServerResult[]>();
+    for (let round = 1; round <= o.rounds; round++) {
+      for (const [i, kind] of transports.entries()) {
+        const spec = transportSpec(kind, o.basePort + 20 + i, o.connections, {
+          ...(o.cpuProf ? { cpuProfDir: resolve(o.cpuProf) } : {}),
+        });
+        const label = o.rounds > 1 ? `${kind} ${round}/${o.rounds}` : kind;
+        try {
+          const r = await withProgress(label.padEnd(13), load.warmupMs + load.durationMs, (onProgress) =>
+            runAgainst(spec, { ...load, sockets: o.connections, onProgress }),
+          );
+          byKind.set(kind, [...(byKind.get(kind) ?? []), r]);
+          if (o.rounds > 1)
+            console.log(
+              `  ${label}: ${r.requestsPerSecond.toFixed(0)} req/s, ${r.serverCpuMicrosPerRequest.toFixed(1)} CPU µs/req`,
+            );
+        } catch (err) {
+          failed = true;
+          console.error(`${kind}: ${(err as Error).message}`);
+        }
+      }
+    }
+    transportResults = [...byKind.values()].map(medianRound);
+    if (transportResults.length > 0) {
+      console.log(`\n${serverTable(transportResults)}\n`);
+      checks.push(...transportChecks(transportResults));
+    }
+  }
+
   let soak: ServerResult | undefined;
   if (o.soak !== undefined && o.soak !== false) {
     const seconds = o.soak === true ? 60 : Number(o.soak);
@@ -162,7 +211,7 @@ async function main(): Promise<number> {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(
       file,
-      `${JSON.stringify({ date: new Date().toISOString(), load, results, soak, codec, checks }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), load, results, transports: transportResults, soak, codec, checks }, null, 2)}\n`,
     );
     console.log(`results written to ${file}`);
   }

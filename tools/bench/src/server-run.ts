@@ -5,6 +5,7 @@ import type { LoadConfig, LoadResult } from './load/con-get-load';
 import { LatencyHistogram } from './load/histogram';
 import { cpuMicros, memory } from './proc-stats';
 import { type ServerSpec, startServer } from './servers/launch';
+import type { EndpointLoadConfig } from './transports/endpoint-load';
 
 export interface RunOptions {
   readonly durationMs: number;
@@ -47,7 +48,8 @@ export async function runAgainst(spec: ServerSpec, options: RunOptions): Promise
 }
 
 async function measure(pid: number, spec: ServerSpec, options: RunOptions): Promise<ServerResult> {
-  const config: LoadConfig = {
+  const config: LoadConfig | EndpointLoadConfig = {
+    ...(spec.transport ? { transport: spec.transport } : {}),
     host: spec.host,
     port: spec.port,
     path: spec.path,
@@ -82,7 +84,7 @@ async function measure(pid: number, spec: ServerSpec, options: RunOptions): Prom
         (child, i) =>
           new Promise<LoadResult>((resolve, reject) => {
             child.on('message', (m: { type: string; result?: LoadResult; message?: string }) => {
-              if (m.type === 'ready') child.send({ type: 'run', config });
+              if (m.type === 'ready') child.send({ type: 'run', config: { ...config, generatorIndex: i } });
               else if (m.type === 'measure' && i === 0) {
                 cpuStart = safe(() => cpuMicros(pid));
                 genCpuStart = genCpu();

@@ -3,6 +3,8 @@
  * Receives one `{ type: 'run', config }`, reports `{ type: 'measure' }`, `{ type: 'done' }`
  * and finally `{ type: 'result', result }`, then exits.
  */
+import type { EndpointLoadConfig } from '../transports/endpoint-load';
+import { runEndpointLoad } from '../transports/endpoint-load';
 import { type LoadConfig, runLoad } from './con-get-load';
 
 if (!process.send) {
@@ -11,9 +13,12 @@ if (!process.send) {
 }
 const send = (message: unknown) => process.send?.(message);
 
-process.on('message', (message: { type: string; config?: LoadConfig }) => {
+process.on('message', (message: { type: string; config?: LoadConfig | EndpointLoadConfig }) => {
   if (message.type !== 'run' || !message.config) return;
-  runLoad(message.config, (phase) => send({ type: phase }))
+  const config = message.config;
+  const onPhase = (phase: 'measure' | 'done') => send({ type: phase });
+  // Raw CON GETs over UDP (server comparison), or our engine as the client (transport benchmark).
+  ('transport' in config ? runEndpointLoad(config, onPhase) : runLoad(config, onPhase))
     .then((result) => {
       send({ type: 'result', result });
       process.disconnect?.();

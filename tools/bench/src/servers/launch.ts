@@ -3,18 +3,24 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { requestTemplate } from '../load/con-get-load';
+import type { TransportKind } from '../transports/transport-kind';
 
 export type ServerName = 'ours' | 'node-coap' | 'libcoap';
 export const SERVER_NAMES: readonly ServerName[] = ['ours', 'node-coap', 'libcoap'];
 
 export interface ServerSpec {
-  readonly name: ServerName;
+  /** A ServerName, or the transport's name in the transport benchmark. */
+  readonly name: string;
   readonly command: string;
   readonly args: readonly string[];
   readonly host: string;
   readonly port: number;
   /** Path the load generator GETs. */
   readonly path: string;
+  /** Transport benchmark: the clients' transport; the server is ready when it prints "listening". */
+  readonly transport?: TransportKind;
+  /** Transport benchmark: client connections in total (the OSCORE server derives one context each). */
+  readonly connections?: number;
 }
 
 export interface RunningServer {
@@ -64,6 +70,27 @@ export function serverSpec(name: ServerName, port: number, options: { cpuProfDir
   }
 }
 
+/** Our Endpoint over `kind`, for the transport benchmark. */
+export function transportSpec(
+  kind: TransportKind,
+  port: number,
+  connections: number,
+  options: { cpuProfDir?: string } = {},
+): ServerSpec {
+  const host = '127.0.0.1';
+  const prof = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+  return {
+    name: kind,
+    command: process.execPath,
+    args: [...prof, distFile('transport-server'), kind, String(port), host, String(connections)],
+    host,
+    port,
+    path: '/',
+    transport: kind,
+    connections,
+  };
+}
+
 /** Whether a command exists on PATH (libcoap is optional outside CI). */
 export function commandExists(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
@@ -96,11 +123,17 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
       }
     },
   };
-  const ok = await waitUntilAnswering(spec, () => child.exitCode !== null);
+  const ok = spec.transport
+    ? await waitForLine(
+        () => output,
+        'listening',
+        () => child.exitCode !== null,
+      )
+    : await waitUntilAnswering(spec, () => child.exitCode !== null);
   if (!ok) {
     await running.stop();
     throw new Error(
-      `${spec.name} did not answer GET ${spec.path} on ${spec.host}:${spec.port} within 10 s. Output:\n${output}`,
+      `${spec.name} did not ${spec.transport ? 'start listening' : `answer GET ${spec.path}`} on ${spec.host}:${spec.port} within 10 s. Output:\n${output}`,
     );
   }
   return running;
@@ -124,6 +157,15 @@ async function waitUntilAnswering(spec: ServerSpec, hasExited: () => boolean): P
   }
   socket.close();
   return answered;
+}
+
+/** Polls the server's output for `line` every 100 ms (at most 100 times). */
+async function waitForLine(output: () => string, line: string, hasExited: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 100 && !hasExited(); i++) {
+    if (output().includes(line)) return true;
+    await sleep(100);
+  }
+  return output().includes(line);
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
