@@ -303,7 +303,8 @@ function failFast(c: Connection, request: Promise<CoapResponse>): Promise<CoapRe
   let off: (() => void) | undefined;
   const failed = new Promise<never>((_, reject) => {
     off = c.gate.onSendFailure((peer, error) => {
-      if (peer.key === c.peer.key) reject(new Error(`cannot reach ${peer.key}: ${error.message}`, { cause: error }));
+      if (peer.key === c.peer.key)
+        reject(new Error(`cannot reach ${peer.address}:${peer.port}: ${error.message}`, { cause: error }));
     });
   });
   request.catch(() => {}); // settles later when the exchange times out
