@@ -11,6 +11,8 @@ import { runConsole } from './interactive';
 import { parseObjectList } from './objects/catalog';
 import { seededRandom } from './objects/simulated-instance';
 import { createProgress, type ProgressReporter, summaryLine } from './progress';
+import { type CredentialFlags, loadCredentials } from './security/credentials';
+import { isSimulatedScheme, SCHEMES } from './security/device-transport';
 import type { SimulatedDevice, SimulatorLog } from './simulated-device';
 import { createSimulator, DEFAULT_SERVER, type SimulatorOptions } from './simulator';
 
@@ -41,7 +43,8 @@ const number =
 const coapUri = (text: string): string => {
   try {
     const u = parseCoapUri(text);
-    if (u.scheme !== 'coap') throw new Error(`only coap:// (UDP) is simulated, not ${u.scheme}://`);
+    if (!isSimulatedScheme(u.scheme))
+      throw new Error(`${u.scheme}:// is not simulated (use ${SCHEMES.map((s) => `${s}://`).join(', ')})`);
     return text;
   } catch (e) {
     throw new InvalidArgumentError(`"${text}" is not a coap://HOST:PORT URI: ${(e as Error).message}`);
@@ -51,7 +54,12 @@ const coapUri = (text: string): string => {
 export function buildProgram(): Command {
   return new Command('lwm2m-simulate')
     .description('Simulate LwM2M devices: one (with an interactive console) or thousands (with a progress bar).')
-    .option('-s, --server <uri>', 'LwM2M server', coapUri, DEFAULT_SERVER)
+    .option(
+      '-s, --server <uri>',
+      'LwM2M server; the scheme picks the transport: coap, coaps (DTLS), coap+tcp, coaps+tcp (TLS), coap+ws',
+      coapUri,
+      DEFAULT_SERVER,
+    )
     .option('-b, --bootstrap <uri>', 'bootstrap server: bootstrap first instead of registering directly', coapUri)
     .option('-e, --endpoint <name>', 'endpoint name; a fleet is NAME-0001, NAME-0002, ...', 'lwm2m-sim')
     .option(
@@ -103,6 +111,18 @@ export function buildProgram(): Command {
       'run this long, then de-register and exit',
       number('--duration', (n) => n > 0, '> 0'),
     )
+    .option('--psk-identity <id>', 'PSK identity (coaps, coaps+tcp); a fleet uses ID-0001, ID-0002, ...')
+    .option('--psk-key <hex>', 'PSK key in hex')
+    .option('--shared-psk', 'every device of a fleet uses the same PSK identity')
+    .option('--rpk <file>', 'raw public key (coaps): PEM EC P-256 private key of the device')
+    .option('--server-rpk <file>', "raw public key (coaps): the server's PEM public key to trust")
+    .option('--cert <file>', 'X.509 (coaps, coaps+tcp): PEM client certificate')
+    .option('--key <file>', 'X.509: PEM private key of --cert')
+    .option('--ca <file>', "X.509: PEM CA certificate that signs the server's certificate")
+    .option(
+      '--oscore-context <file>',
+      'OSCORE (coap): security context JSON (senderId, recipientId, masterSecret, ...)',
+    )
     .option('-i, --interactive', 'read commands from stdin even when it is not a terminal')
     .option('--no-interactive', 'never read commands from stdin')
     .option('-v, --verbose', 'log every device event (a fleet logs only failures otherwise)', false)
@@ -110,7 +130,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run lwm2m-simulate --help for the options)');
 }
 
-interface Flags {
+interface Flags extends CredentialFlags {
   server: string;
   bootstrap?: string;
   endpoint: string;
@@ -139,8 +159,15 @@ export function optionsFromFlags(flags: Flags, log: SimulatorLog): SimulatorOpti
   } catch (e) {
     throw new InvalidArgumentError((e as Error).message);
   }
+  let credentials: SimulatorOptions['credentials'];
+  try {
+    credentials = loadCredentials(flags);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
   return {
     server: flags.server,
+    credentials,
     ...(flags.bootstrap !== undefined ? { bootstrap: flags.bootstrap } : {}),
     endpoint: flags.endpoint,
     count: flags.count,
@@ -224,7 +251,13 @@ export async function runSimulatorCli(argv: readonly string[], io: SimulatorIo):
   }
   const interactive = flags.interactive ?? io.stdinIsTTY;
   let progress: ProgressReporter | undefined;
-  const simulator = createSimulator({ ...options, now, onProgress: (s) => progress?.update(s) });
+  let simulator: ReturnType<typeof createSimulator>;
+  try {
+    simulator = createSimulator({ ...options, now, onProgress: (s) => progress?.update(s) });
+  } catch (e) {
+    io.err(`lwm2m-simulate: ${(e as Error).message}`);
+    return 2;
+  }
   if (fleet)
     progress = createProgress({
       total: flags.count,

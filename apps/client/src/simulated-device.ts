@@ -7,17 +7,30 @@ import {
   LwM2mClient,
   type LwM2mVersion,
   type ObjectDefinition,
-  securityInstance,
   serverInstance,
 } from '@lwm2m-ts/client';
 import { type OptionRegistry, parseCoapUri } from '@lwm2m-ts/codec';
 import type { ModelRegistry, NodeCodecRegistry } from '@lwm2m-ts/objects';
-import { createUdpTransport, socketTypeForHost } from '@lwm2m-ts/transport-udp';
 import { CountingTransport, type TrafficCounters } from './counting-transport';
 import { buildDeviceObjects, type DeviceObjects } from './objects/catalog';
 import type { RandomSource } from './objects/simulated-instance';
+import type { DeviceCredentials, PskCredentials } from './security/credentials';
+import {
+  type DeviceTransport,
+  isSimulatedScheme,
+  openDeviceTransport,
+  type SimulatedScheme,
+  securityObjects,
+} from './security/device-transport';
 
 const DEDUP_RECORDS = 256;
+
+/** A DTLS / TLS handshake the server refused: which credentials to check, else undefined. */
+function credentialsRefused(error: Error): string | undefined {
+  const text = `${error.message} ${error.cause instanceof Error ? error.cause.message : ''}`;
+  if (!/fatal alert|handshake|certificate|unknown_psk|unknownPsk|SSL|TLS alert/i.test(text)) return undefined;
+  return 'handshake: check the credentials (--psk-identity/--psk-key, --rpk/--server-rpk or --cert/--key/--ca)';
+}
 /** How long stop() waits for a Register in flight before closing anyway (ms). */
 const STOP_GRACE_MS = 500;
 
@@ -59,6 +72,10 @@ export interface DeviceConfig {
   readonly models?: ModelRegistry;
   readonly codecs?: NodeCodecRegistry;
   readonly optionRegistry?: OptionRegistry;
+  /** Credentials for coaps, coaps+tcp and OSCORE (checked against the scheme by the caller). */
+  readonly credentials?: DeviceCredentials;
+  /** This device's PSK (in a fleet the identity carries the endpoint's suffix). */
+  readonly psk?: PskCredentials;
   /** Called on every state change (the fleet keeps its counts with it). */
   readonly onState?: (device: SimulatedDevice, previous: DeviceState) => void;
 }
@@ -73,6 +90,10 @@ export class SimulatedDevice {
   private startedAt = 0;
   private settled: Array<() => void> = [];
   private restarting: Promise<void> | undefined;
+  /** Security (0), Server (1) and OSCORE (21) objects of the running client. */
+  accounts: readonly ObjectDefinition[] = [];
+  /** The open transport (DTLS sessions are suspended while the device sleeps). */
+  transport: DeviceTransport | undefined;
 
   constructor(readonly config: DeviceConfig) {
     this.objects = this.buildObjects();
@@ -82,6 +103,13 @@ export class SimulatedDevice {
     return this.config.endpointName;
   }
 
+  /** The transport scheme, from the bootstrap (else the server) URI. */
+  get scheme(): SimulatedScheme {
+    const scheme = parseCoapUri(this.config.bootstrapUri ?? this.config.serverUri).scheme;
+    if (!isSimulatedScheme(scheme)) throw new Error(`${scheme}:// is not simulated`);
+    return scheme;
+  }
+
   /** Opens the socket and starts registering (or bootstrapping); resolves once the socket is bound. */
   async start(): Promise<void> {
     if (this.state === 'stopped') throw new Error(`${this.name} is stopped`);
@@ -89,15 +117,16 @@ export class SimulatedDevice {
     this.startedAt = this.config.now();
     this.setState('registering');
     const c = this.config;
-    const target = parseCoapUri(c.bootstrapUri ?? c.serverUri);
-    let transport: Awaited<ReturnType<typeof createUdpTransport>>;
+    let opened: DeviceTransport;
     try {
-      transport = await createUdpTransport({
-        ...(c.bindHost !== undefined ? { host: c.bindHost } : { type: socketTypeForHost(target.host) }),
-        port: 0,
-        ...(c.socketBufferSize !== undefined
-          ? { receiveBufferSize: c.socketBufferSize, sendBufferSize: c.socketBufferSize }
-          : {}),
+      const target = parseCoapUri(c.bootstrapUri ?? c.serverUri);
+      opened = await openDeviceTransport({
+        scheme: this.scheme,
+        host: target.host,
+        credentials: c.credentials ?? {},
+        ...(c.psk ? { psk: c.psk } : {}),
+        ...(c.bindHost !== undefined ? { bindHost: c.bindHost } : {}),
+        ...(c.socketBufferSize !== undefined ? { socketBufferSize: c.socketBufferSize } : {}),
       });
     } catch (e) {
       this.fail(e);
@@ -105,19 +134,25 @@ export class SimulatedDevice {
     }
     if ((this.state as DeviceState) === 'stopped') {
       // stop() came while the socket was binding.
-      await transport.close();
+      await opened.transport.close();
       return;
     }
+    this.transport = opened;
+    this.accounts = this.accountObjects();
     const client = new LwM2mClient({
       endpointName: this.name,
-      transport: new CountingTransport(transport, c.counters),
+      transport: new CountingTransport(opened.transport, c.counters),
       lwm2mVersion: c.lwm2mVersion,
       ...(c.models ? { models: c.models } : {}),
       ...(c.codecs ? { codecs: c.codecs } : {}),
-      objects: [...this.accountObjects(), ...this.objects.definitions],
+      objects: [...this.accounts, ...this.objects.definitions],
       // A device talks to one or two servers: a small deduplication window is plenty (the
       // default of 20 000 records costs megabytes per socket, too much for a fleet).
-      endpoint: { dedupCapacity: DEDUP_RECORDS, ...(c.optionRegistry ? { optionRegistry: c.optionRegistry } : {}) },
+      endpoint: {
+        dedupCapacity: DEDUP_RECORDS,
+        ...(c.optionRegistry ? { optionRegistry: c.optionRegistry } : {}),
+        ...(opened.layers.length > 0 ? { layers: opened.layers } : {}),
+      },
       ...(c.queueMode ? { queueMode: c.awakeTimeMs === undefined ? true : { awakeTimeMs: c.awakeTimeMs } } : {}),
     });
     this.client = client;
@@ -225,6 +260,7 @@ export class SimulatedDevice {
     const client = this.client;
     if (!client) return;
     this.client = undefined;
+    this.transport = undefined;
     try {
       await client.stop({ deregister: deregister && client.servers().some((s) => s.registered) });
     } catch (e) {
@@ -240,12 +276,35 @@ export class SimulatedDevice {
 
   private accountObjects(): ObjectDefinition[] {
     const c = this.config;
-    if (c.bootstrapUri !== undefined)
-      return [{ id: 0, instances: { 0: securityInstance({ uri: c.bootstrapUri, bootstrap: true }) } }, { id: 1 }];
+    const security = securityObjects({
+      uri: c.bootstrapUri ?? c.serverUri,
+      scheme: this.scheme,
+      bootstrap: c.bootstrapUri !== undefined,
+      shortServerId: 1,
+      credentials: c.credentials ?? {},
+      ...(c.psk ? { psk: c.psk } : {}),
+    });
+    if (c.bootstrapUri !== undefined) return [...security, { id: 1 }];
     return [
-      { id: 0, instances: { 0: securityInstance({ uri: c.serverUri, shortServerId: 1 }) } },
-      { id: 1, instances: { 0: serverInstance({ shortServerId: 1, lifetime: c.lifetime }) } },
+      ...security,
+      { id: 1, instances: { 0: serverInstance({ shortServerId: 1, lifetime: c.lifetime, binding: this.binding }) } },
     ];
+  }
+
+  /** LwM2M binding: U for UDP and DTLS, T for TCP, TLS and WebSockets. */
+  private get binding(): string {
+    return this.scheme.includes('+') ? 'T' : 'U';
+  }
+
+  /** DTLS: close the sessions to the servers while asleep; the next send resumes them. */
+  private async suspendSessions(client: Client): Promise<void> {
+    const opened = this.transport;
+    if (!opened?.suspend) return;
+    for (const server of client.servers()) {
+      const u = parseCoapUri(server.uri);
+      const peer = await opened.transport.resolvePeer?.(u.host, u.port);
+      if (peer && this.client === client && client.sleeping) opened.suspend(peer);
+    }
   }
 
   private buildObjects(): DeviceObjects {
@@ -254,7 +313,7 @@ export class SimulatedDevice {
       endpointName: c.endpointName,
       random: c.random,
       now: c.now,
-      bindings: c.queueMode ? 'UQ' : 'U',
+      bindings: c.queueMode ? `${this.binding}Q` : this.binding,
       ipAddress: () => this.client?.endpoint.transport.localAddress()?.address ?? '0.0.0.0',
       reboot: () => void this.reboot('by the server (Execute /3/0/4)'),
       factoryReset: () => void this.factoryReset('by the server (Execute /3/0/5)'),
@@ -275,8 +334,16 @@ export class SimulatedDevice {
       if (mine()) this.fail(error);
     });
     client.events.on('registrationRetry', ({ attempt, delayMs, error }) => {
-      if (mine())
-        log.warn(`${this.name}: registration attempt ${attempt} failed (${error.message}); retry in ${delayMs} ms`);
+      if (!mine()) return;
+      const refused = credentialsRefused(error);
+      if (refused) {
+        // Retrying with the same credentials cannot succeed: say which flags to check, stop.
+        this.fail(new Error(`${error.message}: the server refused the ${refused}`));
+        void this.shutdownClient(false);
+        return;
+      }
+      this.lastError = error;
+      log.warn(`${this.name}: registration attempt ${attempt} failed (${error.message}); retry in ${delayMs} ms`);
     });
     client.events.on('bootstrapStarted', ({ initiatedBy }) => {
       if (mine()) log.info(`${this.name}: bootstrap started by the ${initiatedBy}`);
@@ -291,7 +358,11 @@ export class SimulatedDevice {
       if (mine() && this.state === 'registered') log.info(`${this.name}: de-registered`);
     });
     client.events.on('sleeping', () => {
-      if (mine()) log.info(`${this.name}: sleeping (queue mode)`);
+      if (!mine()) return;
+      log.info(`${this.name}: sleeping (queue mode)`);
+      this.suspendSessions(client).catch((e: unknown) =>
+        log.warn(`${this.name}: closing the DTLS session failed: ${e instanceof Error ? e.message : String(e)}`),
+      );
     });
     client.events.on('awake', () => {
       if (mine()) log.info(`${this.name}: awake`);
@@ -299,6 +370,7 @@ export class SimulatedDevice {
   }
 
   private fail(e: unknown): void {
+    if (this.state === 'stopped') return;
     this.lastError = e instanceof Error ? e : new Error(String(e));
     if ((e as { code?: string }).code === 'EMFILE' || /EMFILE/.test(this.lastError.message))
       this.lastError = new Error(

@@ -4,11 +4,13 @@
  * the period in slices, so a fleet does not notify in one burst).
  */
 import type { LwM2mVersion } from '@lwm2m-ts/client';
-import { OptionRegistry } from '@lwm2m-ts/codec';
+import { OptionRegistry, parseCoapUri } from '@lwm2m-ts/codec';
 import { createDefaultRegistry, type ModelRegistry, NodeCodecRegistry } from '@lwm2m-ts/objects';
 import { newCounters, type TrafficCounters } from './counting-transport';
 import { ALL_OBJECT_IDS } from './objects/catalog';
 import type { RandomSource } from './objects/simulated-instance';
+import type { DeviceCredentials } from './security/credentials';
+import { checkCredentials, devicePsk } from './security/device-transport';
 import { type DeviceState, SimulatedDevice, type SimulatorLog, silentLog } from './simulated-device';
 
 export interface SimulatorOptions {
@@ -37,6 +39,11 @@ export interface SimulatorOptions {
   /** Reboot / factory reset duration (ms), default 1000. */
   readonly rebootDelayMs?: number;
   readonly random?: RandomSource;
+  /**
+   * Credentials for the secured schemes (coaps, coaps+tcp) and OSCORE (coap). In a fleet the PSK
+   * identity gets each endpoint's suffix (ID-0001, ...) unless `sharedPsk`.
+   */
+  readonly credentials?: DeviceCredentials;
   /** Object models (default the embedded core + IPSO set), shared by every device. */
   readonly models?: ModelRegistry;
   readonly now?: () => number;
@@ -90,6 +97,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   if (!(ramp > 0)) throw new RangeError(`ramp must be > 0 devices per second, got ${ramp}`);
   const rate = options.rate ?? 1;
   if (!(rate >= 0) || !Number.isFinite(rate)) throw new RangeError(`rate must be >= 0 changes per second, got ${rate}`);
+  const credentials = options.credentials ?? {};
+  const uri = options.bootstrap ?? options.server ?? DEFAULT_SERVER;
+  checkCredentials(parseCoapUri(uri).scheme, credentials);
+  if (options.bootstrap !== undefined && options.server !== undefined && options.server !== DEFAULT_SERVER)
+    checkCredentials(parseCoapUri(options.server).scheme, credentials);
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const counters: TrafficCounters = newCounters();
@@ -129,40 +141,43 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     elapsedMs: now() - startedAt,
   });
 
-  const devices = endpointNames(options.endpoint ?? 'lwm2m-sim', count).map(
-    (endpointName) =>
-      new SimulatedDevice({
-        endpointName,
-        serverUri: options.server ?? DEFAULT_SERVER,
-        ...(options.bootstrap !== undefined ? { bootstrapUri: options.bootstrap } : {}),
-        lifetime: options.lifetime ?? 300,
-        queueMode: options.queue ?? false,
-        ...(options.awakeTimeMs !== undefined ? { awakeTimeMs: options.awakeTimeMs } : {}),
-        objectIds: options.objects ?? ALL_OBJECT_IDS,
-        lwm2mVersion: options.lwm2mVersion ?? '1.1',
-        random,
-        now,
-        log: options.log ?? silentLog,
-        counters,
-        models,
-        codecs,
-        optionRegistry,
-        ...(options.bindHost !== undefined ? { bindHost: options.bindHost } : {}),
-        ...(count > 1 ? { socketBufferSize: FLEET_SOCKET_BUFFER } : {}),
-        rebootDelayMs: options.rebootDelayMs ?? 1000,
-        onState: (device, previous) => {
-          counts[previous]--;
-          counts[device.state]++;
-          if (device.state === 'registered' && device.registrationMs !== undefined && !firstRegistration.has(device)) {
-            firstRegistration.add(device);
-            registration.count++;
-            registration.sumMs += device.registrationMs;
-            registration.maxMs = Math.max(registration.maxMs, device.registrationMs);
-          }
-          options.onProgress?.(stats());
-        },
-      }),
-  );
+  const base = options.endpoint ?? 'lwm2m-sim';
+  const devices = endpointNames(base, count).map((endpointName) => {
+    const psk = devicePsk(credentials, endpointName.slice(base.length));
+    return new SimulatedDevice({
+      endpointName,
+      credentials,
+      ...(psk ? { psk } : {}),
+      serverUri: options.server ?? DEFAULT_SERVER,
+      ...(options.bootstrap !== undefined ? { bootstrapUri: options.bootstrap } : {}),
+      lifetime: options.lifetime ?? 300,
+      queueMode: options.queue ?? false,
+      ...(options.awakeTimeMs !== undefined ? { awakeTimeMs: options.awakeTimeMs } : {}),
+      objectIds: options.objects ?? ALL_OBJECT_IDS,
+      lwm2mVersion: options.lwm2mVersion ?? '1.1',
+      random,
+      now,
+      log: options.log ?? silentLog,
+      counters,
+      models,
+      codecs,
+      optionRegistry,
+      ...(options.bindHost !== undefined ? { bindHost: options.bindHost } : {}),
+      ...(count > 1 ? { socketBufferSize: FLEET_SOCKET_BUFFER } : {}),
+      rebootDelayMs: options.rebootDelayMs ?? 1000,
+      onState: (device, previous) => {
+        counts[previous]--;
+        counts[device.state]++;
+        if (device.state === 'registered' && device.registrationMs !== undefined && !firstRegistration.has(device)) {
+          firstRegistration.add(device);
+          registration.count++;
+          registration.sumMs += device.registrationMs;
+          registration.maxMs = Math.max(registration.maxMs, device.registrationMs);
+        }
+        options.onProgress?.(stats());
+      },
+    });
+  });
 
   /** One interval for the whole fleet: each beat ticks one slice of the devices. */
   const startTicker = () => {

@@ -16,9 +16,10 @@ export interface ResolvedResource {
 
 const idsOf = (path: string): number[] => path.slice(1).split('/').map(Number);
 
-function instancesOf(device: SimulatedDevice): Map<number, Map<number, InstanceEnabler>> {
+/** The simulated objects; with `accounts` also Security (0), Server (1) and OSCORE (21), for get. */
+function instancesOf(device: SimulatedDevice, accounts = false): Map<number, Map<number, InstanceEnabler>> {
   const out = new Map<number, Map<number, InstanceEnabler>>();
-  for (const def of device.objects.definitions) {
+  for (const def of accounts ? [...device.accounts, ...device.objects.definitions] : device.objects.definitions) {
     const given = def.instances ?? {};
     const entries = given instanceof Map ? [...given] : Object.entries(given).map(([k, v]) => [Number(k), v] as const);
     out.set(def.id, new Map(entries as [number, InstanceEnabler][]));
@@ -29,11 +30,11 @@ function instancesOf(device: SimulatedDevice): Map<number, Map<number, InstanceE
 /** "/o/i/r" -> the instance and models; throws an Error that says what is missing. */
 export function resolveResource(device: SimulatedDevice, path: string): ResolvedResource {
   const [objectId, instanceId, resourceId] = idsOf(path) as [number, number, number];
-  const objects = instancesOf(device);
+  const objects = instancesOf(device, true);
   const instances = objects.get(objectId);
   if (!instances)
     throw new Error(
-      `${device.name} has no object ${objectId}; it exposes ${[...objects.keys()].join(', ')} (see list)`,
+      `${device.name} has no object ${objectId}; it exposes ${[...instancesOf(device).keys()].join(', ')} (see list)`,
     );
   const instance = instances.get(instanceId);
   if (!instance)
