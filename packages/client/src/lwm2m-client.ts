@@ -1,14 +1,16 @@
 /**
- * An LwM2M client: objects (enablers) served over one CoAP Endpoint, registered with every
- * server account of objects 0/1, bootstrapped when there is none (or registration fails),
- * with observations, Send and queue mode.
+ * An LwM2M client: objects (enablers) served over CoAP Endpoints (the shared `transport`, or one
+ * per account from the `transportFactory`), registered with every server account of objects
+ * 0/1, bootstrapped when there is none (or registration fails), with observations, Send and
+ * queue mode.
  */
 import {
   type Clock,
   CoapError,
-  Endpoint,
+  type CoapRequest,
+  type CoapResponseInit,
+  type Endpoint,
   type EndpointOptions,
-  Router,
   systemClock,
   type Transport,
 } from '@lwm2m-ts/coap';
@@ -33,9 +35,10 @@ import type { ObjectDefinition } from './enabler/object-enabler';
 import { type PlainContent, toContent } from './enabler/plain-values';
 import { ObservationManager } from './observe/observation-manager';
 import { parsePathArg } from './path-arg';
-import { SleepGate, type SleepState } from './queue/sleep-gate';
+import type { SleepGate, SleepState } from './queue/sleep-gate';
 import { Registrations } from './registration/registrations';
 import { AccountConnections, type AccountOwner } from './security/account-connections';
+import { openAccountEndpoint } from './security/account-endpoint';
 import type { AccountTransport, TransportFactory } from './security/account-security';
 import { type SendOptions, sendData } from './send/send-operation';
 import { readNode, toResourceNode } from './tree/node-reader';
@@ -278,9 +281,13 @@ export class LwM2mClient {
    * of the first connected account.
    */
   get endpoint(): Endpoint {
-    const e = this.shared?.endpoint ?? this.connections.all()[0]?.endpoint;
+    const e = this.anyEndpoint();
     if (!e) throw new Error('no endpoint yet: no account is connected');
     return e;
+  }
+
+  private anyEndpoint(): Endpoint | undefined {
+    return this.shared?.endpoint ?? this.connections.all()[0]?.endpoint;
   }
 
   // ---- device side --------------------------------------------------------------------------
@@ -399,10 +406,13 @@ export class LwM2mClient {
   private touch(): void {
     if (!this.queue || !this.started) return;
     this.cancelSleep();
-    this.sleepTimer = this.clock.setTimeout(() => {
-      this.sleepTimer = undefined;
-      this.sleep();
-    }, this.queue.awakeTimeMs ?? this.endpoint.times.maxTransmitWaitMs);
+    this.sleepTimer = this.clock.setTimeout(
+      () => {
+        this.sleepTimer = undefined;
+        this.sleep();
+      },
+      this.queue.awakeTimeMs ?? this.anyEndpoint()?.times.maxTransmitWaitMs ?? 93_000,
+    );
   }
 
   private cancelSleep(): void {
@@ -413,36 +423,18 @@ export class LwM2mClient {
   // ---- internals ----------------------------------------------------------------------------
 
   /** An Endpoint over `t` whose requests are served as coming from `owner` (undefined: shared, by peer). */
-  private open(owner: AccountOwner | undefined, t: AccountTransport): { endpoint: Endpoint; gate: SleepGate } {
-    const gate = new SleepGate(t.transport, this.sleepState);
-    const router = new Router();
-    const serve = (req: Parameters<DmHandler['handle']>[0]) => this.serve(req, owner);
-    router.add('/*', {
-      get: serve,
-      put: serve,
-      post: serve,
-      delete: serve,
-      fetch: serve,
-      ipatch: serve,
-      observable: true,
-      hidden: true,
-    });
-    const o = this.endpointOptions;
-    const endpoint = new Endpoint({
-      ...o,
-      layers: [...(o?.layers ?? []), ...(t.layers ?? [])],
-      transport: gate,
-      router,
+  private open(owner: AccountOwner | undefined, account: AccountTransport): { endpoint: Endpoint; gate: SleepGate } {
+    return openAccountEndpoint({
+      account,
+      sleepState: this.sleepState,
       clock: this.clock,
-      onError: (error, where) => {
-        this.events.emit('error', { error, where });
-        o?.onError?.(error, where);
-      },
+      endpoint: this.endpointOptions,
+      serve: (req) => this.serve(req, owner),
+      onError: (error, where) => this.events.emit('error', { error, where }),
     });
-    return { endpoint, gate };
   }
 
-  private async serve(req: Parameters<DmHandler['handle']>[0], owner: AccountOwner | undefined) {
+  private async serve(req: CoapRequest, owner: AccountOwner | undefined): Promise<CoapResponseInit> {
     this.touch();
     const bs = this.connections.get('bootstrap');
     if (owner === 'bootstrap' || (owner === undefined && bs && !bs.dedicated && req.peer.key === bs.peer.key))

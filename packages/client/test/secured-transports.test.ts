@@ -123,6 +123,81 @@ describe('accounts secured from the Security object', () => {
     expect((await dm.read('secure-dev', '/0')).code).toBe('4.01');
   });
 
+  it('bootstraps over DTLS PSK, the bootstrap server writes /0 and /21, then registers over OSCORE', async () => {
+    const bsKey = randomBytes(16);
+    const masterSecret = randomBytes(16);
+    const clientId = new Uint8Array([0x0c]);
+    const serverId = new Uint8Array([0x05]);
+    const dm = createLwM2mServer({
+      transport: await createUdpTransport({ host: '127.0.0.1', port: 0 }),
+      endpoint: {
+        layers: [
+          createOscoreLayer({
+            contexts: createSecurityContext({ masterSecret, senderId: serverId, recipientId: clientId }),
+          }),
+        ],
+      },
+    });
+    closers.push(() => dm.close());
+    const bsTransport = await createDtlsServer({ host: '127.0.0.1', port: 0, psk: () => bsKey });
+    const configStore = new InMemoryBootstrapConfigStore();
+    await configStore.put('osc-dev', {
+      security: {
+        2: {
+          uri: uriOf(dm, 'coap'),
+          bootstrapServer: false,
+          securityMode: SecurityMode.NO_SEC,
+          shortServerId: 7,
+          oscoreInstanceId: 3,
+        },
+      },
+      servers: { 0: { shortServerId: 7, lifetime: 300, notificationStoring: true, binding: 'U' } },
+      oscore: { 3: { masterSecret, senderId: clientId, recipientId: serverId } },
+    });
+    const bs = createBootstrapServer({ transport: bsTransport, configStore });
+    closers.push(() => bs.close());
+    const built: BuiltTransport[] = [];
+    const client = trackClient(
+      new LwM2mClient({
+        endpointName: 'osc-dev',
+        transportFactory: testTransportFactory(built),
+        objects: [
+          {
+            id: 0,
+            instances: {
+              0: securityInstance({
+                uri: `coaps://127.0.0.1:${bsTransport.localAddress()!.port}`,
+                bootstrap: true,
+                mode: SecurityMode.PSK,
+                identity: 'osc-bs',
+                secretKey: bsKey,
+              }),
+            },
+          },
+          { id: 1 },
+          { id: 21 },
+          device,
+        ],
+      }),
+    );
+    const registered = registeredOn(dm);
+    await client.start();
+    const { registration } = await registered;
+    expect(built.map((b) => [b.kind, b.account.shortServerId ?? 'bs'])).toEqual([
+      ['dtls-psk', 'bs'],
+      ['oscore', 7],
+    ]);
+    const written = built[1]!.account.oscore!;
+    expect([written.instanceId, [...written.masterSecret], [...written.senderId], [...written.recipientId]]).toEqual([
+      3,
+      [...masterSecret],
+      [...clientId],
+      [...serverId],
+    ]);
+    expect(registration.peer.identity).toMatchObject({ kind: 'oscore' });
+    expect((await dm.read('osc-dev', '/3/0/0')).code).toBe('2.05');
+  });
+
   it('a wrong PSK in object 0 fails registration with a clear registrationFailed event', async () => {
     const dm = await dtlsPskServer({ 'dev-dm': randomBytes(16) });
     const client = trackClient(
