@@ -250,7 +250,10 @@ export class LwM2mClient {
     this.started = true;
     const accounts = await this.registrations.readAccounts();
     // Requests from the bootstrap server are recognised before any Bootstrap-Request.
-    if (accounts.bootstrap) await this.connections.connect('bootstrap', accounts.bootstrap.securityInstanceId);
+    if (accounts.bootstrap)
+      await this.connections
+        .connect('bootstrap', accounts.bootstrap.securityInstanceId)
+        .catch((error: unknown) => this.events.emit('error', { error, where: 'bootstrap account transport' }));
     if (accounts.servers.length === 0) {
       if (!accounts.bootstrap) throw new Error('no LwM2M server and no bootstrap server account configured');
       await this.startBootstrap();
