@@ -18,6 +18,7 @@ export const SINGLE_VALUE_FORMATS = {
   'senml-json': F.SENML_JSON,
   'senml-cbor': F.SENML_CBOR,
   'lwm2m-cbor': F.LWM2M_CBOR,
+  'lwm2m-json (legacy 1.0)': F.LWM2M_JSON,
 } as const;
 /** Formats that carry an object instance (text and opaque cannot). */
 export const TREE_FORMATS = {
@@ -25,6 +26,7 @@ export const TREE_FORMATS = {
   'senml-json': F.SENML_JSON,
   'senml-cbor': F.SENML_CBOR,
   'lwm2m-cbor': F.LWM2M_CBOR,
+  'lwm2m-json (legacy 1.0)': F.LWM2M_JSON,
 } as const;
 /** Formats of Read-/Write-Composite. */
 export const COMPOSITE_FORMATS = {

@@ -12,8 +12,14 @@ export interface MemoryPair extends LwM2mPair {
   readonly network: MemoryNetwork;
 }
 
-/** Shorter CoAP retransmission timers, so a lossy link recovers in real time within the suite's steps. */
-const FAST_RETRANSMISSION = { transmission: { ackTimeoutMs: 150, ackRandomFactor: 1.5, maxRetransmit: 5 } };
+/**
+ * On the lossy link: shorter CoAP retransmission timers, so it recovers in real time within the
+ * suite's steps, and confirmable notifications (a lost NON notification is legitimately gone).
+ */
+const LOSSY_LINK_ENDPOINT = {
+  transmission: { ackTimeoutMs: 150, ackRandomFactor: 1.5, maxRetransmit: 5 },
+  observe: { confirmable: true },
+};
 
 export async function memoryPair(
   conditions: Omit<MemoryNetworkOptions, 'random' | 'clock'> = {},
@@ -23,13 +29,13 @@ export async function memoryPair(
   const lossy = (conditions.loss ?? 0) > 0 || (conditions.duplicate ?? 0) > 0;
   const server = createLwM2mServer({
     transport: network.transport('server', { port: 5683 }),
-    ...(lossy ? { endpoint: FAST_RETRANSMISSION } : {}),
+    ...(lossy ? { endpoint: LOSSY_LINK_ENDPOINT } : {}),
   });
   const pair = await connect(server, {
     endpointName: lossy ? 'memory-lossy-dev' : 'memory-dev',
     transport: network.transport('dev', { port: 40001 }),
     serverUri: 'coap://server:5683',
-    ...(lossy ? { endpoint: FAST_RETRANSMISSION } : {}),
+    ...(lossy ? { endpoint: LOSSY_LINK_ENDPOINT } : {}),
   });
   return { ...pair, network };
 }
