@@ -28,6 +28,7 @@ const DEDUP_RECORDS = 256;
 /** A DTLS / TLS handshake the server refused: which credentials to check, else undefined. */
 function credentialsRefused(error: Error): string | undefined {
   const text = `${error.message} ${error.cause instanceof Error ? error.cause.message : ''}`;
+  if (/OSCORE/.test(text)) return 'OSCORE request: check --oscore-context (both sides must hold matching contexts)';
   if (!/fatal alert|handshake|certificate|unknown_psk|unknownPsk|SSL|TLS alert/i.test(text)) return undefined;
   return 'handshake: check the credentials (--psk-identity/--psk-key, --rpk/--server-rpk or --cert/--key/--ca)';
 }

@@ -171,6 +171,8 @@ describe('lwm2m-simulate in-process', () => {
     const { out, err, io: cliIo } = io(stdin, new AbortController().signal);
     const running = runSimulatorCli(['--server', uri, '-e', 'cli-dev', '--interactive', '--rate', '0'], cliIo);
     await waitFor(async () => (await server.getRegistration('cli-dev')) !== undefined);
+    // The server stores the registration before the device has its 2.01: wait for the device too.
+    await waitFor(() => err.some((l) => l.includes('cli-dev: registered at')));
     stdin.write('get /3/0/0\nbogus\nquit\n');
     expect(await running).toBe(0);
     expect(out).toContain('/3/0/0 (Manufacturer) = "lwm2m-ts"');

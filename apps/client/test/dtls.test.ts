@@ -172,7 +172,10 @@ describe('simulated devices over DTLS', () => {
         signal: ac.signal,
       },
     );
-    await waitFor(async () => (await server.getRegistration('sim-x509')) !== undefined, 10_000);
+    await waitFor(
+      async () => (await server.getRegistration('sim-x509')) !== undefined && identities.has('sim-x509'),
+      10_000,
+    );
     expect((identities.get('sim-x509') as { kind: string }).kind).toBe('x509');
     expect((await server.read('sim-x509', '/3/0/0')).code).toBe('2.05');
     ac.abort();

@@ -6,7 +6,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { type ObjectDefinition, type PlainContent, SecurityMode, SimpleInstance } from '@lwm2m-ts/client';
 import type { MessageLayer, Peer, Transport } from '@lwm2m-ts/coap';
-import { bytesToHex, createOscoreLayer, loadOscoreContextFile } from '@lwm2m-ts/oscore';
+import { bytesToHex, createOscoreLayer, loadOscoreContextFile, type SecurityContextInput } from '@lwm2m-ts/oscore';
 import { createDtlsClient, type DtlsClientOptions, type DtlsTransport } from '@lwm2m-ts/transport-dtls';
 import { createTcpTransport, type TcpTlsOptions } from '@lwm2m-ts/transport-tcp';
 import { createUdpTransport, socketTypeForHost } from '@lwm2m-ts/transport-udp';
@@ -195,27 +195,35 @@ export function securityObjects(o: AccountOptions): ObjectDefinition[] {
   if (!o.bootstrap) values[10] = o.shortServerId ?? 1;
   const defs: ObjectDefinition[] = [];
   if (c.oscore) {
-    const x = c.oscore.input;
     values[17] = { objectId: 21, instanceId: 0 };
-    defs.push({
-      id: 21,
-      instances: {
-        0: new SimpleInstance({
-          values: {
-            0: bytesToHex(x.masterSecret),
-            1: bytesToHex(x.senderId),
-            2: bytesToHex(x.recipientId),
-            3: x.aeadAlgorithm ?? 10,
-            4: 5, // HMAC-SHA-256 (COSE), the HKDF the context uses
-            5: bytesToHex(x.masterSalt ?? new Uint8Array(0)),
-            ...(x.idContext ? { 6: bytesToHex(x.idContext) } : {}),
-          },
-        }),
-      },
-    });
+    defs.push({ id: 21, instances: { 0: new OscoreInstance(c.oscore.input) } });
   }
   defs.unshift({ id: 0, instances: { 0: new SimpleInstance({ values }) } });
   return defs;
+}
+
+/**
+ * OSCORE object (21) instance: its ids, secret and salt are strings (hex) in object 21 1.0 and
+ * opaque in 2.0; the values are typed for whichever version the client exposes.
+ */
+class OscoreInstance extends SimpleInstance {
+  constructor(private readonly input: SecurityContextInput) {
+    super({});
+  }
+
+  override bind(binding: Parameters<SimpleInstance['bind']>[0]): void {
+    super.bind(binding);
+    const x = this.input;
+    const opaque = binding.model.resources.get(0)?.type === 'opaque';
+    const bytes = (b: Uint8Array) => (opaque ? b : bytesToHex(b));
+    this.store(0, bytes(x.masterSecret));
+    this.store(1, bytes(x.senderId));
+    this.store(2, bytes(x.recipientId));
+    this.store(3, x.aeadAlgorithm ?? 10);
+    this.store(4, 5); // HMAC 256/256 (COSE): the HKDF-SHA-256 the context uses
+    this.store(5, bytes(x.masterSalt ?? new Uint8Array(0)));
+    if (x.idContext && binding.model.resources.has(6)) this.store(6, bytes(x.idContext));
+  }
 }
 
 function pkcs8(pem: string): Uint8Array {
