@@ -4,7 +4,7 @@
  * per-device identities, raw public keys, X.509, and queue-mode sleep with session resumption.
  */
 import { readFileSync } from 'node:fs';
-import { createLwM2mServer } from '@lwm2m-ts/server';
+import { createBootstrapServer, createLwM2mServer, SecurityMode } from '@lwm2m-ts/server';
 import { createDtlsServer, type DtlsServerOptions } from '@lwm2m-ts/transport-dtls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getValue, runSimulatorCli, seededRandom, startSimulator } from '../src/index';
@@ -214,5 +214,79 @@ describe('simulated devices over DTLS', () => {
     // Resumed: the server never looked the PSK up again (a full handshake would).
     expect(store.asked.length).toBe(lookups);
     expect((await server.read('sim-sleepy', '/3/0/0')).code).toBe('2.05');
+  });
+
+  it('--bootstrap coaps://: bootstraps over DTLS PSK, then registers over DTLS where it was told', async () => {
+    const { server, uri, identities } = await dtlsServer({ psk: (id) => (id === 'bs-dtls' ? KEY : undefined) });
+    const bsTransport = await createDtlsServer({
+      host: '127.0.0.1',
+      port: 0,
+      psk: (id) => (id === 'bs-dtls' ? KEY : undefined),
+    });
+    const bs = createBootstrapServer({ transport: bsTransport });
+    cleanups.push(() => bs.close());
+    await bs.configs.put('sim-bs-dtls', {
+      security: {
+        0: {
+          uri,
+          bootstrapServer: false,
+          securityMode: SecurityMode.PSK,
+          publicKeyOrIdentity: new TextEncoder().encode('bs-dtls'),
+          secretKey: KEY,
+          shortServerId: 3,
+        },
+      },
+      servers: { 0: { shortServerId: 3, lifetime: 90, notificationStoring: false, binding: 'U' } },
+    });
+    const sim = await startSimulator({
+      bootstrap: `coaps://127.0.0.1:${bsTransport.localAddress()!.port}`,
+      endpoint: 'sim-bs-dtls',
+      rate: 0,
+      credentials: { psk: { identity: 'bs-dtls', key: KEY } },
+    });
+    cleanups.push(() => sim.close());
+    expect(sim.devices[0]!.state).toBe('registered');
+    await waitFor(() => identities.has('sim-bs-dtls'));
+    expect(identities.get('sim-bs-dtls')).toEqual({ kind: 'psk', identity: 'bs-dtls' });
+    expect(await server.getRegistration('sim-bs-dtls')).toMatchObject({ lifetime: 90 });
+    expect((await server.read('sim-bs-dtls', '/3/0/0')).code).toBe('2.05');
+  });
+
+  it('the CLI refuses missing or misfitting credentials with status 2 and names the flag', async () => {
+    const { PassThrough } = await import('node:stream');
+    const run = async (args: string[]) => {
+      const err: string[] = [];
+      const status = await runSimulatorCli([...args, '--no-interactive'], {
+        out: () => {},
+        err: (t) => err.push(t),
+        stdin: new PassThrough(),
+        stdinIsTTY: false,
+        stderr: new PassThrough(),
+        stderrIsTTY: false,
+        stdout: new PassThrough(),
+        signal: new AbortController().signal,
+      });
+      return { status, err: err.join('\n') };
+    };
+    expect(await run(['-s', 'coaps://127.0.0.1:25998'])).toEqual({
+      status: 2,
+      err: expect.stringContaining('coaps:// (DTLS) needs --psk-identity ID --psk-key HEX'),
+    });
+    expect(await run(['-s', 'coaps://127.0.0.1:25998', '--psk-identity', 'a', '--psk-key', 'xyz'])).toEqual({
+      status: 2,
+      err: expect.stringContaining('--psk-key must be an even number of hex digits'),
+    });
+    expect(await run(['-s', 'coap+ws://127.0.0.1:25998', '--rpk', fx.clientRpk])).toEqual({
+      status: 2,
+      err: expect.stringContaining('--rpk does not apply to coap+ws:// URIs'),
+    });
+    expect(await run(['-s', 'coaps://127.0.0.1:25998', '--rpk', `${fx.dir}/nope.pem`])).toEqual({
+      status: 2,
+      err: expect.stringContaining('cannot read the file (ENOENT)'),
+    });
+    expect(await run(['-s', 'coaps+ws://127.0.0.1:25998'])).toEqual({
+      status: 2,
+      err: expect.stringContaining('coaps+ws:// is not simulated'),
+    });
   });
 });
