@@ -7,6 +7,7 @@ import { ContentFormat } from '@lwm2m-ts/codec';
 import { createOscoreLayer, createSecurityContext } from '@lwm2m-ts/oscore';
 import { type CoapLwM2mServer, createLwM2mServer, InMemorySecurityStore } from '@lwm2m-ts/server';
 import { createDtlsClient, createDtlsServer } from '@lwm2m-ts/transport-dtls';
+import { createTcpTransport } from '@lwm2m-ts/transport-tcp';
 import { createUdpTransport } from '@lwm2m-ts/transport-udp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { within } from '../src/pair';
@@ -66,6 +67,51 @@ describe('registration refused for an authenticated but different identity', () 
     expect(await server.listRegistrations()).toEqual([]);
     expect(await register(asDevice, uri, 'dev-x')).toBe('2.01');
     expect((await server.getRegistration('dev-x'))?.peer.identity).toMatchObject({ kind: 'x509' });
+  });
+
+  async function tlsX509World() {
+    const serverCert = selfSignedCertificate('localhost', 'IP:127.0.0.1');
+    const device = selfSignedCertificate('dev-t');
+    const intruder = selfSignedCertificate('intruder');
+    const serverTransport = await createTcpTransport({
+      host: '127.0.0.1',
+      port: 0,
+      tls: {
+        cert: serverCert.certificate,
+        key: serverCert.privateKey,
+        ca: [device.certificate, intruder.certificate],
+        requestCert: true,
+      },
+    });
+    const server = createLwM2mServer({
+      transport: serverTransport,
+      securityStore: new InMemorySecurityStore([{ endpoint: 'dev-t', x509: true }]),
+    });
+    const client = async (cert: typeof device) =>
+      new Endpoint({
+        transport: await createTcpTransport({
+          tls: { cert: cert.certificate, key: cert.privateKey, ca: serverCert.certificate },
+        }),
+      });
+    const asIntruder = await client(intruder);
+    const asDevice = await client(device);
+    track(server, asIntruder, asDevice);
+    return { server, asIntruder, asDevice, uri: `coaps+tcp://127.0.0.1:${serverTransport.localAddress()!.port}` };
+  }
+
+  it('TLS X.509: a trusted certificate whose CN is not the endpoint name gets 4.03', async () => {
+    const { server, asIntruder, uri } = await tlsX509World();
+    expect(await register(asIntruder, uri, 'dev-t')).toBe('4.03');
+    expect(await server.listRegistrations()).toEqual([]);
+  });
+
+  // Product bug: transport-tcp's tlsPeerIdentity puts the bare CN ("dev-t") in `subject`, where
+  // DTLS and the server's subjectCommonName() expect an RFC 4514 subject ("CN=dev-t"), so
+  // `x509: true` never matches over TLS and the right device is refused with 4.03.
+  it.fails('TLS X.509: the certificate whose CN is the endpoint name registers (x509: true)', async () => {
+    const { server, asDevice, uri } = await tlsX509World();
+    expect(await register(asDevice, uri, 'dev-t')).toBe('2.01');
+    expect((await server.getRegistration('dev-t'))?.peer.identity).toMatchObject({ kind: 'x509' });
   });
 
   it('OSCORE: a valid context with another Sender ID gets 4.03', async () => {
