@@ -21,7 +21,10 @@ try {
   logger.info(
     {
       coap: `udp ${options.coapHost}:${app.coapPort}`,
+      coaps: app.coapsPort !== undefined ? `dtls ${app.coapsPort}` : 'off',
+      ...(app.tlsPort !== undefined ? { tls: `tls ${app.tlsPort}` } : {}),
       bootstrap: app.bsPort !== undefined ? `udp ${options.bsHost ?? options.coapHost}:${app.bsPort}` : 'off',
+      bootstrapCoaps: app.bsCoapsPort !== undefined ? `dtls ${app.bsCoapsPort}` : 'off',
       http: app.httpUrl,
     },
     `lwm2m-ts server ready: web UI and API on ${app.httpUrl}`,

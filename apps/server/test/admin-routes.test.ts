@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,7 +85,19 @@ describe('security', () => {
       endpoint: 'dev2',
       x509: { commonNameIsEndpoint: true },
     });
-    expect((await api(app, 'PUT', '/api/security/clients/dev3', { rpk: { publicKey: 'ab01' } })).status).toBe(201);
+    expect((await api(app, 'PUT', '/api/security/clients/dev3', { rpk: { publicKey: 'ab01' } })).status).toBe(400);
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const spki = publicKey.export({ type: 'spki', format: 'der' }).toString('hex');
+    const point = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url').toString('hex');
+    const rpk = await api(app, 'PUT', '/api/security/clients/dev3', { rpk: { publicKey: spki } });
+    expect(rpk.status).toBe(201);
+    expect(rpk.json.rpk.publicKey).toBe(spki);
+    // An uncompressed point (04 || x || y) is stored as the same SubjectPublicKeyInfo.
+    const jwk = publicKey.export({ format: 'jwk' });
+    const raw = `04${point}${Buffer.from(jwk.y!, 'base64url').toString('hex')}`;
+    expect((await api(app, 'PUT', '/api/security/clients/dev3', { rpk: { publicKey: raw } })).json.rpk.publicKey).toBe(
+      spki,
+    );
     const list = await api(app, 'GET', '/api/security/clients');
     expect(list.json.map((s: { endpoint: string }) => s.endpoint)).toEqual(['dev1', 'dev2', 'dev3']);
     expect(list.text).not.toContain('aabb');
@@ -101,6 +114,20 @@ describe('security', () => {
     const conflict = await api(app, 'PUT', '/api/security/clients/other', { psk: { identity: 'dev1-id', key: '01' } });
     expect(conflict.status).toBe(409);
     expect(conflict.json.message).toContain('dev1');
+  });
+
+  it('keeps bootstrap credentials apart from the LwM2M server ones', async () => {
+    const put = await api(app, 'PUT', '/api/security/bootstrap/bs-dev', {
+      psk: { identity: 'bs-dev-id', key: '0102' },
+    });
+    expect(put.status, put.text).toBe(201);
+    expect((await api(app, 'GET', '/api/security/bootstrap')).json).toEqual([
+      { endpoint: 'bs-dev', psk: { identity: 'bs-dev-id' } },
+    ]);
+    expect((await api(app, 'GET', '/api/security/clients/bs-dev')).status).toBe(404);
+    expect((await app.context.bootstrapSecurity?.getByPskIdentity('bs-dev-id'))?.endpoint).toBe('bs-dev');
+    expect((await api(app, 'DELETE', '/api/security/bootstrap/bs-dev')).status).toBe(204);
+    expect((await api(app, 'GET', '/api/security/bootstrap/bs-dev')).status).toBe(404);
   });
 
   it('keeps the key bytes for the transports to look up', async () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../src/cli/command-line';
 
@@ -75,14 +78,38 @@ describe('lwm2m-server flags', () => {
       modelsDir: '/m',
       requestTimeoutMs: 1500,
       awakeTimeMs: 2000,
-      dtlsPort: 5684,
-      dtlsHost: '127.0.0.1',
+      coapsPort: 5684,
+      coapsHost: '127.0.0.1',
       tcpPort: 5685,
       tcpHost: '::1',
       coapOverWebSockets: true,
       uiDir: '/other',
     });
     expect(logLevel).toBe('debug');
+  });
+
+  it('turns DTLS on by default and reads the secured-transport flags', () => {
+    expect(parseCommandLine([], '0').options).toMatchObject({ coaps: true });
+    expect(parseCommandLine([], '0').options.coapsPort).toBeUndefined(); // the app's default: 5684
+    expect(parseCommandLine(['--no-coaps'], '0').options.coaps).toBe(false);
+    const dir = mkdtempSync(join(tmpdir(), 'lwm2m-pem-'));
+    const pem = '-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n';
+    for (const name of ['cert.pem', 'key.pem', 'rpk.pem', 'ca.pem']) writeFileSync(join(dir, name), `${name}\n${pem}`);
+    const { options } = parseCommandLine(
+      [
+        ...['--coaps-port', '25684', '--bs-coaps-port', '25784', '--tls-port', '25685', '--tls-host', '::1'],
+        ...['--coaps-cert', join(dir, 'cert.pem'), '--coaps-key', join(dir, 'key.pem')],
+        ...['--coaps-rpk', join(dir, 'rpk.pem'), '--ca', join(dir, 'ca.pem')],
+      ],
+      '0',
+    );
+    expect(options).toMatchObject({ coapsPort: 25684, bsCoapsPort: 25784, tlsPort: 25685, tlsHost: '::1' });
+    expect(options.credentials?.certificate).toMatch(/^cert\.pem\n-----BEGIN/);
+    expect(options.credentials?.privateKey).toMatch(/^key\.pem/);
+    expect(options.credentials?.rpkPrivateKey).toMatch(/^rpk\.pem/);
+    expect(options.credentials?.trustedCertificates).toMatch(/^ca\.pem/);
+    process.env.LWM2M_COAPS_PORT = '25690';
+    expect(parseCommandLine([], '0').options.coapsPort).toBe(25690);
   });
 
   it('takes environment variables when flags are absent', () => {

@@ -11,7 +11,7 @@ let client: LwM2mClient | undefined;
 const key = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
 
 beforeAll(async () => {
-  app = await startTestApp({ dtlsHost: '127.0.0.1', dtlsPort: 0 });
+  app = await startTestApp();
 });
 afterAll(async () => {
   await client?.stop();

@@ -29,7 +29,20 @@ function start(args: string[], env: Record<string, string> = {}) {
 
 describe.skipIf(!built)('lwm2m-server process', () => {
   it('serves the API and stops on SIGTERM with exit code 0', async () => {
-    const p = start(['--coap-host', '127.0.0.1', '--coap-port', '0', '--bs-port', '0', '--http-port', '0']);
+    const p = start([
+      '--coap-host',
+      '127.0.0.1',
+      '--coap-port',
+      '0',
+      '--bs-port',
+      '0',
+      '--coaps-port',
+      '0',
+      '--bs-coaps-port',
+      '0',
+      '--http-port',
+      '0',
+    ]);
     let ready: { http: string } | undefined;
     for (let i = 0; i < 200 && !ready; i++) {
       await new Promise((r) => setTimeout(r, 50));
@@ -45,7 +58,7 @@ describe.skipIf(!built)('lwm2m-server process', () => {
   });
 
   it('refuses a public HTTP host without a token, saying what to do', async () => {
-    const p = start(['--http-host', '0.0.0.0', '--http-port', '0', '--coap-port', '0', '--bs-port', '0']);
+    const p = start(['--http-host', '0.0.0.0', '--http-port', '0', '--coap-port', '0', '--bs-port', '0', '--no-coaps']);
     expect(await p.exited).toBe(1);
     expect(p.lines.join('\n')).toContain('--api-token');
   });

@@ -17,6 +17,8 @@ export interface AppContext {
   readonly bootstrap?: CoapBootstrapServer;
   readonly models: ModelRegistry;
   readonly security: EditableSecurityStore;
+  /** Credentials the bootstrap server checks (bootstrap PSK / RPK / X.509 per endpoint). */
+  readonly bootstrapSecurity?: EditableSecurityStore;
   readonly bootstrapConfigs: BootstrapConfigStore;
   readonly hub: EventHub;
   readonly messageLog: CoapMessageLog;
@@ -30,9 +32,11 @@ export interface ListeningInfo {
     readonly udpPort: number;
     readonly dtlsPort?: number;
     readonly tcpPort?: number;
+    readonly tlsPort?: number;
     readonly webSockets: boolean;
   };
   readonly bootstrapPort?: number;
+  readonly bootstrapCoapsPort?: number;
 }
 
 /** Resource models as this client sees them: by the object versions it registered with. */

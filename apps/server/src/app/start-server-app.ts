@@ -14,7 +14,6 @@ import {
   InMemoryBootstrapConfigStore,
   InMemorySecurityStore,
 } from '@lwm2m-ts/server';
-import { createDtlsServer } from '@lwm2m-ts/transport-dtls';
 import { createTcpTransport } from '@lwm2m-ts/transport-tcp';
 import { createUdpTransport } from '@lwm2m-ts/transport-udp';
 import { createWsTransport } from '@lwm2m-ts/transport-ws';
@@ -24,6 +23,8 @@ import { buildHttpApi } from '../api/http-api';
 import { CoapMessageLog } from '../events/coap-message-log';
 import { EventHub } from '../events/event-hub';
 import type { AppContext } from './app-context';
+import { type ServerCredentials, startDtlsListener, startTlsListener } from './secure-transports';
+import { IndexedSecurityStore } from './security-index';
 import { ServerGroup } from './server-group';
 import { wireBootstrapEvents, wireServerEvents } from './wire-events';
 
@@ -34,9 +35,22 @@ export interface ServerAppOptions {
   readonly bootstrap?: boolean;
   readonly bsHost?: string;
   readonly bsPort?: number;
-  /** CoAP over DTLS (coaps, PSK from the security store); off unless a port is given. */
+  /** CoAP over DTLS (coaps) for the LwM2M and bootstrap servers; `false` turns both off. Default on. */
+  readonly coaps?: boolean;
+  readonly coapsHost?: string;
+  /** LwM2M server over DTLS (default 5684). */
+  readonly coapsPort?: number;
+  /** Bootstrap server over DTLS (default 5784; needs the bootstrap server). */
+  readonly bsCoapsPort?: number;
+  /** @deprecated alias of `coapsHost`. */
   readonly dtlsHost?: string;
+  /** @deprecated alias of `coapsPort`. */
   readonly dtlsPort?: number;
+  /** The server's certificate / key / raw public key and trusted CAs (PEM text) for DTLS and TLS. */
+  readonly credentials?: ServerCredentials;
+  /** CoAP over TLS (RFC 8323, `coaps+tcp`); off unless a port is given. */
+  readonly tlsHost?: string;
+  readonly tlsPort?: number;
   /** CoAP over TCP (RFC 8323) for the LwM2M server; off unless a port is given. */
   readonly tcpHost?: string;
   readonly tcpPort?: number;
@@ -61,6 +75,8 @@ export interface ServerAppOptions {
   readonly version?: string;
   /** Stores (defaults: in memory). */
   readonly securityStore?: EditableSecurityStore;
+  /** Bootstrap-server credentials (PSK, RPK, X.509) per endpoint; separate from the LwM2M server's. */
+  readonly bootstrapSecurityStore?: EditableSecurityStore;
   readonly bootstrapConfigStore?: BootstrapConfigStore;
   readonly models?: ModelRegistry;
 }
@@ -69,8 +85,12 @@ export interface ServerApp {
   readonly httpUrl: string;
   readonly coapPort: number;
   readonly tcpPort: number | undefined;
+  /** LwM2M over DTLS (`coapsPort`; `dtlsPort` is the same). */
+  readonly coapsPort: number | undefined;
   readonly dtlsPort: number | undefined;
+  readonly tlsPort: number | undefined;
   readonly bsPort: number | undefined;
+  readonly bsCoapsPort: number | undefined;
   /** The UDP LwM2M server. */
   readonly server: CoapLwM2mServer;
   /** Every LwM2M server (UDP, TCP, WebSocket). */
@@ -106,7 +126,11 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
       options.logger?.warn({ file: failed.file, error: failed.error.message }, 'bad DDF file');
   }
   const hub = new EventHub();
-  const security = options.securityStore ?? new InMemorySecurityStore();
+  const security = await IndexedSecurityStore.wrap(options.securityStore ?? new InMemorySecurityStore());
+  const bootstrapSecurity = await IndexedSecurityStore.wrap(
+    options.bootstrapSecurityStore ?? new InMemorySecurityStore(),
+  );
+  const credentials = options.credentials ?? {};
   const bootstrapConfigs = options.bootstrapConfigStore ?? new InMemoryBootstrapConfigStore();
   const endpointByPeer = new Map<string, string>();
   const messageLog = new CoapMessageLog({
@@ -157,16 +181,36 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
 
     const udp = await createUdpTransport({ host: options.coapHost ?? '0.0.0.0', port: options.coapPort ?? 5683 });
     const server = startServer(udp);
-    let dtlsPort: number | undefined;
-    if (options.dtlsPort !== undefined) {
-      const dtls = await createDtlsServer({
-        host: options.dtlsHost ?? options.coapHost ?? '0.0.0.0',
-        port: options.dtlsPort,
-        // Keys come from the security store, so credentials added through the API work at once.
-        psk: async (identity) => (await security.getByPskIdentity(identity))?.psk?.key,
+    const coaps = options.coaps !== false;
+    const coapsHost = options.coapsHost ?? options.dtlsHost ?? options.coapHost ?? '0.0.0.0';
+    let coapsPort: number | undefined;
+    if (coaps) {
+      const dtls = await startDtlsListener(
+        coapsHost,
+        options.coapsPort ?? options.dtlsPort ?? 5684,
+        security,
+        credentials,
+      );
+      const dtlsServer = startServer(dtls);
+      // Connection ID sessions keep their Peer.key when the device's address changes; the
+      // registration follows the new address so the API shows (and downlinks use) where it is now.
+      dtls.onPeerAddressChanged((peer) => {
+        void followAddressChange(dtlsServer, peer).catch((error) =>
+          options.logger?.warn({ err: error }, 'registration address update failed'),
+        );
       });
-      startServer(dtls);
-      dtlsPort = dtls.localAddress()?.port;
+      coapsPort = dtls.localAddress()?.port;
+    }
+    let tlsPort: number | undefined;
+    if (options.tlsPort !== undefined) {
+      const tls = await startTlsListener(
+        options.tlsHost ?? options.tcpHost ?? options.coapHost ?? '0.0.0.0',
+        options.tlsPort,
+        security,
+        credentials,
+      );
+      startServer(tls);
+      tlsPort = tls.localAddress()?.port;
     }
     let tcpPort: number | undefined;
     if (options.tcpPort !== undefined) {
@@ -180,20 +224,29 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
 
     let bootstrap: CoapBootstrapServer | undefined;
     let bsPort: number | undefined;
+    let bsCoapsPort: number | undefined;
     if (options.bootstrap !== false) {
-      const bsUdp = await createUdpTransport({
-        host: options.bsHost ?? options.coapHost ?? '0.0.0.0',
-        port: options.bsPort ?? 5783,
-      });
-      bootstrap = createBootstrapServer({
-        transport: messageLog.wrap(bsUdp),
+      const bsHost = options.bsHost ?? options.coapHost ?? '0.0.0.0';
+      const bsUdp = await createUdpTransport({ host: bsHost, port: options.bsPort ?? 5783 });
+      bootstrap = startBootstrap(bsUdp);
+      bsPort = bsUdp.localAddress()?.port;
+      if (coaps) {
+        const bsDtls = await startDtlsListener(bsHost, options.bsCoapsPort ?? 5784, bootstrapSecurity, credentials);
+        startBootstrap(bsDtls);
+        bsCoapsPort = bsDtls.localAddress()?.port;
+      }
+    }
+    function startBootstrap(transport: Transport): CoapBootstrapServer {
+      const bs = createBootstrapServer({
+        transport: messageLog.wrap(transport),
         configStore: bootstrapConfigs,
+        securityStore: bootstrapSecurity,
         models,
         ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       });
-      closers.push(() => bootstrap!.close());
-      bsPort = bsUdp.localAddress()?.port;
-      wireBootstrapEvents(bootstrap, hub);
+      closers.push(() => bs.close());
+      wireBootstrapEvents(bs, hub);
+      return bs;
     }
 
     const context: AppContext = {
@@ -201,6 +254,7 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
       ...(bootstrap ? { bootstrap } : {}),
       models,
       security,
+      bootstrapSecurity,
       bootstrapConfigs,
       hub,
       messageLog,
@@ -209,10 +263,12 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
         coap: {
           udpPort: udp.localAddress()?.port ?? options.coapPort ?? 5683,
           ...(tcpPort !== undefined ? { tcpPort } : {}),
-          ...(dtlsPort !== undefined ? { dtlsPort } : {}),
+          ...(coapsPort !== undefined ? { dtlsPort: coapsPort } : {}),
+          ...(tlsPort !== undefined ? { tlsPort } : {}),
           webSockets: options.coapOverWebSockets === true,
         },
         ...(bsPort !== undefined ? { bootstrapPort: bsPort } : {}),
+        ...(bsCoapsPort !== undefined ? { bootstrapCoapsPort: bsCoapsPort } : {}),
       },
     };
     const http = await buildHttpApi(context, {
@@ -233,8 +289,11 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
       httpUrl: `http://${hostForUrl(httpHost)}:${httpPort}`,
       coapPort,
       tcpPort,
-      dtlsPort,
+      coapsPort,
+      dtlsPort: coapsPort,
+      tlsPort,
       bsPort,
+      bsCoapsPort,
       server,
       servers,
       bootstrap,
@@ -249,4 +308,11 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
     await closeAll();
     throw error;
   }
+}
+
+/** Moves the registration held for `peer.key` to the peer's new address (an Update from the new address). */
+async function followAddressChange(server: CoapLwM2mServer, peer: Peer): Promise<void> {
+  const registration = (await server.listRegistrations()).find((r) => r.peer.key === peer.key);
+  if (!registration || (registration.peer.address === peer.address && registration.peer.port === peer.port)) return;
+  await server.registrations.update({ registrationId: registration.id }, { ...registration.peer, ...peer });
 }

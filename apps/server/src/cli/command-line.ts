@@ -1,4 +1,5 @@
 /** `lwm2m-server` flags (each with an environment variable) -> ServerAppOptions. */
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ServerAppOptions } from '../app/start-server-app';
 
@@ -23,6 +24,18 @@ function positiveMs(value: string): number {
   return n;
 }
 
+/** Reads a PEM file given on the command line (its text becomes the option's value). */
+function pemFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InvalidArgumentError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  if (!text.includes('-----BEGIN ')) throw new InvalidArgumentError(`${path} is not a PEM file`);
+  return text;
+}
+
 export function buildCommand(version: string): Command {
   return new Command('lwm2m-server')
     .description('LwM2M server + bootstrap server with a REST API, live events and a web UI.')
@@ -42,13 +55,54 @@ export function buildCommand(version: string): Command {
     .addOption(new Option('--no-bootstrap', 'run no bootstrap server'))
     .addOption(
       new Option(
-        '--dtls-port <port>',
-        'also serve LwM2M over CoAP/DTLS (coaps, PSK from the security store) on this port',
+        '--coaps-port <port>',
+        'LwM2M server over CoAP/DTLS (coaps: PSK and RPK from the security store, X.509) (default: 5684)',
       )
-        .env('LWM2M_DTLS_PORT')
+        .env('LWM2M_COAPS_PORT')
         .argParser(port),
     )
-    .addOption(new Option('--dtls-host <host>', 'CoAP/DTLS bind address (default: --coap-host)').env('LWM2M_DTLS_HOST'))
+    .addOption(
+      new Option('--dtls-port <port>', 'alias of --coaps-port').env('LWM2M_DTLS_PORT').argParser(port).hideHelp(),
+    )
+    .addOption(
+      new Option('--coaps-host <host>', 'CoAP/DTLS bind address (default: --coap-host)').env('LWM2M_COAPS_HOST'),
+    )
+    .addOption(new Option('--dtls-host <host>', 'alias of --coaps-host').env('LWM2M_DTLS_HOST').hideHelp())
+    .addOption(
+      new Option(
+        '--bs-coaps-port <port>',
+        'bootstrap server over CoAP/DTLS (bootstrap credentials: /api/security/bootstrap) (default: 5784)',
+      )
+        .env('LWM2M_BS_COAPS_PORT')
+        .argParser(port),
+    )
+    .addOption(new Option('--no-coaps', 'serve no CoAP/DTLS at all (neither LwM2M nor bootstrap)'))
+    .addOption(
+      new Option('--coaps-cert <file>', 'server X.509 certificate chain, PEM, leaf first (DTLS and TLS)')
+        .env('LWM2M_COAPS_CERT')
+        .argParser(pemFile),
+    )
+    .addOption(
+      new Option('--coaps-key <file>', 'private key (EC P-256, PEM) of --coaps-cert; also the RPK key by default')
+        .env('LWM2M_COAPS_KEY')
+        .argParser(pemFile),
+    )
+    .addOption(
+      new Option('--coaps-rpk <file>', 'private key (EC P-256, PEM) for raw-public-key DTLS handshakes')
+        .env('LWM2M_COAPS_RPK')
+        .argParser(pemFile),
+    )
+    .addOption(
+      new Option('--ca <file>', 'trusted CA certificates (PEM) for client X.509 certificates')
+        .env('LWM2M_CA')
+        .argParser(pemFile),
+    )
+    .addOption(
+      new Option('--tls-port <port>', 'also serve LwM2M over CoAP/TLS (coaps+tcp) on this port')
+        .env('LWM2M_TLS_PORT')
+        .argParser(port),
+    )
+    .addOption(new Option('--tls-host <host>', 'CoAP/TLS bind address (default: --coap-host)').env('LWM2M_TLS_HOST'))
     .addOption(
       new Option('--tcp-port <port>', 'also serve LwM2M over CoAP/TCP on this port')
         .env('LWM2M_TCP_PORT')
@@ -106,6 +160,16 @@ interface Parsed {
   tcpHost?: string;
   dtlsPort?: number;
   dtlsHost?: string;
+  coapsPort?: number;
+  coapsHost?: string;
+  bsCoapsPort?: number;
+  coaps: boolean;
+  coapsCert?: string;
+  coapsKey?: string;
+  coapsRpk?: string;
+  ca?: string;
+  tlsPort?: number;
+  tlsHost?: string;
   coapWs?: boolean;
   httpHost: string;
   httpPort: number;
@@ -123,6 +187,15 @@ export function parseCommandLine(argv: readonly string[], version: string, defau
   command.parse([...argv], { from: 'user' });
   const o = command.opts<Parsed>();
   const uiDir = o.uiDir ?? defaultUiDir;
+  if (o.coapsCert && !o.coapsKey) command.error('error: --coaps-cert needs --coaps-key');
+  const coapsPort = o.coapsPort ?? o.dtlsPort;
+  const coapsHost = o.coapsHost ?? o.dtlsHost;
+  const credentials = {
+    ...(o.coapsCert ? { certificate: o.coapsCert } : {}),
+    ...(o.coapsKey ? { privateKey: o.coapsKey } : {}),
+    ...(o.coapsRpk ? { rpkPrivateKey: o.coapsRpk } : {}),
+    ...(o.ca ? { trustedCertificates: o.ca } : {}),
+  };
   return {
     logLevel: o.logLevel,
     options: {
@@ -132,8 +205,13 @@ export function parseCommandLine(argv: readonly string[], version: string, defau
       bsPort: o.bsPort,
       bootstrap: o.bootstrap,
       ...(o.tcpPort !== undefined ? { tcpPort: o.tcpPort } : {}),
-      ...(o.dtlsPort !== undefined ? { dtlsPort: o.dtlsPort } : {}),
-      ...(o.dtlsHost !== undefined ? { dtlsHost: o.dtlsHost } : {}),
+      coaps: o.coaps,
+      ...(coapsPort !== undefined ? { coapsPort } : {}),
+      ...(coapsHost !== undefined ? { coapsHost } : {}),
+      ...(o.bsCoapsPort !== undefined ? { bsCoapsPort: o.bsCoapsPort } : {}),
+      ...(Object.keys(credentials).length > 0 ? { credentials } : {}),
+      ...(o.tlsPort !== undefined ? { tlsPort: o.tlsPort } : {}),
+      ...(o.tlsHost !== undefined ? { tlsHost: o.tlsHost } : {}),
       ...(o.tcpHost !== undefined ? { tcpHost: o.tcpHost } : {}),
       ...(o.coapWs ? { coapOverWebSockets: true } : {}),
       httpHost: o.httpHost,

@@ -3,7 +3,8 @@
  * are write-only: answers never carry them.
  */
 
-import type { OscoreSecurity, SecurityInfo } from '@lwm2m-ts/server';
+import { createPublicKey } from 'node:crypto';
+import type { EditableSecurityStore, OscoreSecurity, SecurityInfo } from '@lwm2m-ts/server';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app/app-context';
 import { errorBodySchema, HttpError } from '../api-errors';
@@ -48,11 +49,34 @@ function securityFromJson(endpoint: string, body: SecurityBody): SecurityInfo {
   return {
     endpoint,
     ...(body.psk ? { psk: { identity: body.psk.identity, key: fromHex(body.psk.key, 'psk.key') } } : {}),
-    ...(body.rpk ? { rpk: { publicKey: fromHex(body.rpk.publicKey, 'rpk.publicKey') } } : {}),
+    ...(body.rpk ? { rpk: { publicKey: rawPublicKey(body.rpk.publicKey) } } : {}),
     ...(body.x509 ? { x509: body.x509.subject ?? true } : {}),
     ...(oscore ? { oscore } : {}),
   };
 }
+
+/**
+ * A raw public key as DER SubjectPublicKeyInfo (what DTLS peers present): given as PEM, as hex of
+ * the DER SPKI, or as hex of an uncompressed P-256 point (04 || x || y).
+ */
+export function rawPublicKey(text: string): Uint8Array {
+  const trimmed = text.trim();
+  try {
+    if (trimmed.startsWith('-----BEGIN')) return spki(createPublicKey(trimmed));
+    const bytes = fromHex(trimmed, 'rpk.publicKey');
+    if (bytes.length === 65 && bytes[0] === 4) {
+      const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
+      const jwk = { kty: 'EC', crv: 'P-256', x: b64(bytes.subarray(1, 33)), y: b64(bytes.subarray(33)) };
+      return spki(createPublicKey({ key: jwk, format: 'jwk' }));
+    }
+    return spki(createPublicKey({ key: Buffer.from(bytes), format: 'der', type: 'spki' }));
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    throw HttpError.badRequest('rpk.publicKey must be a public key: PEM, hex DER SubjectPublicKeyInfo or hex 04||x||y');
+  }
+}
+
+const spki = (key: ReturnType<typeof createPublicKey>) => new Uint8Array(key.export({ type: 'spki', format: 'der' }));
 
 const securitySchema = {
   type: 'object',
@@ -67,45 +91,62 @@ const securitySchema = {
 const params = { type: 'object', properties: { endpoint: endpointParam }, required: ['endpoint'] } as const;
 
 export function addSecurityRoutes(app: FastifyInstance, ctx: AppContext): void {
+  addCredentialRoutes(app, '/api/security/clients', ctx.security, 'security');
+  if (ctx.bootstrapSecurity) addCredentialRoutes(app, '/api/security/bootstrap', ctx.bootstrapSecurity, 'bootstrap');
+}
+
+/**
+ * The same four routes for the LwM2M server's credentials (`/api/security/clients`) and the
+ * bootstrap server's (`/api/security/bootstrap`).
+ */
+function addCredentialRoutes(
+  app: FastifyInstance,
+  base: string,
+  store: EditableSecurityStore,
+  kind: 'security' | 'bootstrap',
+): void {
+  const whose = kind === 'bootstrap' ? ' (bootstrap server)' : '';
   app.get(
-    '/api/security/clients',
+    base,
     {
       schema: {
         tags: ['security'],
-        summary: 'Credentials of every endpoint (secrets left out)',
+        summary: `Credentials of every endpoint${whose} (secrets left out)`,
         response: { 200: { type: 'array', items: securitySchema }, 401: errorBodySchema },
       },
     },
-    async () => (await ctx.security.list()).sort((a, b) => (a.endpoint < b.endpoint ? -1 : 1)).map(securityToJson),
+    async () => (await store.list()).sort((a, b) => (a.endpoint < b.endpoint ? -1 : 1)).map(securityToJson),
   );
 
   app.get(
-    '/api/security/clients/:endpoint',
+    `${base}/:endpoint`,
     {
       schema: {
         tags: ['security'],
-        summary: "One endpoint's credentials (secrets left out)",
+        summary: `One endpoint's credentials${whose} (secrets left out)`,
         params,
         response: { 200: securitySchema, 404: errorBodySchema, 401: errorBodySchema },
       },
     },
     async (request) => {
       const { endpoint } = request.params as { endpoint: string };
-      const info = await ctx.security.getByEndpoint(endpoint);
+      const info = await store.getByEndpoint(endpoint);
       if (!info) throw HttpError.notFound(`no security info for "${endpoint}"`);
       return securityToJson(info);
     },
   );
 
   app.put(
-    '/api/security/clients/:endpoint',
+    `${base}/:endpoint`,
     {
       schema: {
         tags: ['security'],
-        summary: 'Add or replace credentials',
+        summary: `Add or replace credentials${whose}`,
         description:
-          'With credentials, a client may register as this endpoint only over a secured transport proving them. ' +
-          '`{"psk":{"identity":"dev1","key":"<hex>"}}`, `{"rpk":{"publicKey":"<hex>"}}`, `{"x509":{}}` (CN = endpoint) or `{"x509":{"subject":"CN=..."}}`, ' +
+          (kind === 'bootstrap'
+            ? 'With credentials, a client may bootstrap as this endpoint only over DTLS proving them. '
+            : 'With credentials, a client may register as this endpoint only over a secured transport proving them. ') +
+          '`{"psk":{"identity":"dev1","key":"<hex>"}}`, `{"rpk":{"publicKey":"<PEM, or hex DER SPKI>"}}`, `{"x509":{}}` (CN = endpoint) or `{"x509":{"subject":"CN=..."}}`, ' +
           '`{"oscore":{"recipientId","senderId","masterSecret","masterSalt"?,"idContext"?}}` (hex).',
         params,
         body: {
@@ -122,7 +163,7 @@ export function addSecurityRoutes(app: FastifyInstance, ctx: AppContext): void {
             },
             rpk: {
               type: 'object',
-              properties: { publicKey: { ...hexSchema, minLength: 2 } },
+              properties: { publicKey: { type: 'string', minLength: 2, maxLength: 8192 } },
               required: ['publicKey'],
               additionalProperties: false,
             },
@@ -158,25 +199,25 @@ export function addSecurityRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (request, reply) => {
       const { endpoint } = request.params as { endpoint: string };
       const info = securityFromJson(endpoint, request.body as SecurityBody);
-      const { previous } = await ctx.security.put(info);
+      const { previous } = await store.put(info);
       reply.code(previous ? 200 : 201);
       return securityToJson(info);
     },
   );
 
   app.delete(
-    '/api/security/clients/:endpoint',
+    `${base}/:endpoint`,
     {
       schema: {
         tags: ['security'],
-        summary: 'Remove credentials',
+        summary: `Remove credentials${whose}`,
         params,
         response: { 204: { type: 'null' }, 404: errorBodySchema, 401: errorBodySchema },
       },
     },
     async (request, reply) => {
       const { endpoint } = request.params as { endpoint: string };
-      if (!(await ctx.security.remove(endpoint))) throw HttpError.notFound(`no security info for "${endpoint}"`);
+      if (!(await store.remove(endpoint))) throw HttpError.notFound(`no security info for "${endpoint}"`);
       return reply.code(204).send();
     },
   );
