@@ -439,11 +439,14 @@ export class LwM2mClient {
 
   private async serve(req: CoapRequest, owner: AccountOwner | undefined): Promise<CoapResponseInit> {
     this.touch();
+    // A dedicated endpoint answers only its account's server (which DTLS/OSCORE authenticated).
+    const own = owner === undefined ? undefined : this.connections.get(owner);
+    if (owner !== undefined && !(own && own.peer.address === req.peer.address && own.peer.port === req.peer.port))
+      throw CoapError.unauthorized("not this account's server");
     const bs = this.connections.get('bootstrap');
     if (owner === 'bootstrap' || (owner === undefined && bs && !bs.dedicated && req.peer.key === bs.peer.key))
       return this.bootstrap.handle(req);
     if (this.bootstrap.inProgress) throw CoapError.serviceUnavailable('bootstrap in progress');
-    // A dedicated endpoint talks to its one server (authenticated by DTLS or OSCORE).
     const session = owner === undefined ? this.registrations.byPeer(req.peer.key) : this.registrations.get(owner);
     if (!session?.connection) throw CoapError.unauthorized('not a server this client is registered with');
     const caller: ServerCaller = {
