@@ -25,13 +25,18 @@ import {
 
 const DEDUP_RECORDS = 256;
 
-/** A DTLS / TLS handshake the server refused: which credentials to check, else undefined. */
+/** A DTLS / TLS / OSCORE refusal that retrying cannot fix: what to check, else undefined. */
 function credentialsRefused(error: Error): string | undefined {
   const text = `${error.message} ${error.cause instanceof Error ? error.cause.message : ''}`;
-  if (/OSCORE/.test(text)) return 'OSCORE request: check --oscore-context (both sides must hold matching contexts)';
-  if (!/fatal alert|handshake|certificate|unknown_psk|unknownPsk|SSL|TLS alert/i.test(text)) return undefined;
-  return 'handshake: check the credentials (--psk-identity/--psk-key, --rpk/--server-rpk or --cert/--key/--ca)';
+  if (/OSCORE/.test(text))
+    return 'the server refused the OSCORE request: check --oscore-context (both sides must hold matching contexts)';
+  if (/untrusted|unable to verify|self[- ]signed|certificate has expired|altnames|Hostname\/IP/i.test(text))
+    return "the server's key or certificate is not trusted: check --server-rpk or --ca";
+  if (/fatal alert|handshake|certificate|unknown_psk|unknownPsk|SSL|TLS alert/i.test(text))
+    return 'the server refused the handshake: check the credentials (--psk-identity/--psk-key, --rpk or --cert/--key/--ca)';
+  return undefined;
 }
+
 /** How long stop() waits for a Register in flight before closing anyway (ms). */
 const STOP_GRACE_MS = 500;
 
@@ -339,7 +344,7 @@ export class SimulatedDevice {
       const refused = credentialsRefused(error);
       if (refused) {
         // Retrying with the same credentials cannot succeed: say which flags to check, stop.
-        this.fail(new Error(`${error.message}: the server refused the ${refused}`));
+        this.fail(new Error(`${error.message}: ${refused}`));
         void this.shutdownClient(false);
         return;
       }

@@ -135,6 +135,23 @@ describe('simulated devices over DTLS', () => {
     expect(getValue(sim.devices[0]!, '/0/0/3')).toContain(Buffer.from(clientPublic).toString('hex'));
   });
 
+  it('raw public keys: a server key other than the pinned one fails the device with the reason', async () => {
+    const { server, uri } = await dtlsServer({
+      rpk: { privateKey: readFileSync(fx.serverRpk, 'utf8'), trusted: () => true },
+    });
+    const { loadCredentials } = await import('../src/security/credentials');
+    // Pin the wrong key: the device's own.
+    const credentials = loadCredentials({ rpk: fx.clientRpk, serverRpk: fx.clientRpk });
+    const sim = await startSimulator({ server: uri, endpoint: 'sim-rpk-bad', rate: 0, credentials });
+    cleanups.push(() => sim.close({ deregister: false }));
+    const device = sim.devices[0]!;
+    expect(device.state).toBe('failed');
+    expect(device.lastError?.message).toMatch(
+      /untrusted raw public key: the server's key or certificate is not trusted: check --server-rpk or --ca/,
+    );
+    expect(await server.getRegistration('sim-rpk-bad')).toBeUndefined();
+  });
+
   it('X.509 from the command line: --cert --key --ca; /0/0/2 = 2', async () => {
     const cert = readFileSync(fx.cert, 'utf8');
     const { server, uri, identities } = await dtlsServer({

@@ -71,6 +71,22 @@ describe('simulated devices over reliable transports and OSCORE', () => {
     expect(getValue(sim.devices[0]!, '/0/0/2')).toBe('/0/0/2 (Security Mode) = 0');
   });
 
+  it('coaps+tcp with a wrong TLS PSK: the device fails with the reason, nothing registers', async () => {
+    const tls: TcpTlsOptions = { pskKey: (id) => (id === 'tls-dev' ? KEY : undefined) };
+    const { server, uri } = await serve(await createTcpTransport({ host: '127.0.0.1', port: 0, tls }), 'coaps+tcp');
+    const sim = await startSimulator({
+      server: uri,
+      endpoint: 'sim-tls-bad',
+      rate: 0,
+      credentials: { psk: { identity: 'tls-dev', key: new Uint8Array(16) } },
+    });
+    cleanups.push(() => sim.close({ deregister: false }));
+    const device = sim.devices[0]!;
+    expect(device.state).toBe('failed');
+    expect(device.lastError?.message).toMatch(/the server refused the handshake: check the credentials/);
+    expect(await server.getRegistration('sim-tls-bad')).toBeUndefined();
+  });
+
   it('coaps+tcp with X.509: --ca verifies the server, --cert/--key authenticate the device', async () => {
     const cert = readFileSync(fx.cert, 'utf8');
     const tls: TcpTlsOptions = { cert, key: readFileSync(fx.key, 'utf8'), ca: cert, requestCert: true };
