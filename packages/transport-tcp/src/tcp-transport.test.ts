@@ -160,7 +160,7 @@ describe('createTcpTransport over TLS', () => {
     const atServer = nextFrame(server);
     await client.send(peer, get(1, 'secret'));
     const got = await atServer;
-    expect(got.peer.identity).toMatchObject({ kind: 'x509', subject: 'device-42' });
+    expect(got.peer.identity).toMatchObject({ kind: 'x509', subject: 'CN=device-42' });
     expect(new TextDecoder().decode(decodeReliable(got.frame, 'tcp').payload)).toBe('secret');
   });
 

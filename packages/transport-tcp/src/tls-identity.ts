@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { PeerIdentity } from '@lwm2m-ts/coap';
 
@@ -10,7 +11,8 @@ export function tlsPeerIdentity(socket: TLSSocket, pskIdentity: string | undefin
   if (!socket.authorized) return undefined;
   const cert = socket.getPeerCertificate(false);
   if (!cert || !cert.raw) return undefined;
-  const cn = cert.subject?.CN;
-  const subject = Array.isArray(cn) ? cn.join(',') : (cn ?? '');
+  // The same distinguished-name text the DTLS transport reports (node's "C=..\nCN=.." form), so
+  // a server's subject matching works the same on every secured transport.
+  const subject = new X509Certificate(cert.raw).subject;
   return { kind: 'x509', subject, certificate: new Uint8Array(cert.raw) };
 }

@@ -105,10 +105,9 @@ describe('registration refused for an authenticated but different identity', () 
     expect(await server.listRegistrations()).toEqual([]);
   });
 
-  // Product bug: transport-tcp's tlsPeerIdentity puts the bare CN ("dev-t") in `subject`, where
-  // DTLS and the server's subjectCommonName() expect an RFC 4514 subject ("CN=dev-t"), so
-  // `x509: true` never matches over TLS and the right device is refused with 4.03.
-  it.fails('TLS X.509: the certificate whose CN is the endpoint name registers (x509: true)', async () => {
+  // Regression: transport-tcp once reported the bare CN ("dev-t") as the subject, so `x509: true`
+  // never matched over TLS; it now reports the distinguished name exactly as DTLS does.
+  it('TLS X.509: the certificate whose CN is the endpoint name registers (x509: true)', async () => {
     const { server, asDevice, uri } = await tlsX509World();
     expect(await register(asDevice, uri, 'dev-t')).toBe('2.01');
     expect((await server.getRegistration('dev-t'))?.peer.identity).toMatchObject({ kind: 'x509' });

@@ -28,7 +28,7 @@ export interface SecurityInfo {
 
 /** The CN of an RFC 4514-ish subject ("CN=dev1,O=Acme" or "/CN=dev1/O=Acme"). */
 export function subjectCommonName(subject: string): string | undefined {
-  for (const part of subject.split(/[,/]/)) {
+  for (const part of subject.split(/[,/\n]/)) {
     const [key, ...rest] = part.trim().split('=');
     if (key?.trim().toUpperCase() === 'CN' && rest.length > 0) return rest.join('=').trim();
   }

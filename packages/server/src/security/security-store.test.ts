@@ -36,6 +36,8 @@ describe('identity matching', () => {
     expect(subjectCommonName('CN=dev1,O=Acme')).toBe('dev1');
     expect(subjectCommonName('/C=FR/CN=dev 2/O=x')).toBe('dev 2');
     expect(subjectCommonName('O=Acme')).toBeUndefined();
+    // node's X509Certificate.subject form, as the DTLS and TLS transports report it
+    expect(subjectCommonName('C=FR\nO=Acme\nCN=dev-3')).toBe('dev-3');
   });
 
   it('matches RPK keys by bytes and X.509 by explicit subject', () => {
