@@ -233,6 +233,30 @@ describe('simulated devices over DTLS', () => {
     expect((await server.read('sim-sleepy', '/3/0/0')).code).toBe('2.05');
   });
 
+  it('queue mode: falling asleep after --awake-time also closes the session; the next Update resumes it', async () => {
+    const store = pskStore((id) => id === 'dozy');
+    const { server, uri, transport } = await dtlsServer({ psk: store.psk });
+    const sim = await startSimulator({
+      server: uri,
+      endpoint: 'sim-dozy',
+      rate: 0,
+      queue: true,
+      awakeTimeMs: 300,
+      credentials: { psk: { identity: 'dozy', key: KEY } },
+    });
+    cleanups.push(() => sim.close());
+    const device = sim.devices[0]!;
+    const dtls = device.transport!.dtls!;
+    await waitFor(() => device.client!.sleeping && dtls.stats().sessions === 0);
+    await waitFor(() => transport.stats().sessions === 0);
+    const updates: string[] = [];
+    server.events.on('updated', (e) => updates.push(e.registration.endpoint));
+    await device.update();
+    await waitFor(() => updates.includes('sim-dozy'));
+    expect(dtls.stats().sessions).toBe(1);
+    expect(store.asked).toEqual(['dozy']); // one full handshake, then resumption
+  });
+
   it('--bootstrap coaps://: bootstraps over DTLS PSK, then registers over DTLS where it was told', async () => {
     const { server, uri, identities } = await dtlsServer({ psk: (id) => (id === 'bs-dtls' ? KEY : undefined) });
     const bsTransport = await createDtlsServer({
