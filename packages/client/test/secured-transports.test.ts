@@ -18,6 +18,7 @@ import { createUdpTransport } from '@lwm2m-ts/transport-udp';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   deviceInstance,
+  ipsoSensor,
   LwM2mClient,
   oscoreInstance,
   SecurityMode,
@@ -293,6 +294,7 @@ describe('accounts secured from the Security object', () => {
     const masterSalt = randomBytes(8);
     const clientId = new Uint8Array([0x01]);
     const serverId = new Uint8Array([0x02]);
+    const sensor = ipsoSensor({ value: 20, units: 'Cel' });
     const serverContext = createSecurityContext({
       masterSecret,
       masterSalt,
@@ -323,6 +325,7 @@ describe('accounts secured from the Security object', () => {
           },
           { id: 1, instances: { 0: serverInstance({ shortServerId: 1, lifetime: 300 }) } },
           device,
+          { id: 3303, instances: { 0: sensor } },
           {
             id: 21,
             instances: { 4: oscoreInstance({ masterSecret, masterSalt, senderId: clientId, recipientId: serverId }) },
@@ -345,6 +348,11 @@ describe('accounts secured from the Security object', () => {
       expect.arrayContaining([expect.objectContaining({ path: '/21' })]),
     );
     expect((await dm.read('oscore-dev', '/21/4')).code).toBe('4.01');
+    // Observe over OSCORE: the notification is found by the OSCORE peer and protected.
+    const notified = new Promise<unknown>((resolve) => dm.events.on('notification', (n) => resolve(n.content)));
+    await dm.observe('oscore-dev', '/3303/0/5700');
+    sensor.update(23.5);
+    expect(await notified).toEqual(Resource.single(5700, LwM2mValue.float(23.5)));
   });
 
   it('queue mode over DTLS: sleep parks the session, wake-up resumes it and the server reads again', async () => {
