@@ -34,6 +34,10 @@ describe('RD: bad input gets a clear code and corrupts nothing', () => {
       ['ep=', '</a>', undefined, '4.00', /ep must be/],
       [`ep=${'x'.repeat(64)}`, '</a>', undefined, '4.00', /ep must be 1\.\.63 bytes/],
       ['ep=a&ep=b', '</a>', undefined, '4.00', /ep given twice/],
+      // RFC 9176 §5.3: an absent d may leave the sector "empty"; an explicit empty d would be
+      // indistinguishable from that on the wire, so it is refused rather than made a sector.
+      ['ep=bad&d=', '</a>', undefined, '4.00', /d must be 1\.\.63 bytes/],
+      ['ep=bad&d', '</a>', undefined, '4.00', /d must be 1\.\.63 bytes/],
       ['ep=bad', '</a>;rt="unterminated', undefined, '4.00', /malformed link format/],
       ['ep=bad', 'not a link', undefined, '4.00', /malformed link format/],
       ['ep=bad', Uint8Array.of(0x3c, 0xff, 0xfe, 0x3e), undefined, '4.00', /./],

@@ -51,6 +51,75 @@ describe('MemoryRdStore', () => {
     expect((await s.findByName('ep1', undefined))?.id).toBe('1');
   });
 
+  it('keeps the default sector apart from an empty-named sector and from names with separators', async () => {
+    const s = new MemoryRdStore();
+    await s.put(reg('1', { ep: 'e', d: undefined }));
+    await s.put(reg('2', { ep: 'e', d: '' }));
+    await s.put(reg('3', { ep: 'b\u0000c', d: 'a' }));
+    await s.put(reg('4', { ep: 'c', d: 'a\u0000b' }));
+    expect((await s.findByName('e', undefined))?.id).toBe('1');
+    expect((await s.findByName('e', ''))?.id).toBe('2');
+    expect((await s.findByName('b\u0000c', 'a'))?.id).toBe('3');
+    expect((await s.findByName('c', 'a\u0000b'))?.id).toBe('4');
+    await s.delete('2');
+    expect((await s.findByName('e', undefined))?.id).toBe('1');
+    expect(await s.findByName('e', '')).toBeUndefined();
+  });
+
+  it('a replace that renames the endpoint or moves its sector leaves no ghost under the old name', async () => {
+    const s = new MemoryRdStore();
+    await s.put(reg('1', { ep: 'old', d: 's' }));
+    await s.put(reg('1', { ep: 'new', d: 's' }));
+    expect(await s.findByName('old', 's')).toBeUndefined();
+    expect((await s.findByName('new', 's'))?.id).toBe('1');
+    await s.put(reg('1', { ep: 'new', d: undefined }));
+    expect(await s.findByName('new', 's')).toBeUndefined();
+    expect((await s.findByName('new', undefined))?.id).toBe('1');
+    // The old name is free again: another registration takes it, and the renamed one's delete leaves it alone.
+    await s.put(reg('2', { ep: 'old', d: 's' }));
+    await s.delete('1');
+    expect((await s.findByName('old', 's'))?.id).toBe('2');
+    expect(await s.findByName('new', undefined)).toBeUndefined();
+  });
+
+  it('property: findByName answers the latest live holder of a name and never a ghost', async () => {
+    const op = fc.oneof(
+      fc.record({
+        put: fc.constantFrom('1', '2', '3'),
+        ep: fc.constantFrom('x', 'y'),
+        d: fc.constantFrom(undefined, '', 's'),
+      }),
+      fc.record({ del: fc.constantFrom('1', '2', '3') }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 12 }), async (ops) => {
+        const s = new MemoryRdStore();
+        const live = new Map<string, Registration>();
+        const holders: Registration[] = []; // put order, latest last
+        for (const o of ops) {
+          if ('put' in o) {
+            const r = reg(o.put, { ep: o.ep, d: o.d });
+            await s.put(r);
+            live.set(r.id, r);
+            holders.push(r);
+          } else {
+            await s.delete(o.del);
+            live.delete(o.del);
+          }
+        }
+        for (const ep of ['x', 'y'])
+          for (const d of [undefined, '', 's']) {
+            const got = await s.findByName(ep, d);
+            const latest = [...holders].reverse().find((r) => r.ep === ep && r.d === d);
+            const expected = latest && live.get(latest.id) === latest ? latest : undefined;
+            if (expected) expect(got).toBe(expected);
+            else if (got) expect([got.ep, got.d, live.get(got.id)]).toEqual([ep, d, got]);
+          }
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+  });
+
   it('takeExpired pops only what expired, also after lifetimes changed', async () => {
     const s = new MemoryRdStore();
     await s.put(reg('a', { expiresAt: 10 }));

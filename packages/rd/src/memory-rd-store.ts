@@ -12,7 +12,11 @@ import type { Registration } from './registration';
 /** Attributes indexed by default. */
 export const DEFAULT_INDEXED = ['ep', 'd', 'et', 'rt', 'if'] as const;
 
-const nameKey = (ep: string, d: string | undefined) => (d === undefined ? `\u0000${ep}` : `${d}\u0000${ep}`);
+/**
+ * The findByName key of (ep, d): injective, so the default sector (undefined) never meets an
+ * empty-named one (''), and no separator inside ep or d can make two names collide.
+ */
+const nameKey = (ep: string, d: string | undefined): string => JSON.stringify(d === undefined ? [ep] : [ep, d]);
 
 export interface MemoryRdStoreOptions {
   /** Attribute names to index (default ep, d, et, rt, if). */
@@ -41,9 +45,15 @@ export class MemoryRdStore implements RdStore {
 
   async put(r: Registration): Promise<void> {
     const old = this.byId.get(r.id);
-    if (old) this.unindex(old);
+    const key = nameKey(r.ep, r.d);
+    if (old) {
+      this.unindex(old);
+      // A replace that renames the endpoint or moves its sector gives up the old name.
+      const oldKey = nameKey(old.ep, old.d);
+      if (oldKey !== key && this.byName.get(oldKey) === r.id) this.byName.delete(oldKey);
+    }
     this.byId.set(r.id, r);
-    this.byName.set(nameKey(r.ep, r.d), r.id);
+    this.byName.set(key, r.id);
     this.index(r);
     this.heap.push(r.expiresAt, r.id);
     if (this.heap.length > 2 * this.byId.size + 1024)

@@ -36,6 +36,9 @@ export class InMemoryRegistrationStore implements RegistrationStore {
     const previousId = this.#byEndpoint.get(registration.endpoint);
     const previous = previousId !== undefined ? this.#byId.get(previousId) : undefined;
     if (previousId !== undefined) this.#byId.delete(previousId);
+    // The same id re-added under another endpoint gives up its old endpoint.
+    const sameId = this.#byId.get(registration.id);
+    if (sameId && this.#byEndpoint.get(sameId.endpoint) === registration.id) this.#byEndpoint.delete(sameId.endpoint);
     this.#byId.set(registration.id, registration);
     this.#byEndpoint.set(registration.endpoint, registration.id);
     return previous ? { previous } : {};

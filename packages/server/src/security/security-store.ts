@@ -1,10 +1,10 @@
-import { bytesEqual } from '../core/peer';
 import type { SecurityInfo } from './security-info';
 
 /** Read side used by the server and by transports (DTLS PSK lookup, OSCORE context lookup). */
 export interface SecurityStore {
   getByEndpoint(endpoint: string): Promise<SecurityInfo | undefined>;
   getByPskIdentity(identity: string): Promise<SecurityInfo | undefined>;
+  /** Several endpoints with one recipient id (different ID contexts): the in-memory store answers the earliest put. */
   getByOscoreRecipientId(recipientId: Uint8Array): Promise<SecurityInfo | undefined>;
 }
 
@@ -23,9 +23,13 @@ export class SecurityInfoConflictError extends Error {
   }
 }
 
+const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+
 export class InMemorySecurityStore implements EditableSecurityStore {
   readonly #byEndpoint = new Map<string, SecurityInfo>();
   readonly #byPskIdentity = new Map<string, string>();
+  /** OSCORE recipient id (hex) -> endpoints using it, earliest first (the first one answers). */
+  readonly #byOscoreRecipientId = new Map<string, Set<string>>();
 
   constructor(initial: readonly SecurityInfo[] = []) {
     for (const info of initial) this.#put(info);
@@ -41,9 +45,9 @@ export class InMemorySecurityStore implements EditableSecurityStore {
   }
 
   async getByOscoreRecipientId(recipientId: Uint8Array) {
-    for (const info of this.#byEndpoint.values()) {
-      if (info.oscore && bytesEqual(info.oscore.recipientId, recipientId)) return info;
-    }
+    const endpoints = this.#byOscoreRecipientId.get(hex(recipientId));
+    if (!endpoints) return undefined;
+    for (const endpoint of endpoints) return this.#byEndpoint.get(endpoint);
     return undefined;
   }
 
@@ -60,9 +64,15 @@ export class InMemorySecurityStore implements EditableSecurityStore {
       }
     }
     const previous = this.#byEndpoint.get(info.endpoint);
-    if (previous?.psk) this.#byPskIdentity.delete(previous.psk.identity);
+    if (previous) this.#unindex(previous, info);
     this.#byEndpoint.set(info.endpoint, info);
     if (info.psk) this.#byPskIdentity.set(info.psk.identity, info.endpoint);
+    if (info.oscore) {
+      const key = hex(info.oscore.recipientId);
+      const endpoints = this.#byOscoreRecipientId.get(key);
+      if (endpoints) endpoints.add(info.endpoint);
+      else this.#byOscoreRecipientId.set(key, new Set([info.endpoint]));
+    }
     return previous ? { previous } : {};
   }
 
@@ -70,8 +80,21 @@ export class InMemorySecurityStore implements EditableSecurityStore {
     const info = this.#byEndpoint.get(endpoint);
     if (!info) return undefined;
     this.#byEndpoint.delete(endpoint);
-    if (info.psk) this.#byPskIdentity.delete(info.psk.identity);
+    this.#unindex(info);
     return info;
+  }
+
+  /** Drops `info`'s index entries; a recipient id `next` keeps stays put (and keeps its rank). */
+  #unindex(info: SecurityInfo, next?: SecurityInfo): void {
+    if (info.psk && this.#byPskIdentity.get(info.psk.identity) === info.endpoint)
+      this.#byPskIdentity.delete(info.psk.identity);
+    if (info.oscore) {
+      const key = hex(info.oscore.recipientId);
+      if (next?.oscore && hex(next.oscore.recipientId) === key) return;
+      const endpoints = this.#byOscoreRecipientId.get(key);
+      endpoints?.delete(info.endpoint);
+      if (endpoints?.size === 0) this.#byOscoreRecipientId.delete(key);
+    }
   }
 
   async list() {
