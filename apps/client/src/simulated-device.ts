@@ -11,6 +11,7 @@ import {
 } from '@lwm2m-ts/client';
 import { type OptionRegistry, parseCoapUri } from '@lwm2m-ts/codec';
 import type { ModelRegistry, NodeCodecRegistry } from '@lwm2m-ts/objects';
+import { loadOscoreContextFile, type SecurityContext } from '@lwm2m-ts/oscore';
 import { CountingTransport, type TrafficCounters } from './counting-transport';
 import { buildDeviceObjects, type DeviceObjects } from './objects/catalog';
 import type { RandomSource } from './objects/simulated-instance';
@@ -96,6 +97,7 @@ export class SimulatedDevice {
   private startedAt = 0;
   private settled: Array<() => void> = [];
   private restarting: Promise<void> | undefined;
+  private oscoreContext: SecurityContext | undefined;
   /** Security (0), Server (1) and OSCORE (21) objects of the running client. */
   accounts: readonly ObjectDefinition[] = [];
   /** The open transport (DTLS sessions are suspended while the device sleeps). */
@@ -131,6 +133,13 @@ export class SimulatedDevice {
         host: target.host,
         credentials: c.credentials ?? {},
         ...(c.psk ? { psk: c.psk } : {}),
+        oscoreContext: () => {
+          // One context per device for its whole life: a reboot must not restart the sequence numbers.
+          const file = c.credentials?.oscore?.file;
+          if (file === undefined) throw new Error('no OSCORE context configured');
+          this.oscoreContext ??= loadOscoreContextFile(file);
+          return this.oscoreContext;
+        },
         ...(c.bindHost !== undefined ? { bindHost: c.bindHost } : {}),
         ...(c.socketBufferSize !== undefined ? { socketBufferSize: c.socketBufferSize } : {}),
       });

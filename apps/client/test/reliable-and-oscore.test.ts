@@ -112,13 +112,26 @@ describe('simulated devices over reliable transports and OSCORE', () => {
     const layer = createOscoreLayer({ contexts: loadOscoreContextFile(fx.oscoreServer) });
     const { server, uri, identities } = await serve(transport, 'coap', { endpoint: { layers: [layer] } });
     const credentials = loadCredentials({ oscoreContext: fx.oscoreClient });
-    const sim = await registerAndRead(server, { server: uri, endpoint: 'sim-oscore', credentials });
+    const sim = await registerAndRead(server, { server: uri, endpoint: 'sim-oscore', credentials, rebootDelayMs: 20 });
     await waitFor(() => identities.has('sim-oscore'));
     expect(identities.get('sim-oscore')).toMatchObject({ kind: 'oscore' });
     const device = sim.devices[0]!;
     expect(getValue(device, '/0/0/2')).toBe('/0/0/2 (Security Mode) = 3');
     expect(getValue(device, '/0/0/17')).toMatch(/21:0/);
     expect(getValue(device, '/21/0/1')).toContain('01');
+    // A reboot keeps the context (and its sequence numbers): the server's replay window accepts it.
+    const deviceRebooted = new Promise<void>((resolve) => {
+      const off = server.events.on('registered', (e) => {
+        if (e.registration.endpoint !== 'sim-oscore') return;
+        off();
+        resolve();
+      });
+    });
+    expect((await server.execute('sim-oscore', '/3/0/4')).code).toBe('2.04');
+    await deviceRebooted;
+    await device.whenSettled();
+    expect(device.state).toBe('registered');
+    expect((await server.read('sim-oscore', '/3/0/0')).code).toBe('2.05');
   });
 
   it('OSCORE with the wrong master secret: nothing registers', async () => {

@@ -6,7 +6,13 @@
 import { createPrivateKey } from 'node:crypto';
 import { type ObjectDefinition, type PlainContent, SecurityMode, SimpleInstance } from '@lwm2m-ts/client';
 import type { MessageLayer, Peer, Transport } from '@lwm2m-ts/coap';
-import { bytesToHex, createOscoreLayer, loadOscoreContextFile, type SecurityContextInput } from '@lwm2m-ts/oscore';
+import {
+  bytesToHex,
+  createOscoreLayer,
+  loadOscoreContextFile,
+  type SecurityContext,
+  type SecurityContextInput,
+} from '@lwm2m-ts/oscore';
 import { createDtlsClient, type DtlsClientOptions, type DtlsTransport } from '@lwm2m-ts/transport-dtls';
 import { createTcpTransport, type TcpTlsOptions } from '@lwm2m-ts/transport-tcp';
 import { createUdpTransport, socketTypeForHost } from '@lwm2m-ts/transport-udp';
@@ -76,6 +82,8 @@ export interface OpenOptions {
   readonly socketBufferSize?: number;
   readonly psk?: PskCredentials;
   readonly credentials: DeviceCredentials;
+  /** OSCORE: the device's context, kept across reboots so sequence numbers keep rising. */
+  readonly oscoreContext?: () => SecurityContext;
 }
 
 export async function openDeviceTransport(o: OpenOptions): Promise<DeviceTransport> {
@@ -93,7 +101,8 @@ export async function openDeviceTransport(o: OpenOptions): Promise<DeviceTranspo
       });
       if (!c.oscore) return { transport, layers: [] };
       try {
-        return { transport, layers: [createOscoreLayer({ contexts: loadOscoreContextFile(c.oscore.file) })] };
+        const context = o.oscoreContext?.() ?? loadOscoreContextFile(c.oscore.file);
+        return { transport, layers: [createOscoreLayer({ contexts: context })] };
       } catch (e) {
         await transport.close();
         throw e;
