@@ -6,6 +6,7 @@ export { Endpoint, type EndpointOptions } from './endpoint';
 export { CoapClosedError } from './errors/coap-closed-error';
 export { CoapError } from './errors/coap-error';
 export { CoapResetError } from './errors/coap-reset-error';
+export { CoapSendError } from './errors/coap-send-error';
 export { CoapTimeoutError } from './errors/coap-timeout-error';
 export {
   createMessageIdGenerator,

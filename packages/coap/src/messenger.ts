@@ -22,8 +22,8 @@ export interface PeerCapabilities {
 
 /** Told what happened to a notification we sent (observe relations implement it). */
 export interface NotificationOwner {
-  /** The peer rejected it with RST, or a CON notification was never acknowledged. */
-  onNotificationFailed(reason: 'reset' | 'timeout'): void;
+  /** The peer rejected it with RST, a CON notification was never acknowledged, or the transport could not send it. */
+  onNotificationFailed(reason: 'reset' | 'timeout' | 'send'): void;
   /** A CON notification was acknowledged. */
   onNotificationAcknowledged(): void;
 }
@@ -62,7 +62,7 @@ export interface MessengerUpper {
   receiveResponse(ex: ClientExchange, message: CoapMessage): void;
   /** The exchange now waits without retransmissions (queued, or a separate response announced): enforce its deadline. */
   armDeadline(ex: ClientExchange): void;
-  /** The exchange failed below (timeout, RST, connection closed). */
+  /** The exchange failed below (timeout, RST, connection closed, the transport refused to send). */
   failExchange(ex: ClientExchange, error: Error): void;
   /** A connection ended or the peer aborted (reliable transports): observations with it end. */
   peerGone(peer: Peer, error: Error): void;

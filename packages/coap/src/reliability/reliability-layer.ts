@@ -18,14 +18,17 @@ import {
 import type { Clock } from '../clock';
 import type { DerivedTimes, TransmissionParameters } from '../config';
 import { CoapResetError } from '../errors/coap-reset-error';
+import { CoapSendError } from '../errors/coap-send-error';
 import { CoapTimeoutError } from '../errors/coap-timeout-error';
 import { type ClientExchange, type ExchangeStore, ServerExchange } from '../exchange';
 import type { MessageIdGenerator, Random } from '../ids';
 import type { Messenger, MessengerUpper, NotificationOwner } from '../messenger';
-import { TimerHeap, type TimerNode } from '../timer-heap';
+import { sendFrame } from '../send-frame';
+import { TimerHeap } from '../timer-heap';
 import type { Peer, Transport } from '../transport';
 import { DedupCache } from './dedup-cache';
 import { rejectMalformed } from './malformed';
+import { midKey, type PeerSlots, type Transmission } from './transmission';
 
 export interface ReliabilityOptions {
   readonly transport: Transport;
@@ -40,26 +43,6 @@ export interface ReliabilityOptions {
   /** How long a handler may take before a CON request gets an empty ACK (ms). */
   readonly piggybackWindowMs: number;
 }
-
-/** One CON being retransmitted until ACK, RST or MAX_RETRANSMIT; its own node in the timer heap. */
-interface Transmission extends TimerNode {
-  readonly key: string;
-  readonly peer: Peer;
-  readonly bytes: Uint8Array;
-  attempts: number;
-  timeoutMs: number;
-  /** Exactly one owner: a client exchange, a notification, or a ping. */
-  readonly exchange: ClientExchange | undefined;
-  readonly notification: NotificationOwner | undefined;
-  readonly ping: { resolve(): void; reject(e: Error): void } | undefined;
-}
-
-interface PeerSlots {
-  active: number;
-  readonly waiting: ClientExchange[];
-}
-
-const midKey = (peer: Peer, mid: number): string => `${peer.key}#${mid}`;
 
 export class ReliabilityLayer implements Messenger {
   private readonly outstanding = new Map<string, Transmission>();
@@ -85,7 +68,11 @@ export class ReliabilityLayer implements Messenger {
     if (!ex.confirmable) {
       const mid = this.o.nextMessageId();
       ex.messageId = mid;
-      this.write(ex.peer, encodeUdp({ ...message, type: MessageType.NON, messageId: mid }));
+      const bytes = encodeUdp({ ...message, type: MessageType.NON, messageId: mid });
+      this.send(ex.peer, bytes, (e) => {
+        // Nothing will retransmit it: the request fails now (unless it moved on meanwhile).
+        if (!ex.done && ex.messageId === mid) this.o.upper.failExchange(ex, new CoapSendError(ex.peer.key, e));
+      });
       return;
     }
     if (!ex.holdsSlot) {
@@ -380,6 +367,7 @@ export class ReliabilityLayer implements Messenger {
   ): Transmission {
     const p = this.o.params;
     const t: Transmission = {
+      onSendError: (e) => this.transmissionFailed(t, e),
       key: midKey(peer, mid),
       peer,
       bytes,
@@ -393,7 +381,7 @@ export class ReliabilityLayer implements Messenger {
       ping,
     };
     this.outstanding.set(t.key, t);
-    this.write(peer, bytes);
+    this.send(peer, bytes, t.onSendError);
     this.timers.schedule(t, t.timeoutMs);
     return t;
   }
@@ -417,8 +405,27 @@ export class ReliabilityLayer implements Messenger {
     }
     t.attempts++;
     t.timeoutMs *= 2;
-    this.write(t.peer, t.bytes);
+    this.send(t.peer, t.bytes, t.onSendError);
     this.timers.schedule(t, t.timeoutMs);
+  }
+
+  /**
+   * The transport rejected a CON (e.g. DTLS handshake failed): retransmitting cannot help, so
+   * its owner fails now with a CoapSendError instead of after MAX_RETRANSMIT.
+   */
+  private transmissionFailed(t: Transmission, cause: unknown): void {
+    if (this.outstanding.get(t.key) !== t) return; // acknowledged, replaced or cancelled meanwhile
+    this.cancelTransmission(t);
+    const error = new CoapSendError(t.peer.key, cause);
+    if (t.ping) t.ping.reject(error);
+    else if (t.notification) {
+      this.o.upper.reportError(error, `notification to ${t.peer.key}`);
+      t.notification.onNotificationFailed('send');
+    } else if (t.exchange) {
+      t.exchange.transmission = undefined;
+      this.freeSlot(t.exchange);
+      this.o.upper.failExchange(t.exchange, error);
+    } else this.o.upper.reportError(error, `separate response to ${t.peer.key}`);
   }
 
   private cancelTransmission(t: Transmission): void {
@@ -476,9 +483,13 @@ export class ReliabilityLayer implements Messenger {
     this.write(peer, encodeUdp(createMessage({ type: MessageType.RST, code: CoapCode.EMPTY, messageId: mid })));
   }
 
+  /** Fire and forget (ACK, RST, piggybacked or NON response): a failure goes to `onError`. */
   private write(peer: Peer, bytes: Uint8Array): void {
-    if (this.closed) return;
-    this.o.transport.send(peer, bytes).catch(this.onSendError);
+    this.send(peer, bytes, this.onSendError);
+  }
+
+  private send(peer: Peer, bytes: Uint8Array, onError: (e: unknown) => void): void {
+    if (!this.closed) sendFrame(this.o.transport, peer, bytes, onError);
   }
 
   /** One bound handler instead of a closure per datagram. */

@@ -27,10 +27,12 @@ import type { Clock } from '../clock';
 import { CoapClosedError } from '../errors/coap-closed-error';
 import { CoapError } from '../errors/coap-error';
 import { CoapResetError } from '../errors/coap-reset-error';
+import { CoapSendError } from '../errors/coap-send-error';
 import { CoapTimeoutError } from '../errors/coap-timeout-error';
 import { type ClientExchange, type ExchangeStore, ServerExchange } from '../exchange';
 import { tokenKey } from '../ids';
 import type { Messenger, MessengerUpper, NotificationOwner, PeerCapabilities } from '../messenger';
+import { sendFrame } from '../send-frame';
 import type { Peer, Transport } from '../transport';
 
 export interface SignalingOptions {
@@ -113,7 +115,7 @@ export class SignalingLayer implements Messenger {
       this.d.upper.failExchange(ex, tooLargeForPeer(ex.peer, frame.length, c));
       return;
     }
-    this.sendFrame(ex.peer, frame);
+    this.sendFrame(ex.peer, frame, ex);
   }
 
   release(): void {}
@@ -298,11 +300,18 @@ export class SignalingLayer implements Messenger {
     this.sendFrame(peer, encodeReliable(message, this.framing));
   }
 
-  private sendFrame(peer: Peer, frame: Uint8Array): void {
+  /**
+   * A frame the transport refuses (connect refused, TLS handshake failed) ends the connection:
+   * the request it carried and every other exchange on it fail with a CoapSendError; a failed
+   * frame nobody awaits (CSM, response, Pong) is also reported to `onError`.
+   */
+  private sendFrame(peer: Peer, frame: Uint8Array, ex?: ClientExchange): void {
     if (this.closed) return;
-    this.d.transport.send(peer, frame).catch((e: unknown) => {
-      this.d.upper.reportError(e, `send to ${peer.key}`);
-      this.drop(peer, new CoapClosedError(`connection to ${peer.key} failed`, { cause: e }));
+    sendFrame(this.d.transport, peer, frame, (e: unknown) => {
+      const error = new CoapSendError(peer.key, e);
+      if (ex) this.d.upper.failExchange(ex, error);
+      else this.d.upper.reportError(error, `send to ${peer.key}`);
+      if (!this.closed) this.drop(peer, error);
     });
   }
 }
