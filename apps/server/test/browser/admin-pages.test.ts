@@ -1,4 +1,5 @@
 /** Browser tests of the composite and queue views and the security, bootstrap and models pages. */
+import { generateKeyPairSync } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerApp } from '../../src/index';
@@ -72,6 +73,45 @@ describe.skipIf(!available)('web UI admin pages in chromium', () => {
       key: new Uint8Array([0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77]),
     });
     await page.screenshot({ path: artifactPath('security.png') });
+  });
+
+  it('adds RPK (PEM) and X.509 credentials, bootstrap credentials, and removes them', async () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const spki = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
+    await page.goto(`${app.httpUrl}/security`);
+    const table = page.getByTestId('security-table');
+    await page.getByTestId('security-endpoint').fill('rpk-ui');
+    await page.getByTestId('security-mode').selectOption('rpk');
+    await page.getByTestId('security-rpk').fill(pem);
+    await page.getByTestId('security-save').click();
+    await table.locator('tr', { hasText: 'rpk-ui' }).waitFor();
+    expect((await app.context.security.getByEndpoint('rpk-ui'))?.rpk?.publicKey).toEqual(spki);
+
+    await page.getByTestId('security-endpoint').fill('x509-ui');
+    await page.getByTestId('security-mode').selectOption('x509');
+    await page.getByTestId('security-subject').fill('CN=x509-ui,O=Acme');
+    await page.getByTestId('security-save').click();
+    await table.locator('tr', { hasText: 'CN=x509-ui,O=Acme' }).waitFor();
+    expect((await app.context.security.getByEndpoint('x509-ui'))?.x509).toBe('CN=x509-ui,O=Acme');
+
+    await page.getByTestId('security-remove-rpk-ui').click();
+    await table.locator('tr', { hasText: 'rpk-ui' }).waitFor({ state: 'detached' });
+    expect(await app.context.security.getByEndpoint('rpk-ui')).toBeUndefined();
+
+    await page.getByTestId('security-store-bootstrap').click();
+    await table.locator('tr', { hasText: 'No bootstrap credentials' }).waitFor();
+    await page.getByTestId('security-endpoint').fill('bs-ui');
+    await page.getByTestId('security-mode').selectOption('psk');
+    await page.getByTestId('security-identity').fill('bs-ui-id');
+    await page.getByTestId('security-key').fill('a0a1');
+    await page.getByTestId('security-save').click();
+    await table.locator('tr', { hasText: 'bs-ui-id' }).waitFor();
+    expect((await app.context.bootstrapSecurity?.getByEndpoint('bs-ui'))?.psk?.identity).toBe('bs-ui-id');
+    expect(await app.context.security.getByEndpoint('bs-ui')).toBeUndefined();
+    await page.getByTestId('security-remove-bs-ui').click();
+    await table.locator('tr', { hasText: 'bs-ui-id' }).waitFor({ state: 'detached' });
+    expect(await app.context.bootstrapSecurity?.getByEndpoint('bs-ui')).toBeUndefined();
   });
 
   it('adds a bootstrap configuration on the bootstrap page', async () => {

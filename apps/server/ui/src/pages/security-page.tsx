@@ -1,4 +1,7 @@
-/** Per-endpoint credentials (PSK, RPK, X.509). Secrets are write-only. */
+/**
+ * Per-endpoint credentials (PSK, RPK, X.509) of the LwM2M server or of the bootstrap server.
+ * Secrets are write-only.
+ */
 import { useState } from 'react';
 import { call, enc } from '../api';
 import { useApi } from '../hooks';
@@ -11,8 +14,15 @@ interface SecurityJson {
   oscore?: { recipientId: string; senderId: string };
 }
 
+const STORES = {
+  clients: { base: '/api/security/clients', label: 'LwM2M server' },
+  bootstrap: { base: '/api/security/bootstrap', label: 'Bootstrap server' },
+} as const;
+
 export function SecurityPage() {
-  const list = useApi<SecurityJson[]>('/api/security/clients');
+  const [store, setStore] = useState<keyof typeof STORES>('clients');
+  const base = STORES[store].base;
+  const list = useApi<SecurityJson[]>(base);
   const [mode, setMode] = useState<'psk' | 'rpk' | 'x509'>('psk');
   const [endpoint, setEndpoint] = useState('');
   const [a, setA] = useState('');
@@ -27,8 +37,8 @@ export function SecurityPage() {
           ? { rpk: { publicKey: a } }
           : { x509: a ? { subject: a } : {} };
     try {
-      await call('PUT', `/api/security/clients/${enc(endpoint)}`, body);
-      setMessage({ ok: true, text: `Saved credentials of ${endpoint}` });
+      await call('PUT', `${base}/${enc(endpoint)}`, body);
+      setMessage({ ok: true, text: `Saved ${STORES[store].label.toLowerCase()} credentials of ${endpoint}` });
       setEndpoint('');
       setA('');
       setB('');
@@ -44,8 +54,24 @@ export function SecurityPage() {
         <h1>Security</h1>
       </div>
       <p className="muted">
-        A client with credentials here may register only over a secured transport proving them. Keys are write-only.
+        A client with credentials here may register (or, for the bootstrap server, bootstrap) only over a secured
+        transport proving them. Keys are write-only.
       </p>
+      <div className="tabs" role="tablist">
+        {(Object.keys(STORES) as (keyof typeof STORES)[]).map((k) => (
+          <button
+            key={k}
+            type="button"
+            role="tab"
+            aria-selected={store === k}
+            className={store === k ? 'active' : ''}
+            data-testid={`security-store-${k}`}
+            onClick={() => setStore(k)}
+          >
+            {STORES[k].label}
+          </button>
+        ))}
+      </div>
       {message && <div className={`status ${message.ok ? 'ok' : 'bad'}`}>{message.text}</div>}
       <form
         className="card pad form-grid"
@@ -65,7 +91,7 @@ export function SecurityPage() {
         </label>
         <label>
           Mode
-          <select value={mode} onChange={(e) => setMode(e.target.value as typeof mode)}>
+          <select value={mode} onChange={(e) => setMode(e.target.value as typeof mode)} data-testid="security-mode">
             <option value="psk">Pre-shared key</option>
             <option value="rpk">Raw public key</option>
             <option value="x509">X.509 certificate</option>
@@ -91,14 +117,26 @@ export function SecurityPage() {
         )}
         {mode === 'rpk' && (
           <label>
-            Public key (hex, SubjectPublicKeyInfo){' '}
-            <input value={a} onChange={(e) => setA(e.target.value)} required pattern="([0-9a-fA-F]{2})+" />
+            Public key (PEM, or hex SubjectPublicKeyInfo / 04‖x‖y){' '}
+            <textarea
+              value={a}
+              onChange={(e) => setA(e.target.value)}
+              required
+              rows={4}
+              className="mono"
+              data-testid="security-rpk"
+            />
           </label>
         )}
         {mode === 'x509' && (
           <label>
             Subject{' '}
-            <input value={a} onChange={(e) => setA(e.target.value)} placeholder="empty: CN must equal the endpoint" />
+            <input
+              value={a}
+              onChange={(e) => setA(e.target.value)}
+              placeholder="empty: CN must equal the endpoint"
+              data-testid="security-subject"
+            />
           </label>
         )}
         <button type="submit" className="primary" data-testid="security-save">
@@ -133,9 +171,8 @@ export function SecurityPage() {
                 <td>
                   <button
                     type="button"
-                    onClick={() =>
-                      call('DELETE', `/api/security/clients/${enc(s.endpoint)}`).then(list.reload, list.reload)
-                    }
+                    data-testid={`security-remove-${s.endpoint}`}
+                    onClick={() => call('DELETE', `${base}/${enc(s.endpoint)}`).then(list.reload, list.reload)}
                   >
                     Remove
                   </button>
@@ -145,7 +182,9 @@ export function SecurityPage() {
             {list.data?.length === 0 && (
               <tr>
                 <td colSpan={4} className="empty">
-                  No credentials: every client may register without security.
+                  {store === 'bootstrap'
+                    ? 'No bootstrap credentials: every client may bootstrap without security.'
+                    : 'No credentials: every client may register without security.'}
                 </td>
               </tr>
             )}
