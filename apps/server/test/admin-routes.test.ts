@@ -189,8 +189,9 @@ describe('server info', () => {
   it('tells the version and where devices reach the server', async () => {
     const { json } = await api(app, 'GET', '/api/server');
     expect(json).toMatchObject({
-      coap: { udpPort: app.coapPort, webSockets: false },
+      coap: { udpPort: app.coapPort, dtlsPort: app.coapsPort, webSockets: false },
       bootstrapPort: app.bsPort,
+      bootstrapCoapsPort: app.bsCoapsPort,
       clients: 0,
     });
   });

@@ -167,4 +167,24 @@ describe('LwM2M over TLS (coaps+tcp)', () => {
     const read = await api(app, 'GET', '/api/clients/tls-dev/3/0/1');
     expect(read.json.content.value).toBe('tls-dev');
   });
+
+  it('registers an X.509 device (client certificate checked against --ca, CN = endpoint)', async () => {
+    await api(app, 'PUT', '/api/security/clients/x509-dev', { x509: {} });
+    const transport = await createTcpTransport({
+      tls: { cert: deviceCert.certificate, key: deviceCert.privateKey, ca: serverCert.certificate },
+    });
+    await started(
+      secureDevice('x509-dev', transport, {
+        uri: `coaps+tcp://127.0.0.1:${app.tlsPort}`,
+        shortServerId: 1,
+        mode: SecurityMode.CERTIFICATE,
+      }),
+    );
+    const registered = await waitFor(async () => {
+      const r = (await api(app, 'GET', '/api/clients/x509-dev')).json;
+      return r?.transport === 'coaps+tcp' ? r : undefined;
+    });
+    expect(registered).toMatchObject({ secured: true, securityMode: 'x509' });
+    expect((await api(app, 'GET', '/api/clients/x509-dev/3/0/1')).json.content.value).toBe('x509-dev');
+  });
 });
