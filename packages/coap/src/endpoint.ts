@@ -67,7 +67,10 @@ export interface EndpointOptions {
   readonly messageIdGenerator?: MessageIdGenerator;
   /** RFC 7252 §4.8 parameters (UDP/DTLS). */
   readonly transmission?: Partial<TransmissionParameters>;
-  /** Deduplication records kept at most (oldest evicted first); default 20 000. */
+  /**
+   * Deduplication records kept at most (oldest evicted first); default 20 000. Stored replies
+   * start in 4 KiB and grow with live traffic, up to max(256 KiB, 128 bytes per record).
+   */
   readonly dedupCapacity?: number;
   /** Default request timeout (ms); default EXCHANGE_LIFETIME (247 s with default parameters). */
   readonly requestTimeoutMs?: number;

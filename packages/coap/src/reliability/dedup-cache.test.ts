@@ -56,3 +56,54 @@ describe('DedupCache', () => {
     expect(d.find('p', 0)).toBe(slots[0]);
   });
 });
+
+describe('DedupCache reply storage', () => {
+  it('starts small and holds little memory for a small capacity', () => {
+    const d = new DedupCache(manualClock(), 16);
+    expect(d.allocatedBytes).toBeLessThan(8 * 1024);
+    // The default capacity no longer allocates its whole reply cap up front either.
+    expect(new DedupCache(manualClock(), 20_000).allocatedBytes).toBeLessThan(2 * 1024 * 1024);
+  });
+
+  it('grows on demand while replies are live and still replays every one of them', () => {
+    const d = new DedupCache(manualClock(), 64);
+    const before = d.allocatedBytes;
+    const slots: number[] = [];
+    for (let i = 0; i < 64; i++) {
+      const s = d.add('p', i, 1e9);
+      d.setReply(s, d.generation(s), new Uint8Array(300).fill(i));
+      slots.push(s);
+    }
+    expect(d.allocatedBytes).toBeGreaterThan(before + 64 * 300 - 4096);
+    for (let i = 0; i < 64; i++) expect(d.reply(slots[i]!)).toEqual(new Uint8Array(300).fill(i));
+  });
+
+  it('does not grow for replies whose records expired: it reuses the space', () => {
+    const clock = manualClock();
+    const d = new DedupCache(clock, 1000);
+    const start = d.allocatedBytes;
+    for (let i = 0; i < 500; i++) {
+      clock.t += 20; // the previous record (and its reply) expired
+      const s = d.add('p', i, 10);
+      d.setReply(s, d.generation(s), new Uint8Array(100).fill(i & 0xff));
+    }
+    expect(d.allocatedBytes).toBe(start);
+    const last = d.find('p', 499);
+    expect(d.reply(last)).toEqual(new Uint8Array(100).fill(499 & 0xff));
+  });
+
+  it('keeps the bound: at the cap the oldest replies are overwritten', () => {
+    const d = new DedupCache(manualClock(), 1000, 8192);
+    const slots: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const s = d.add('p', i, 1e9);
+      d.setReply(s, d.generation(s), new Uint8Array(200).fill(i));
+      slots.push(s);
+    }
+    expect(d.allocatedBytes - new DedupCache(manualClock(), 1000, 8192).allocatedBytes).toBeLessThanOrEqual(
+      8192 - 4096 + 2000 * 16,
+    );
+    expect(d.reply(slots[99]!)).toEqual(new Uint8Array(200).fill(99));
+    expect(d.reply(slots[0]!)).toBeUndefined();
+  });
+});

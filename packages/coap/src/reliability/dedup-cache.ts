@@ -1,7 +1,10 @@
 /**
  * RFC 7252 §4.5 message deduplication: remembers recent message ids per peer for
  * EXCHANGE_LIFETIME (CON) / NON_LIFETIME (NON), with the reply to replay for a duplicate.
- * Bounded: at most `capacity` records (oldest evicted first) and a fixed byte slab for replies.
+ * Bounded: at most `capacity` records (oldest evicted first) and at most `maxReplyBytes` of
+ * replies. The reply slab starts small (4 KiB) and doubles only when the next reply would
+ * overwrite a reply whose record is still live, so an endpoint that sees little traffic (or has
+ * a small `capacity`) holds little memory; at the cap the oldest replies are overwritten.
  *
  * Built for the hot path and the garbage collector: records live in a ring of typed arrays
  * (no object per message), replies are copied into one circular byte slab, and lookups are one
@@ -11,6 +14,10 @@
 import type { Clock } from '../clock';
 import type { ServerExchange } from '../exchange';
 import { MidIndex } from './mid-index';
+
+/** Reply slab and region queue sizes before any growth. */
+const INITIAL_SLAB_BYTES = 4096;
+const INITIAL_REGIONS = 64;
 
 interface PeerRecords {
   readonly key: string;
@@ -35,21 +42,23 @@ export class DedupCache {
   private readonly replyOff: Int32Array;
   private readonly replyLen: Int32Array;
   private readonly slotExchange: (ServerExchange | undefined)[];
-  // Reply bytes: a circular slab, regions queued in write order.
-  private readonly bytes: Uint8Array;
+  // Reply bytes: a circular slab, regions queued in write order; both grow on demand.
+  private bytes: Uint8Array;
+  private readonly maxReplyBytes: number;
   private writePos = 0;
-  private readonly qSlot: Int32Array;
-  private readonly qGen: Uint32Array;
-  private readonly qOff: Int32Array;
-  private readonly qLen: Int32Array;
+  private readonly maxRegions: number;
+  private qSlot: Int32Array;
+  private qGen: Uint32Array;
+  private qOff: Int32Array;
+  private qLen: Int32Array;
   private qHead = 0;
   private qCount = 0;
 
   constructor(
     private readonly clock: Clock,
     capacity: number,
-    /** Reply bytes kept at most; default 128 per record, at least 256 KiB. */
-    slabBytes = Math.max(256 * 1024, capacity * 128),
+    /** Reply bytes kept at most; default 128 per record, at least 256 KiB (allocated as needed). */
+    maxReplyBytes = Math.max(256 * 1024, capacity * 128),
   ) {
     if (!(capacity >= 1)) throw new RangeError('dedup capacity must be >= 1');
     this.capacity = capacity;
@@ -61,8 +70,10 @@ export class DedupCache {
     this.slotGen = new Uint32Array(capacity);
     this.replyOff = new Int32Array(capacity);
     this.replyLen = new Int32Array(capacity).fill(-1);
-    this.bytes = new Uint8Array(slabBytes);
-    const q = capacity * 2;
+    this.maxReplyBytes = maxReplyBytes;
+    this.bytes = new Uint8Array(Math.min(INITIAL_SLAB_BYTES, maxReplyBytes));
+    this.maxRegions = capacity * 2;
+    const q = Math.min(INITIAL_REGIONS, this.maxRegions);
     this.qSlot = new Int32Array(q);
     this.qGen = new Uint32Array(q);
     this.qOff = new Int32Array(q);
@@ -71,6 +82,19 @@ export class DedupCache {
 
   get size(): number {
     return this.count;
+  }
+
+  /** Bytes held in typed arrays (records, index, reply slab and its queue), for memory budgets. */
+  get allocatedBytes(): number {
+    const q = this.qSlot.byteLength + this.qGen.byteLength + this.qOff.byteLength + this.qLen.byteLength;
+    const records =
+      this.slotMid.byteLength +
+      this.slotExpires.byteLength +
+      this.slotGen.byteLength +
+      this.replyOff.byteLength +
+      this.replyLen.byteLength +
+      2 * 8 * this.capacity; // slotPeer, slotExchange (one pointer each)
+    return this.bytes.byteLength + q + records + this.index.allocatedBytes;
   }
 
   /** Slot of the live record for this message, or -1 if it was not seen within its lifetime. */
@@ -127,23 +151,12 @@ export class DedupCache {
   /** Stores the reply to replay for duplicates (copied into the slab). */
   setReply(slot: number, gen: number, data: Uint8Array): void {
     if (slot < 0 || this.slotGen[slot] !== gen) return;
-    const slab = this.bytes;
     const len = data.length;
-    if (len > slab.length >> 2) return; // never the case for CoAP-sized replies with the default slab
-    if (this.writePos + len > slab.length) {
-      // Wrap: the regions in the unused tail are the oldest; drop them.
-      while (this.qCount > 0 && this.qOff[this.qHead]! >= this.writePos) this.dropRegion();
-      this.writePos = 0;
-    }
-    const from = this.writePos;
+    if (len > this.maxReplyBytes >> 2) return; // never the case for CoAP-sized replies with the default cap
+    const from = this.place(len);
     const to = from + len;
-    while (this.qCount > 0) {
-      const off = this.qOff[this.qHead]!;
-      if (!(off < to && off + this.qLen[this.qHead]! > from)) break;
-      this.dropRegion();
-    }
-    if (this.qCount === this.qSlot.length) this.dropRegion();
-    slab.set(data, from);
+    if (this.qCount === this.qSlot.length && !this.growQueue()) this.dropRegion();
+    this.bytes.set(data, from);
     const q = (this.qHead + this.qCount) % this.qSlot.length;
     this.qSlot[q] = slot;
     this.qGen[q] = gen;
@@ -153,6 +166,117 @@ export class DedupCache {
     this.replyOff[slot] = from;
     this.replyLen[slot] = len;
     this.writePos = to;
+  }
+
+  /**
+   * Where the next reply of `len` bytes goes: after the last one, or at the start once the end is
+   * reached, dropping the oldest replies in the way; when one of those still answers a live
+   * record and the slab is below its cap, the slab grows instead.
+   */
+  private place(len: number): number {
+    const now = this.clock.now();
+    if (len > this.bytes.length) this.grow(len, now);
+    for (;;) {
+      const end = this.bytes.length;
+      if (this.writePos + len > end) {
+        // Wrap: the regions in the unused tail are the oldest; drop them.
+        if (this.dropsLive(this.writePos, end, now) && this.grow(len, now)) continue;
+        while (this.qCount > 0 && this.qOff[this.qHead]! >= this.writePos) this.dropRegion();
+        this.writePos = 0;
+      }
+      const from = this.writePos;
+      const to = from + len;
+      if (this.dropsLive(from, to, now) && this.grow(len, now)) continue;
+      while (this.qCount > 0) {
+        const off = this.qOff[this.qHead]!;
+        if (!(off < to && off + this.qLen[this.qHead]! > from)) break;
+        this.dropRegion();
+      }
+      return from;
+    }
+  }
+
+  /** Whether one of the oldest regions overlapping [from, to) still answers a live record. */
+  private dropsLive(from: number, to: number, now: number): boolean {
+    const n = this.qSlot.length;
+    for (let i = 0, h = this.qHead; i < this.qCount; i++, h = (h + 1) % n) {
+      const off = this.qOff[h]!;
+      if (!(off < to && off + this.qLen[h]! > from)) return false;
+      if (this.isLive(h, now)) return true;
+    }
+    return false;
+  }
+
+  private isLive(h: number, now: number): boolean {
+    const slot = this.qSlot[h]!;
+    return (
+      this.slotGen[slot] === this.qGen[h] &&
+      this.replyOff[slot] === this.qOff[h] &&
+      this.replyLen[slot]! >= 0 &&
+      this.slotExpires[slot]! > now
+    );
+  }
+
+  /**
+   * A larger slab (double, or twice the live bytes plus `len`, up to the cap) with the live
+   * replies copied to its start in queue order and the dead ones dropped. False at the cap.
+   */
+  private grow(len: number, now: number): boolean {
+    const old = this.bytes;
+    if (old.length >= this.maxReplyBytes) return false;
+    const n = this.qSlot.length;
+    let live = 0;
+    for (let i = 0, h = this.qHead; i < this.qCount; i++, h = (h + 1) % n)
+      if (this.isLive(h, now)) live += this.qLen[h]!;
+    let size = old.length * 2;
+    while (size < 2 * (live + len)) size *= 2;
+    const slab = new Uint8Array(Math.min(size, this.maxReplyBytes));
+    let pos = 0;
+    let kept = 0;
+    for (let i = 0, r = this.qHead; i < this.qCount; i++, r = (r + 1) % n) {
+      const slot = this.qSlot[r]!;
+      const off = this.qOff[r]!;
+      const l = this.qLen[r]!;
+      if (!this.isLive(r, now)) {
+        if (this.slotGen[slot] === this.qGen[r] && this.replyOff[slot] === off) this.replyLen[slot] = -1;
+        continue;
+      }
+      slab.set(old.subarray(off, off + l), pos);
+      const w = (this.qHead + kept++) % n; // never ahead of r: entries move towards the head
+      this.qSlot[w] = slot;
+      this.qGen[w] = this.qGen[r]!;
+      this.qOff[w] = pos;
+      this.qLen[w] = l;
+      this.replyOff[slot] = pos;
+      pos += l;
+    }
+    this.qCount = kept;
+    this.bytes = slab;
+    this.writePos = pos;
+    return true;
+  }
+
+  /** Doubles the region queue (up to two per record), keeping its order. False at the cap. */
+  private growQueue(): boolean {
+    const n = this.qSlot.length;
+    if (n >= this.maxRegions) return false;
+    const size = Math.min(n * 2, this.maxRegions);
+    const slot = new Int32Array(size);
+    const gen = new Uint32Array(size);
+    const off = new Int32Array(size);
+    const len = new Int32Array(size);
+    for (let i = 0, h = this.qHead; i < this.qCount; i++, h = (h + 1) % n) {
+      slot[i] = this.qSlot[h]!;
+      gen[i] = this.qGen[h]!;
+      off[i] = this.qOff[h]!;
+      len[i] = this.qLen[h]!;
+    }
+    this.qSlot = slot;
+    this.qGen = gen;
+    this.qOff = off;
+    this.qLen = len;
+    this.qHead = 0;
+    return true;
   }
 
   clear(): void {

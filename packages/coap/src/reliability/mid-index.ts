@@ -21,6 +21,10 @@ export class MidIndex {
     this.value = new Int32Array(size);
   }
 
+  get allocatedBytes(): number {
+    return this.keyPeer.byteLength + this.keyMid.byteLength + this.value.byteLength;
+  }
+
   get(peer: number, mid: number): number {
     const kp = this.keyPeer;
     for (let i = this.home(peer, mid); ; i = (i + 1) & this.mask) {

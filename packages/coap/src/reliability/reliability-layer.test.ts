@@ -2,6 +2,7 @@ import { CoapCode, getObserve, MessageType, OptionNumber } from '@lwm2m-ts/codec
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPair, rawNode } from '../../test/helpers';
 import type { CoapResponse } from '../response';
+import type { DedupCache } from './dedup-cache';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -103,5 +104,32 @@ describe('ReliabilityLayer on the wire', () => {
     });
     await vi.advanceTimersByTimeAsync(0);
     expect(raw.received).toHaveLength(1); // no RST for an ACK, nothing else sent
+  });
+
+  it('a small dedupCapacity endpoint holds little memory and replays stored replies after the slab grew', async () => {
+    const { network, server, serverTransport } = createPair({ server: { dedupCapacity: 32 } });
+    const dedup = (server as unknown as { messenger: { dedup: DedupCache } }).messenger.dedup;
+    const initial = dedup.allocatedBytes;
+    expect(initial).toBeLessThan(8 * 1024);
+    let served = 0;
+    server.router.get('/big', () => {
+      served++;
+      return { payload: new Uint8Array(400).fill(served) };
+    });
+    const raw = rawNode(network, 'raw');
+    const to = raw.transport.peerOf(serverTransport);
+    const uriPath = [{ number: OptionNumber.URI_PATH, value: enc('big') }];
+    for (let mid = 1; mid <= 30; mid++)
+      await raw.send(to, { type: MessageType.CON, code: CoapCode.GET, messageId: mid, options: uriPath });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(served).toBe(30);
+    expect(dedup.allocatedBytes).toBeGreaterThan(initial); // 30 x ~400 bytes of live replies
+    expect(dedup.allocatedBytes).toBeLessThan(64 * 1024);
+    const firsts = raw.received.map((r) => r.bytes);
+    for (let mid = 1; mid <= 30; mid++)
+      await raw.send(to, { type: MessageType.CON, code: CoapCode.GET, messageId: mid, options: uriPath });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(served).toBe(30); // duplicates: no handler run
+    expect(raw.received.slice(30).map((r) => r.bytes)).toEqual(firsts);
   });
 });
