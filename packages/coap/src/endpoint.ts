@@ -3,14 +3,7 @@
  * socket. It wires the stack (top to bottom): observe, block-wise, user layers (e.g. OSCORE),
  * then the message layer (ReliabilityLayer on UDP/DTLS, SignalingLayer on TCP/TLS/WS).
  */
-import {
-  type CoapMessage,
-  createOption,
-  OptionNumber,
-  OptionRegistry,
-  parseCoapUri,
-  uriToOptions,
-} from '@lwm2m-ts/codec';
+import { type CoapMessage, createOption, OptionNumber, parseCoapUri, uriToOptions } from '@lwm2m-ts/codec';
 import { BlockwiseLayer, type BlockwiseOptions } from './blockwise/blockwise-layer';
 import {
   buildRequestMessage,
@@ -47,6 +40,7 @@ import { type ObserverInfo, ObserveServer, type ObserveServerOptions } from './o
 import { ReliabilityLayer } from './reliability/reliability-layer';
 import { CoapResponse } from './response';
 import { Dispatcher } from './server/dispatcher';
+import { DEFAULT_OPTION_CHECKS, type OptionChecks } from './server/option-checks';
 import { Router } from './server/router';
 import { ServerRole } from './server/server-role';
 import { SignalingLayer, type SignalingOptions } from './signaling/signaling-layer';
@@ -67,10 +61,7 @@ export interface EndpointOptions {
   readonly messageIdGenerator?: MessageIdGenerator;
   /** RFC 7252 §4.8 parameters (UDP/DTLS). */
   readonly transmission?: Partial<TransmissionParameters>;
-  /**
-   * Deduplication records kept at most (oldest evicted first); default 20 000. Stored replies
-   * start in 4 KiB and grow with live traffic, up to max(256 KiB, 128 bytes per record).
-   */
+  /** Dedup records kept at most (oldest evicted first); default 20 000. Replies: 4 KiB, grown while live. */
   readonly dedupCapacity?: number;
   /** Default request timeout (ms); default EXCHANGE_LIFETIME (247 s with default parameters). */
   readonly requestTimeoutMs?: number;
@@ -80,8 +71,8 @@ export interface EndpointOptions {
   readonly observe?: Partial<ObserveServerOptions>;
   /** RFC 8323 CSM we send (reliable transports). */
   readonly signaling?: Partial<SignalingOptions>;
-  /** Options a request may carry; unknown critical ones are answered 4.02. */
-  readonly optionRegistry?: OptionRegistry;
+  /** Options a request may carry (unknown critical: 4.02); default one shared, immutable standard table. */
+  readonly optionRegistry?: OptionChecks;
   /** Errors nobody awaits (send failures, handler crashes); default: ignored. */
   readonly onError?: (error: unknown, where: string) => void;
 }
@@ -155,7 +146,7 @@ export class Endpoint implements MessengerUpper {
       layers: this.layers,
       blockwise: this.blockwise,
       dispatcher: new Dispatcher(this.router, (e, where) => this.reportError(e, where)),
-      registry: options.optionRegistry ?? new OptionRegistry(),
+      registry: options.optionRegistry ?? DEFAULT_OPTION_CHECKS,
       isClosed: () => this.closed,
       reportError: (e, where) => this.reportError(e, where),
     });

@@ -31,6 +31,7 @@ export { Observation } from './observe/observation';
 export { DEFAULT_OBSERVE, type ObserveServerOptions } from './observe/observe-server';
 export type { CoapRequest } from './request';
 export { CoapResponse, type CoapResponseInit } from './response';
+export { DEFAULT_OPTION_CHECKS, type OptionChecks } from './server/option-checks';
 export {
   type Handler,
   type ResourceAttributes,

@@ -2,7 +2,7 @@
  * The server role of an Endpoint: a request comes up through the user layers, block-wise
  * reassembly and observe registration to its handler; the answer goes back down the same way.
  */
-import { CoapCode, type CoapMessage, CodecError, OptionNumber, type OptionRegistry } from '@lwm2m-ts/codec';
+import { CoapCode, type CoapMessage, CodecError, OptionNumber } from '@lwm2m-ts/codec';
 import type { BlockwiseLayer } from '../blockwise/blockwise-layer';
 import type { ServerExchange } from '../exchange';
 import {
@@ -20,13 +20,14 @@ import { IncomingRequest } from '../request';
 import { buildResponseMessage } from '../response';
 import type { Peer } from '../transport';
 import { type Dispatcher, errorMessage } from './dispatcher';
+import type { OptionChecks } from './option-checks';
 
 export interface ServerRoleDeps {
   readonly messenger: Messenger;
   readonly layers: readonly MessageLayer[];
   readonly blockwise: BlockwiseLayer;
   readonly dispatcher: Dispatcher;
-  readonly registry: OptionRegistry;
+  readonly registry: OptionChecks;
   isClosed(): boolean;
   reportError(error: unknown, where: string): void;
 }
@@ -35,7 +36,7 @@ export class ServerRole {
   /** Set once the observe server exists (it needs this role to render notifications). */
   observers!: ObserveServer;
   private readonly dispatcher: Dispatcher;
-  private readonly registry: OptionRegistry;
+  private readonly registry: OptionChecks;
 
   constructor(private readonly d: ServerRoleDeps) {
     this.dispatcher = d.dispatcher;
