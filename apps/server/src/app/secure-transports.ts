@@ -30,7 +30,8 @@ export async function startDtlsListener(
   const options: DtlsServerOptions = {
     host,
     port,
-    psk: (identity) => security.pskKey(identity),
+    // Asked of the store itself (async), so a shared store edited by another instance is seen too.
+    psk: async (identity) => security.pskKey(identity) ?? (await security.getByPskIdentity(identity))?.psk?.key,
     ...(credentials.certificate && credentials.privateKey
       ? { certificate: credentials.certificate, privateKey: credentials.privateKey }
       : {}),
