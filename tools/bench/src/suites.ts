@@ -48,7 +48,22 @@ function packageSuites(root: string, pkg: string): Suite[] {
   return suites;
 }
 
-/** Suites to run (in package order) and expected packages that have none. */
+/** Suites in tools/bench/src/suites that span packages (e.g. LwM2M client fleet -> server), run with vitest bench. */
+function crossPackageSuites(root: string): Suite[] {
+  const dir = join(root, 'tools', 'bench', 'src', 'suites');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((file) => /\.bench\.(ts|mts)$/.test(file))
+    .sort()
+    .map((file) => ({
+      name: `lwm2m/${file}`,
+      command: 'pnpm',
+      args: ['exec', 'vitest', 'bench', '--run', join('tools', 'bench', 'src', 'suites', file)],
+      cwd: '.',
+    }));
+}
+
+/** Suites to run (in package order, then the cross-package ones) and expected packages that have none. */
 export function planSuites(root: string, only?: readonly string[]): { run: Suite[]; missing: string[] } {
   const packagesDir = join(root, 'packages');
   const packages = existsSync(packagesDir) ? readdirSync(packagesDir).sort() : [];
@@ -61,6 +76,7 @@ export function planSuites(root: string, only?: readonly string[]): { run: Suite
     if (suites.length > 0) run.push(...suites);
     else if (EXPECTED_SUITES.includes(pkg)) missing.push(pkg);
   }
+  if (wanted('lwm2m')) run.push(...crossPackageSuites(root));
   return { run, missing };
 }
 
