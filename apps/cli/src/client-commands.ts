@@ -1,6 +1,6 @@
 /** get/post/put/delete/fetch/patch/ipatch, observe and discover: one request (or observation) each. */
 
-import { CoapError, Endpoint, type Transport } from '@lwm2m-ts/coap';
+import { CoapError, CoapSendError, Endpoint, type Transport } from '@lwm2m-ts/coap';
 import { type CoapMessage, type CoapUri, CodecError, isSuccessCode, OptionNumber, parseCoapUri } from '@lwm2m-ts/codec';
 import { createOscoreLayer } from '@lwm2m-ts/oscore';
 import { DtlsTransport } from '@lwm2m-ts/transport-dtls';
@@ -192,6 +192,14 @@ function printResponse(m: CoapMessage, o: ClientOptions, io: CliIo): number {
 export function toCliError(err: unknown, uri?: string, timeoutSeconds?: number, sendFailure?: Error): CliError {
   if (err instanceof CliError) return err;
   const e = err as Error & { code?: string };
+  if (CoapSendError.isInstance(err)) {
+    // The transport refused to deliver (failed handshake, refused connection): say why, not "timeout".
+    const cause = err.cause instanceof Error ? err.cause : err;
+    return new CliError(
+      `cannot reach ${uri ?? 'the server'}: ${withCauses(cause)}${looksLikeSecurity(cause) ? ' (check the credentials)' : ''}`,
+      ExitCode.NETWORK,
+    );
+  }
   if (e?.name === 'CoapTimeoutError' && sendFailure) {
     return new CliError(
       `no response from ${uri ?? 'the server'}: ${withCauses(sendFailure)}${looksLikeSecurity(sendFailure) ? ' (check the credentials)' : ''}`,
