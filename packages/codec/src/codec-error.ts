@@ -13,11 +13,17 @@ export class CodecError extends Error {
   /** Suggested CoAP response code byte when this error reaches a server (0x80 = 4.00 by default). */
   readonly responseCode: number;
 
-  constructor(message: string, details: { offset?: number; location?: string; responseCode?: number; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    details: { offset?: number; location?: string; responseCode?: number; cause?: unknown } = {},
+  ) {
     const where = [details.location, details.offset !== undefined ? `offset ${details.offset}` : undefined]
       .filter(Boolean)
       .join(', ');
-    super(where ? `${message} (${where})` : message, details.cause !== undefined ? { cause: details.cause } : undefined);
+    super(
+      where ? `${message} (${where})` : message,
+      details.cause !== undefined ? { cause: details.cause } : undefined,
+    );
     this.name = 'CodecError';
     this.offset = details.offset;
     this.location = details.location;

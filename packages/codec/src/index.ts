@@ -1,3 +1,3 @@
-export * from './codec-error';
 export * from './coap/index';
+export * from './codec-error';
 export * from './lwm2m/index';

@@ -21,7 +21,14 @@ async function tcpServer() {
     .get('/missing', () => {
       throw CoapError.notFound('nothing here');
     });
-  return { endpoint, port: transport.localAddress()!.port, bump: () => { value++; endpoint.notify('/temp'); } };
+  return {
+    endpoint,
+    port: transport.localAddress()!.port,
+    bump: () => {
+      value++;
+      endpoint.notify('/temp');
+    },
+  };
 }
 
 describe('the CoAP engine over TCP (RFC 8323)', () => {
@@ -81,7 +88,9 @@ describe('interop over TCP with libcoap 4.3 (assert on its output)', () => {
   it('our client GETs from coap-server-notls over coap+tcp', async () => {
     if (!requirePeer()) return;
     const port = 25790 + Math.floor(Math.random() * 100);
-    const server: ChildProcess = spawn('coap-server-notls', ['-A', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    const server: ChildProcess = spawn('coap-server-notls', ['-A', '127.0.0.1', '-p', String(port)], {
+      stdio: 'ignore',
+    });
     closers.push(() => {
       server.kill('SIGTERM');
     });
@@ -89,10 +98,12 @@ describe('interop over TCP with libcoap 4.3 (assert on its output)', () => {
     closers.push(() => client.close());
     let res: Awaited<ReturnType<typeof client.request>> | undefined;
     for (let attempt = 0; attempt < 20 && !res; attempt++) {
-      res = await client.request({ method: 'GET', uri: `coap+tcp://127.0.0.1:${port}/`, timeoutMs: 2000 }).catch(async () => {
-        await new Promise((r) => setTimeout(r, 100));
-        return undefined;
-      });
+      res = await client
+        .request({ method: 'GET', uri: `coap+tcp://127.0.0.1:${port}/`, timeoutMs: 2000 })
+        .catch(async () => {
+          await new Promise((r) => setTimeout(r, 100));
+          return undefined;
+        });
     }
     expect(res?.codeText).toBe('2.05');
     expect(res?.text()).toMatch(/libcoap/i);

@@ -1,11 +1,15 @@
-import { CodecError, CoapCode, createMessage, encodeReliable } from '@lwm2m-ts/codec';
+import { CoapCode, CodecError, createMessage, encodeReliable } from '@lwm2m-ts/codec';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FrameReader, FrameTooLargeError } from './frame-reader';
 
 const frame = (payloadLength: number, tokenByte = 1) =>
   encodeReliable(
-    createMessage({ code: CoapCode.GET, token: new Uint8Array([tokenByte]), payload: new Uint8Array(payloadLength).fill(7) }),
+    createMessage({
+      code: CoapCode.GET,
+      token: new Uint8Array([tokenByte]),
+      payload: new Uint8Array(payloadLength).fill(7),
+    }),
     'tcp',
   );
 

@@ -49,4 +49,3 @@ export class FrameReader {
     return frames;
   }
 }
-

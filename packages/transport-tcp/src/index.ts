@@ -1,4 +1,4 @@
-export { createTcpTransport } from './tcp-transport';
-export type { TcpTlsOptions, TcpTransport, TcpTransportOptions } from './tcp-transport';
 export { FrameReader, FrameTooLargeError } from './frame-reader';
+export type { TcpTlsOptions, TcpTransport, TcpTransportOptions } from './tcp-transport';
+export { createTcpTransport } from './tcp-transport';
 export { tlsPeerIdentity } from './tls-identity';

@@ -20,7 +20,11 @@ afterEach(async () => {
 
 const get = (tokenByte: number, payload = '') =>
   encodeReliable(
-    createMessage({ code: CoapCode.GET, token: new Uint8Array([tokenByte]), payload: new TextEncoder().encode(payload) }),
+    createMessage({
+      code: CoapCode.GET,
+      token: new Uint8Array([tokenByte]),
+      payload: new TextEncoder().encode(payload),
+    }),
     'tcp',
   );
 const nextFrame = (t: TcpTransport) =>
@@ -142,11 +146,29 @@ describe('createTcpTransport over TLS', () => {
   let key: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'lwm2m-tls-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=device-42',
-      '-addext', 'subjectAltName=IP:127.0.0.1',
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '2',
+        '-subj',
+        '/CN=device-42',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
     key = readFileSync(join(dir, 'key.pem'), 'utf8');
   });

@@ -1,11 +1,11 @@
 import { lookup } from 'node:dns/promises';
 import { createConnection, createServer, isIP, type Server, type Socket } from 'node:net';
 import {
-  connect as tlsConnect,
-  createServer as createTlsServer,
   type ConnectionOptions,
-  type TlsOptions,
+  createServer as createTlsServer,
   type TLSSocket,
+  type TlsOptions,
+  connect as tlsConnect,
 } from 'node:tls';
 import { makePeer, type Peer, type PeerIdentity, type Transport, type TransportScheme } from '@lwm2m-ts/coap';
 import { StreamConnection } from './stream-connection';
@@ -136,9 +136,12 @@ export async function createTcpTransport(options: TcpTransportOptions = {}): Pro
         resolve();
       });
     }).catch((err: NodeJS.ErrnoException) => {
-      throw new Error(`cannot listen on ${scheme}://${host.includes(':') ? `[${host}]` : host}:${options.port}: ${err.code ?? err.message}`, {
-        cause: err,
-      });
+      throw new Error(
+        `cannot listen on ${scheme}://${host.includes(':') ? `[${host}]` : host}:${options.port}: ${err.code ?? err.message}`,
+        {
+          cause: err,
+        },
+      );
     });
     listening.on('error', () => {});
   }
@@ -176,7 +179,9 @@ export async function createTcpTransport(options: TcpTransportOptions = {}): Pro
         socket = createConnection({ host: peer.address, port: peer.port });
       }
       const timer = setTimeout(() => {
-        socket.destroy(new Error(`connecting to ${scheme}://${peer.address}:${peer.port} timed out after ${connectTimeoutMs} ms`));
+        socket.destroy(
+          new Error(`connecting to ${scheme}://${peer.address}:${peer.port} timed out after ${connectTimeoutMs} ms`),
+        );
       }, connectTimeoutMs);
       socket.once('error', (err) => {
         clearTimeout(timer);

@@ -10,7 +10,7 @@ export function tlsPeerIdentity(socket: TLSSocket, pskIdentity: string | undefin
   if (pskIdentity !== undefined) return { kind: 'psk', identity: pskIdentity };
   if (!socket.authorized) return undefined;
   const cert = socket.getPeerCertificate(false);
-  if (!cert || !cert.raw) return undefined;
+  if (!cert?.raw) return undefined;
   // The same distinguished-name text the DTLS transport reports (node's "C=..\nCN=.." form), so
   // a server's subject matching works the same on every secured transport.
   const subject = new X509Certificate(cert.raw).subject;

@@ -34,7 +34,9 @@ describe('the CoAP engine over WebSockets (RFC 8323 §4)', () => {
     closers.push(() => client.close());
     const base = `coap+ws://127.0.0.1:${port}`;
     expect((await client.request({ method: 'GET', uri: `${base}/large` })).text()).toBe('W'.repeat(4000));
-    expect((await client.request({ method: 'PUT', uri: `${base}/echo`, payload: 'x'.repeat(3000) })).text()).toBe('got 3000');
+    expect((await client.request({ method: 'PUT', uri: `${base}/echo`, payload: 'x'.repeat(3000) })).text()).toBe(
+      'got 3000',
+    );
 
     const obs = client.observe({ uri: `${base}/count` });
     const seen: string[] = [];

@@ -17,7 +17,11 @@ const make = async (options: Parameters<typeof createWsTransport>[0]) => {
 };
 const msg = (tokenByte: number, payload: string) =>
   encodeReliable(
-    createMessage({ code: CoapCode.POST, token: new Uint8Array([tokenByte]), payload: new TextEncoder().encode(payload) }),
+    createMessage({
+      code: CoapCode.POST,
+      token: new Uint8Array([tokenByte]),
+      payload: new TextEncoder().encode(payload),
+    }),
     'ws',
   );
 const text = (frame: Uint8Array) => new TextDecoder().decode(decodeReliable(frame, 'ws').payload);
@@ -44,12 +48,18 @@ describe('createWsTransport', () => {
   it('shares an existing HTTP server and leaves other paths to it', async () => {
     const http = createServer((_req, res) => res.end('api'));
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()));
-    closers.push(() => new Promise<void>((resolve) => {
-      http.closeAllConnections();
-      http.close(() => resolve());
-    }));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          http.closeAllConnections();
+          http.close(() => resolve());
+        }),
+    );
     const port = (http.address() as { port: number }).port;
-    const server = await make({ server: http, identify: (req) => ({ kind: 'psk', identity: req.headers['x-device'] as string ?? 'anon' }) });
+    const server = await make({
+      server: http,
+      identify: (req) => ({ kind: 'psk', identity: (req.headers['x-device'] as string) ?? 'anon' }),
+    });
     const client = await make({});
     const atServer = nextFrame(server);
     await client.send(await client.resolvePeer('127.0.0.1', port), msg(1, 'via http'));

@@ -1,5 +1,5 @@
 import { lookup } from 'node:dns/promises';
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -58,7 +58,11 @@ export async function createWsTransport(options: WsTransportOptions = {}): Promi
       receive(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), peer);
     });
     socket.on('close', (code, reason) =>
-      peers.closed(peer, socket, code === 1000 ? undefined : new Error(`WebSocket closed (${code}) ${reason.toString()}`)),
+      peers.closed(
+        peer,
+        socket,
+        code === 1000 ? undefined : new Error(`WebSocket closed (${code}) ${reason.toString()}`),
+      ),
     );
     socket.on('error', () => {});
   };
@@ -82,7 +86,9 @@ export async function createWsTransport(options: WsTransportOptions = {}): Promi
     if (url.pathname !== path) return; // another upgrade handler on the same server may want it
     const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     if (!offered.includes(COAP_WS_PROTOCOL)) {
-      socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nCoAP over WebSockets requires the "coap" subprotocol\n');
+      socket.end(
+        'HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nCoAP over WebSockets requires the "coap" subprotocol\n',
+      );
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
@@ -126,7 +132,9 @@ export async function createWsTransport(options: WsTransportOptions = {}): Promi
     async send(peer, frame) {
       if (closed) throw new Error('transport is closed');
       const socket = (peers.get(peer.key) as WebSocket | undefined) ?? (await connectTo(peer));
-      await new Promise<void>((resolve, reject) => socket.send(frame, { binary: true }, (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        socket.send(frame, { binary: true }, (err) => (err ? reject(err) : resolve())),
+      );
     },
     onReceive(handler) {
       receive = handler;
