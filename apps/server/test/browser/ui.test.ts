@@ -56,9 +56,10 @@ describe.skipIf(!available)('web UI in chromium', () => {
     await page.locator('tr[data-endpoint="sim-ui"]').click();
     await page.getByTestId('object-tree').waitFor();
     expect(await page.getByTestId('client-endpoint').textContent()).toBe('sim-ui');
-    const tree = await page.getByTestId('object-tree').textContent();
-    expect(tree).toContain('Device');
-    expect(tree).toContain('Temperature');
+    // Labels arrive with the models, fetched beside the client: the tree shows "Object 3" until then.
+    const tree = () => page.getByTestId('object-tree').textContent();
+    await expect.poll(tree, POLL).toContain('Device');
+    await expect.poll(tree, POLL).toContain('Temperature');
     expect(await row('/3303/0/5700').textContent()).toContain('Sensor Value');
     expect(await row('/3303/0/5700').textContent()).toContain('float');
   });
