@@ -90,3 +90,20 @@ describe('FrameReader', () => {
     );
   });
 });
+
+describe('FrameReader on a large frame in many chunks', () => {
+  it('holds the chunks until the frame is complete and returns it whole', () => {
+    const f = frame(60_000);
+    const reader = new FrameReader(1 << 17);
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < f.length; i += 1000) {
+      const got = reader.push(f.subarray(i, i + 1000));
+      if (i + 1000 < f.length) expect(got).toEqual([]);
+      out.push(...got);
+    }
+    expect(out).toHaveLength(1);
+    expect([...out[0]!.subarray(-5)]).toEqual([...f.subarray(-5)]);
+    expect(out[0]!.length).toBe(f.length);
+    expect(reader.pendingBytes).toBe(0);
+  });
+});

@@ -8,6 +8,7 @@ import {
   connect as tlsConnect,
 } from 'node:tls';
 import { makePeer, type Peer, type PeerIdentity, type Transport, type TransportScheme } from '@lwm2m-ts/coap';
+import { stripBrackets } from '@lwm2m-ts/codec';
 import { StreamConnection } from './stream-connection';
 import { tlsPeerIdentity } from './tls-identity';
 
@@ -54,7 +55,6 @@ export interface TcpTransport extends Transport {
 }
 
 const PSK_CIPHERS = 'PSK-AES128-CCM8:PSK-AES128-GCM-SHA256:PSK-AES128-CBC-SHA256:ECDHE-PSK-AES128-CBC-SHA256';
-const stripBrackets = (host: string) => (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host);
 
 /**
  * CoAP over TCP or TLS (RFC 8323). Accepts connections when given a port, and opens one to a peer

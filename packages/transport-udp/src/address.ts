@@ -1,11 +1,9 @@
 import { isIP } from 'node:net';
+import { stripBrackets } from '@lwm2m-ts/codec';
 
 export type UdpSocketType = 'udp4' | 'udp6';
 
-/** `[::1]` -> `::1`; URIs carry IPv6 literals in brackets, sockets want them bare. */
-export function stripBrackets(host: string): string {
-  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-}
+export { stripBrackets };
 
 /** IP version of a literal (4 or 6), 0 for a host name. Zone ids (`fe80::1%eth0`) count as IPv6. */
 export function ipVersion(host: string): 0 | 4 | 6 {

@@ -4,6 +4,7 @@ import type { Server as HttpsServer } from 'node:https';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { makePeer, type Peer, type PeerIdentity, type Transport } from '@lwm2m-ts/coap';
+import { stripBrackets } from '@lwm2m-ts/codec';
 import { WebSocket, WebSocketServer } from 'ws';
 import { COAP_WS_PATH, COAP_WS_PROTOCOL, WsPeerTable, wsUrl } from './ws-peers';
 
@@ -30,8 +31,6 @@ export interface WsTransport extends Transport {
   readonly connectionCount: number;
   resolvePeer(host: string, port: number): Promise<Peer>;
 }
-
-const stripBrackets = (host: string) => (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host);
 
 /**
  * CoAP over WebSockets (RFC 8323 §4) on node: one binary message per CoAP message, subprotocol

@@ -193,6 +193,11 @@ export function uriToOptions(uri: string | CoapUri, opts: { destinationPort?: nu
  * The request URI from a message's options (RFC 7252 §6.5): Uri-Host / Uri-Port override the
  * destination given in `target`.
  */
+/** `[::1]` -> `::1`: URIs carry IPv6 literals in brackets, sockets want them bare. */
+export function stripBrackets(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
 export function optionsToUri(
   options: readonly CoapOption[] | Pick<CoapMessage, 'options'>,
   target: { scheme: CoapScheme; host: string; port?: number },
@@ -203,7 +208,7 @@ export function optionsToUri(
   const path: string[] = [];
   const query: string[] = [];
   for (const o of list as readonly CoapOption[]) {
-    if (o.number === OptionNumber.URI_HOST) host = decodeUtf8(o.value).replace(/^\[(.*)\]$/, '$1');
+    if (o.number === OptionNumber.URI_HOST) host = stripBrackets(decodeUtf8(o.value));
     else if (o.number === OptionNumber.URI_PORT) port = decodeUint(o.value);
     else if (o.number === OptionNumber.URI_PATH) path.push(decodeUtf8(o.value));
     else if (o.number === OptionNumber.URI_QUERY) query.push(decodeUtf8(o.value));

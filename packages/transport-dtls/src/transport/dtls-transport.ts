@@ -9,6 +9,7 @@ import {
   type Transport,
   type TransportScheme,
 } from '@lwm2m-ts/coap';
+import { stripBrackets } from '@lwm2m-ts/codec';
 import { AlertDescription, ContentType, HandshakeType } from '../constants';
 import { CookieJar } from '../handshake/cookie';
 import type { HandshakeConfig, SessionParameters } from '../handshake/handshake-config';
@@ -407,13 +408,13 @@ export class DtlsTransport implements Transport, ConnectionOwner {
 }
 
 export async function bindSocket(host: string | undefined, port: number | undefined): Promise<Socket> {
-  const type = host !== undefined && isIP(host.replace(/^\[|\]$/g, '')) === 6 ? 'udp6' : 'udp4';
+  const type = host !== undefined && isIP(stripBrackets(host)) === 6 ? 'udp6' : 'udp4';
   const socket = createSocket({ type, reuseAddr: false });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(
       {
-        address: host?.replace(/^\[|\]$/g, '') ?? (type === 'udp6' ? '::' : '0.0.0.0'),
+        address: (host === undefined ? undefined : stripBrackets(host)) ?? (type === 'udp6' ? '::' : '0.0.0.0'),
         port: port ?? 0,
         exclusive: true,
       },
