@@ -51,6 +51,9 @@ export class ServerGroup {
       if (registration && (!found || registration.lastUpdate > found.registration.lastUpdate))
         found = { server, registration };
     }
+    // The store is the authority on who owns a registration; the `registered` event that also
+    // fills this map fires only after the answer went out, so a lookup can come first.
+    if (found) this.#byRegistration.set(found.registration.id, found.server);
     return found;
   }
 
@@ -69,7 +72,10 @@ export class ServerGroup {
     for (const server of this.#servers) {
       for (const r of await server.listRegistrations()) {
         const seen = byEndpoint.get(r.endpoint);
-        if (!seen || r.lastUpdate > seen.lastUpdate) byEndpoint.set(r.endpoint, r);
+        if (!seen || r.lastUpdate > seen.lastUpdate) {
+          byEndpoint.set(r.endpoint, r);
+          this.#byRegistration.set(r.id, server);
+        }
       }
     }
     return [...byEndpoint.values()];
