@@ -4,6 +4,8 @@ export const DTLS_1_2 = 0xfefd;
 export const DTLS_1_0 = 0xfeff;
 export const RECORD_HEADER_LENGTH = 13;
 export const HANDSHAKE_HEADER_LENGTH = 12;
+/** Largest 48-bit record sequence number (RFC 6347 4.1): a sequence number never wraps within an epoch. */
+export const MAX_SEQUENCE = 2 ** 48 - 1;
 
 export const ContentType = {
   changeCipherSpec: 20,

@@ -1,5 +1,5 @@
 import { type Peer, type PeerIdentity, peerKey } from '@lwm2m-ts/coap';
-import { AlertDescription, AlertLevel, ContentType, HandshakeType } from '../constants';
+import { AlertDescription, AlertLevel, ContentType, HandshakeType, MAX_SEQUENCE } from '../constants';
 import { ClientHandshake } from '../handshake/client-handshake';
 import type { FlightItem, HandshakeHost } from '../handshake/handshake-base';
 import type { HandshakeConfig, SessionParameters } from '../handshake/handshake-config';
@@ -11,7 +11,7 @@ import { encodeFlight } from '../record/flight-encoder';
 import { type DtlsRecord, encodeRecord } from '../record/record';
 import { type DirectionKeys, openRecord, sealRecord } from '../record/record-protection';
 import { ReplayWindow } from '../record/replay-window';
-import { DtlsAlertError } from './dtls-errors';
+import { DtlsAlertError, SEQUENCE_EXHAUSTED } from './dtls-errors';
 
 /** What a connection needs from the transport that owns it. */
 export interface ConnectionOwner {
@@ -144,8 +144,32 @@ export class DtlsConnection implements HandshakeHost {
     return this.cachedPeer;
   }
 
+  /**
+   * true once application data can no longer be sent in this epoch: every sequence number but the last, which is
+   * kept for close_notify, has been used. The owner then closes the session (see `closeExhausted`).
+   */
+  get writeSequenceExhausted(): boolean {
+    return this.writeSeq[1]! >= MAX_SEQUENCE;
+  }
+
+  /** Ends a session whose write sequence numbers are used up: close_notify with the last one, resumable. */
+  closeExhausted(): void {
+    this.close(true, new Error(SEQUENCE_EXHAUSTED));
+  }
+
+  /** Test hook (not exported from the package): the next epoch-1 record gets sequence number `next`. */
+  fastForwardWriteSequence(next: number): void {
+    if (!Number.isInteger(next) || next < this.writeSeq[1]! || next > MAX_SEQUENCE)
+      throw new RangeError(`cannot move the write sequence number to ${next}`);
+    this.writeSeq[1] = next;
+  }
+
   sendApplicationData(data: Buffer): void {
     if (this.state !== 'established') throw new Error('DTLS session is not established');
+    if (this.writeSequenceExhausted) {
+      this.closeExhausted();
+      throw new Error(SEQUENCE_EXHAUSTED);
+    }
     if (data.length > MAX_PLAINTEXT)
       throw new RangeError(`frame of ${data.length} bytes exceeds the DTLS record limit (16384)`);
     this.owner.sendDatagram(this.address, this.port, this.protect(ContentType.applicationData, 1, data));
@@ -383,8 +407,10 @@ export class DtlsConnection implements HandshakeHost {
 
   // --- send -----------------------------------------------------------------------------------
 
+  /** Seals one record with the next sequence number of `epoch`; throws rather than ever reuse one. */
   private protect(type: number, epoch: number, content: Buffer): Buffer {
     const seq = this.writeSeq[epoch]!;
+    if (seq > MAX_SEQUENCE) throw new RangeError(SEQUENCE_EXHAUSTED);
     this.writeSeq[epoch] = seq + 1;
     if (epoch === 0) return encodeRecord(type, 0, seq, content);
     const cid = this.peerCid && this.peerCid.length > 0 ? this.peerCid : undefined;
@@ -394,6 +420,7 @@ export class DtlsConnection implements HandshakeHost {
 
   private sendAlert(level: number, description: number): void {
     const epoch = this.writeEpoch === 1 && this.writeKeys ? 1 : 0;
+    if (this.writeSeq[epoch]! > MAX_SEQUENCE) return; // no sequence number left, not even for an alert
     this.owner.sendDatagram(
       this.address,
       this.port,

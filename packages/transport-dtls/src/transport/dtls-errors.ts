@@ -19,3 +19,10 @@ export class DtlsAlertError extends Error {
     return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[MARKER] === true;
   }
 }
+
+/**
+ * Message of the reason a session ends when its 48-bit write sequence number is used up. DTLS 1.2 forbids reusing
+ * a sequence number within an epoch and we refuse renegotiation, so the session closes with close_notify (sent
+ * with the last sequence number) and stays resumable; a client runs a new (abbreviated) handshake on its next send.
+ */
+export const SEQUENCE_EXHAUSTED = 'DTLS write sequence numbers exhausted';

@@ -10,7 +10,7 @@ import {
   type TransportScheme,
 } from '@lwm2m-ts/coap';
 import { stripBrackets } from '@lwm2m-ts/codec';
-import { AlertDescription, ContentType, HandshakeType } from '../constants';
+import { AlertDescription, ContentType, HandshakeType, MAX_SEQUENCE } from '../constants';
 import { CookieJar } from '../handshake/cookie';
 import type { HandshakeConfig, SessionParameters } from '../handshake/handshake-config';
 import {
@@ -22,10 +22,11 @@ import {
 } from '../handshake/messages';
 import { encodeRecord, parseRecords } from '../record/record';
 import { type ConnectionOwner, DtlsConnection } from './dtls-connection';
-import { DtlsAlertError } from './dtls-errors';
+import { DtlsAlertError, SEQUENCE_EXHAUSTED } from './dtls-errors';
 import type { DtlsAnyOptions, DtlsServerOptions } from './options';
 import { type ResolvedTiming, resolveConfig } from './resolve-config';
 import { SessionCache } from './session-cache';
+import { CONNECTION_OF } from './test-hooks';
 
 interface Queued {
   frame: Buffer;
@@ -110,7 +111,15 @@ export class DtlsTransport implements Transport, ConnectionOwner {
     if (this.closing) throw new Error('DTLS transport is closed');
     const data = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
     let conn = this.connectionFor(peer);
-    if (conn?.state === 'established') return conn.sendApplicationData(data);
+    if (conn?.state === 'established') {
+      if (!conn.writeSequenceExhausted) return conn.sendApplicationData(data);
+      // Sequence numbers never wrap and we do not renegotiate: end this session (close_notify, resumable) and,
+      // as a client, hand the frame to a new handshake below. A server cannot start one; the client will.
+      conn.closeExhausted();
+      conn = undefined;
+      if (!this.canInitiate)
+        throw new Error(`DTLS session with ${peer.address}:${peer.port} closed: ${SEQUENCE_EXHAUSTED}`);
+    }
     if (!conn) {
       if (!this.canInitiate) throw new Error(`no DTLS session with ${peer.address}:${peer.port}`);
       conn = new DtlsConnection(this, true, peer.address, peer.port);
@@ -208,6 +217,11 @@ export class DtlsTransport implements Transport, ConnectionOwner {
     };
   }
 
+  /** Test hook (symbol not exported from the package): the association with `peer`, if any. */
+  [CONNECTION_OF](peer: Pick<Peer, 'address' | 'port' | 'key'>): DtlsConnection | undefined {
+    return this.connectionFor(peer);
+  }
+
   // --- ConnectionOwner ------------------------------------------------------------------------
 
   sendDatagram(address: string, port: number, data: Buffer): void {
@@ -287,6 +301,7 @@ export class DtlsTransport implements Transport, ConnectionOwner {
       !(
         (DtlsAlertError.isInstance(reason) && reason.description === AlertDescription.closeNotify) ||
         reason.message === 'DTLS transport closed' ||
+        reason.message === SEQUENCE_EXHAUSTED ||
         reason.message === 'disconnected' ||
         reason.message === 'idle'
       )
@@ -368,6 +383,9 @@ export class DtlsTransport implements Transport, ConnectionOwner {
     existing: DtlsConnection | undefined,
   ): void {
     const { hello, body, messageSeq } = h;
+    // Our flights continue from the ClientHello's record sequence number (RFC 6347 4.2.1); one that leaves no room
+    // for a handshake is not from a real client.
+    if (recordSeq > MAX_SEQUENCE - 1024) return;
     if (hello.cookie.length === 0 || !this.cookies.verify(rinfo.address, rinfo.port, body, hello.cookie)) {
       const cookie = this.cookies.make(rinfo.address, rinfo.port, body);
       const hvr = encodeHandshakeFragment(
