@@ -42,8 +42,14 @@ export class Observation implements AsyncIterable<CoapResponse>, ResponseSink {
   private readonly waiters: Waiter[] = [];
   private ex: ClientExchange | undefined;
   private registration: CoapMessage | undefined;
-  private last: { seq: number; at: number } | undefined;
+  /** Observe sequence number and arrival time of the newest notification (seq -1: none yet). */
+  private lastSeq = -1;
+  private lastAt = 0;
   private timer: unknown;
+  /** When the armed timer fires (clock ms). */
+  private timerDue = 0;
+  /** When to re-register (clock ms): moved forward by each notification without touching the timer. */
+  private reregisterAt = 0;
   private ended = false;
   private cancelling = false;
   private error: Error | undefined;
@@ -78,14 +84,15 @@ export class Observation implements AsyncIterable<CoapResponse>, ResponseSink {
       return;
     }
     const now = this.clock.now();
-    if (this.last && !isNewerNotification(this.last.seq, this.last.at, seq, now)) return;
-    this.last = { seq, at: now };
-    this.scheduleReregistration(ex, message);
+    if (this.lastSeq >= 0 && !isNewerNotification(this.lastSeq, this.lastAt, seq, now)) return;
+    this.lastSeq = seq;
+    this.lastAt = now;
+    this.scheduleReregistration(ex, message, now);
     const b2 = getBlock2(message);
     if (b2?.more && this.registration) {
       this.ops.completeNotification(ex, this.registration, message).then(
         (full) => {
-          if (!this.ended && this.last?.seq === seq) this.push(new CoapResponse(full, peer));
+          if (!this.ended && this.lastSeq === seq) this.push(new CoapResponse(full, peer));
         },
         () => {
           // A newer notification will come; a failed block fetch is not the observation's end.
@@ -174,17 +181,36 @@ export class Observation implements AsyncIterable<CoapResponse>, ResponseSink {
     for (const r of this.endedWaiters.splice(0)) r();
   }
 
-  private scheduleReregistration(ex: ClientExchange, message: CoapMessage): void {
+  /**
+   * Re-registers Max-Age (+ margin) after the newest notification. One timer per observation,
+   * not one per notification: a notification only moves `reregisterAt` forward; the timer, when
+   * it fires early, sleeps again for the rest. It is re-armed only when the deadline moves closer.
+   */
+  private scheduleReregistration(ex: ClientExchange, message: CoapMessage, now: number): void {
+    if (!this.registration) {
+      this.clearTimer();
+      return;
+    }
+    const due = now + getMaxAge(message) * 1000 + REREGISTER_MARGIN_MS;
+    this.reregisterAt = due;
+    if (this.timer !== undefined && this.timerDue <= due) return;
     this.clearTimer();
-    const reg = this.registration;
-    if (!reg) return;
-    this.timer = this.clock.setTimeout(
-      () => {
-        this.timer = undefined;
-        if (!this.ended && !ex.done) this.ops.reregister(ex, reg);
-      },
-      getMaxAge(message) * 1000 + REREGISTER_MARGIN_MS,
-    );
+    this.armTimer(ex, due - now, due);
+  }
+
+  private armTimer(ex: ClientExchange, delayMs: number, due: number): void {
+    this.timerDue = due;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      if (this.ended || ex.done) return;
+      const now = this.clock.now();
+      if (now < this.reregisterAt) {
+        this.armTimer(ex, this.reregisterAt - now, this.reregisterAt);
+        return;
+      }
+      const reg = this.registration;
+      if (reg) this.ops.reregister(ex, reg);
+    }, delayMs);
   }
 
   private clearTimer(): void {

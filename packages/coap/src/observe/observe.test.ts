@@ -199,6 +199,41 @@ describe('observe (RFC 7641)', () => {
     await obs.cancel({ proactive: false });
   });
 
+  it('each notification postpones re-registration; a shorter Max-Age brings it closer', async () => {
+    const { network, client } = createPair();
+    const raw = rawNode(network, 'raw');
+    const obs = client.observe({ peer: raw.transport.selfPeer(), path: '/o' });
+    await vi.advanceTimersByTimeAsync(0);
+    const reg = raw.received[0]!;
+    const notify = (type: MessageType, seq: number, maxAge: number, messageId: number) =>
+      raw.send(reg.from, {
+        type,
+        code: CoapCode.CONTENT,
+        messageId,
+        token: reg.msg.token,
+        options: [
+          { number: OptionNumber.OBSERVE, value: Uint8Array.of(seq) },
+          { number: OptionNumber.MAX_AGE, value: Uint8Array.of(maxAge) },
+        ],
+      });
+    await notify(MessageType.ACK, 1, 10, reg.msg.messageId);
+    // A notification every 5 s for 30 s: never 12 s of silence, so no re-registration.
+    for (let i = 0; i < 6; i++) {
+      await vi.advanceTimersByTimeAsync(5_000);
+      await notify(MessageType.NON, 2 + i, 10, 100 + i);
+    }
+    await vi.advanceTimersByTimeAsync(11_900);
+    expect(raw.received).toHaveLength(1);
+    // Max-Age 1 s now: re-registration 3 s after this notification, not 12 s.
+    await notify(MessageType.NON, 20, 1, 200);
+    await vi.advanceTimersByTimeAsync(2_900);
+    expect(raw.received).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(raw.received).toHaveLength(2);
+    expect(getObserve(raw.received[1]!.msg)).toBe(0);
+    await obs.cancel({ proactive: false });
+  });
+
   it('a notification with Block2 is completed before it is yielded', async () => {
     const { server, client, serverPeer } = createPair();
     let text = 'a'.repeat(3000);
