@@ -51,6 +51,13 @@ const program = new Command('bench')
     TRANSPORT_KINDS.join(','),
   )
   .option('--connections <n>', 'transport benchmark: client connections (each its own socket)', int('connections'), 64)
+  .option(
+    '--dtls-sessions <n>',
+    'transport benchmark, dtls: client sessions (each its own socket)',
+    int('dtls-sessions'),
+    1000,
+  )
+  .option('--dtls-inflight <n>', 'transport benchmark, dtls: CON GETs in flight per session', int('dtls-inflight'), 1)
   .option('--suites <list>', 'only these optional suites (comma-separated), or "none"')
   .option('--no-codec', 'skip the codec comparison')
   .option('--json <file>', 'also write all results as JSON');
@@ -69,6 +76,8 @@ interface Options {
   suites?: string;
   transports: string;
   connections: number;
+  dtlsSessions: number;
+  dtlsInflight: number;
   codec: boolean;
   json?: string;
 }
@@ -135,18 +144,20 @@ async function main(): Promise<number> {
   let transportResults: ServerResult[] = [];
   if (transports.length > 0) {
     console.log(
-      `\ntransports: our engine on both ends, ${o.connections} connections x ${o.inflight} GETs in flight, ${o.generators} generator process(es)`,
+      `\ntransports: our engine on both ends, ${o.connections} connections x ${o.inflight} GETs in flight (dtls: ${o.dtlsSessions} PSK sessions x ${o.dtlsInflight}), ${o.generators} generator process(es)`,
     );
     const byKind = new Map<string, ServerResult[]>();
     for (let round = 1; round <= o.rounds; round++) {
       for (const [i, kind] of transports.entries()) {
-        const spec = transportSpec(kind, o.basePort + 20 + i, o.connections, {
+        const sockets = kind === 'dtls' ? o.dtlsSessions : o.connections;
+        const inflight = kind === 'dtls' ? o.dtlsInflight : o.inflight;
+        const spec = transportSpec(kind, o.basePort + 20 + i, sockets, {
           ...(o.cpuProf ? { cpuProfDir: resolve(o.cpuProf) } : {}),
         });
         const label = o.rounds > 1 ? `${kind} ${round}/${o.rounds}` : kind;
         try {
           const r = await withProgress(label.padEnd(13), load.warmupMs + load.durationMs, (onProgress) =>
-            runAgainst(spec, { ...load, sockets: o.connections, onProgress }),
+            runAgainst(spec, { ...load, sockets, inflight, onProgress }),
           );
           byKind.set(kind, [...(byKind.get(kind) ?? []), r]);
           if (o.rounds > 1)

@@ -3,6 +3,9 @@ import { SecurityContext } from '@lwm2m-ts/oscore';
 
 export const BENCH_PSK = { identity: 'bench', key: new TextEncoder().encode('lwm2m-ts bench psk') };
 
+/** coaps (DTLS 1.2): the LwM2M mandatory PSK suite. */
+export const BENCH_DTLS_SUITE = 'TLS_PSK_WITH_AES_128_CCM_8' as const;
+
 const MASTER_SECRET = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
 const SERVER_ID = Uint8Array.of(0xff);
 

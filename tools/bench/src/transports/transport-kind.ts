@@ -1,10 +1,11 @@
 /** The transports the transport benchmark compares (all our engine on both ends). */
-export type TransportKind = 'udp' | 'udp-oscore' | 'tcp' | 'tls' | 'ws';
-export const TRANSPORT_KINDS: readonly TransportKind[] = ['udp', 'udp-oscore', 'tcp', 'tls', 'ws'];
+export type TransportKind = 'udp' | 'udp-oscore' | 'dtls' | 'tcp' | 'tls' | 'ws';
+export const TRANSPORT_KINDS: readonly TransportKind[] = ['udp', 'udp-oscore', 'dtls', 'tcp', 'tls', 'ws'];
 
 export const SCHEMES: Record<TransportKind, string> = {
   udp: 'coap',
   'udp-oscore': 'coap',
+  dtls: 'coaps',
   tcp: 'coap+tcp',
   tls: 'coaps+tcp',
   ws: 'coap+ws',

@@ -33,6 +33,14 @@ describe('transportChecks', () => {
     expect(by['CPU efficiency UDP+OSCORE / UDP']!.value).toBe(0.5);
   });
 
+  it('reports DTLS against the 50k req/s target and the same-run UDP baseline', () => {
+    const checks = transportChecks([result('udp', 20_000, 16), result('dtls', 10_000, 32)]);
+    const by = Object.fromEntries(checks.map((c) => [c.what.split(' (')[0], c]));
+    expect(by['DTLS']).toMatchObject({ value: 10_000, met: false });
+    expect(by['throughput DTLS / UDP']!.value).toBe(0.5);
+    expect(by['CPU efficiency DTLS / UDP']!.value).toBe(0.5);
+  });
+
   it('needs the UDP baseline', () => {
     expect(transportChecks([result('tcp', 1, 1)])).toEqual([]);
   });
@@ -41,6 +49,7 @@ describe('transportChecks', () => {
 describe('parseTransportKinds', () => {
   it('accepts known kinds and "none", refuses others', () => {
     expect(parseTransportKinds('udp, tcp,ws')).toEqual(['udp', 'tcp', 'ws']);
+    expect(parseTransportKinds('dtls')).toEqual(['dtls']);
     expect(parseTransportKinds('none')).toEqual([]);
     expect(() => parseTransportKinds('udp,quic')).toThrow(/unknown transport "quic"/);
   });

@@ -7,11 +7,12 @@ import { createServer } from 'node:http';
 import { Endpoint, type MessageLayer, Router, type Transport } from '@lwm2m-ts/coap';
 import { ContentFormat } from '@lwm2m-ts/codec';
 import { createOscoreLayer, SecurityContextRegistry } from '@lwm2m-ts/oscore';
+import { createDtlsServer } from '@lwm2m-ts/transport-dtls';
 import { createTcpTransport } from '@lwm2m-ts/transport-tcp';
 import { createUdpTransport } from '@lwm2m-ts/transport-udp';
 import { createWsTransport } from '@lwm2m-ts/transport-ws';
 import { BENCH_PAYLOAD } from '../servers/payload';
-import { BENCH_PSK, serverOscoreContext } from './bench-security';
+import { BENCH_DTLS_SUITE, BENCH_PSK, serverOscoreContext } from './bench-security';
 import { parseTransportKinds } from './transport-kind';
 
 const [kind] = parseTransportKinds(process.argv[2] ?? 'udp');
@@ -29,6 +30,14 @@ async function transportFor(): Promise<Transport> {
         host,
         port,
         tls: { pskKey: (id) => (id === BENCH_PSK.identity ? BENCH_PSK.key : undefined) },
+      });
+    case 'dtls':
+      return createDtlsServer({
+        host,
+        port,
+        psk: (id) => (id === BENCH_PSK.identity ? BENCH_PSK.key : undefined),
+        cipherSuites: [BENCH_DTLS_SUITE],
+        limits: { maxSessions: connections + 1000, maxHandshakes: connections + 1000 },
       });
     case 'ws': {
       const http = createServer();
