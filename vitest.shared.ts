@@ -20,4 +20,9 @@ export const workspaceAliases = [
     'rd',
     'store-redis',
   ].map((name) => ({ find: new RegExp(`^@lwm2m-ts/${name}$`), replacement: pkg(name) })),
+  // Private test helpers under tools/ (never built).
+  {
+    find: /^@lwm2m-ts\/test-pki$/,
+    replacement: fileURLToPath(new URL('./tools/test-pki/src/index.ts', import.meta.url)),
+  },
 ];

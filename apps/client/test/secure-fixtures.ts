@@ -1,10 +1,14 @@
 /** Test credentials in a temp folder (EC P-256 keys, a self-signed certificate via openssl, OSCORE contexts) and helpers. */
-import { spawnSync } from 'node:child_process';
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LwM2mServer } from '@lwm2m-ts/server';
+import {
+  writeEcPrivateKey,
+  writeEcPublicKey,
+  writeOscoreContexts,
+  writeSelfSignedCertificate,
+} from '@lwm2m-ts/test-pki';
 
 export interface SecureFixtures {
   readonly dir: string;
@@ -20,55 +24,15 @@ export interface SecureFixtures {
   remove(): void;
 }
 
-const ecKey = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-
 export function writeSecureFixtures(): SecureFixtures {
   const dir = mkdtempSync(join(tmpdir(), 'lwm2m-sim-test-'));
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  const r = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ],
-    { encoding: 'utf8' },
-  );
-  if (r.status !== 0) throw new Error(`openssl req failed (openssl is needed for X.509 tests): ${r.stderr}`);
-  const serverKey = ecKey();
+  const { cert, key } = writeSelfSignedCertificate(dir, { subjectAltName: 'IP:127.0.0.1,DNS:localhost' });
   const serverRpk = join(dir, 'server-rpk.pem');
   const serverRpkPublic = join(dir, 'server-rpk.pub.pem');
   const clientRpk = join(dir, 'client-rpk.pem');
-  writeFileSync(serverRpk, serverKey.export({ type: 'pkcs8', format: 'pem' }));
-  writeFileSync(serverRpkPublic, createPublicKey(serverKey).export({ type: 'spki', format: 'pem' }));
-  writeFileSync(clientRpk, ecKey().export({ type: 'pkcs8', format: 'pem' }));
-  const secret = '0102030405060708090a0b0c0d0e0f10';
-  const salt = '9e7ca92223786340';
-  const oscoreClient = join(dir, 'oscore-client.json');
-  const oscoreServer = join(dir, 'oscore-server.json');
-  writeFileSync(
-    oscoreClient,
-    JSON.stringify({ senderId: '01', recipientId: '', masterSecret: secret, masterSalt: salt }),
-  );
-  writeFileSync(
-    oscoreServer,
-    JSON.stringify({ senderId: '', recipientId: '01', masterSecret: secret, masterSalt: salt }),
-  );
+  writeEcPublicKey(serverRpkPublic, writeEcPrivateKey(serverRpk));
+  writeEcPrivateKey(clientRpk);
+  const oscore = writeOscoreContexts(dir);
   return {
     dir,
     cert,
@@ -76,8 +40,8 @@ export function writeSecureFixtures(): SecureFixtures {
     serverRpk,
     serverRpkPublic,
     clientRpk,
-    oscoreClient,
-    oscoreServer,
+    oscoreClient: oscore.client,
+    oscoreServer: oscore.server,
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

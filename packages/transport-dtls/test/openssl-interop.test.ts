@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeSelfSignedCertificate } from '@lwm2m-ts/test-pki';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDtlsClient, createDtlsServer, type DtlsTransport } from '../src/index';
 import { nextFrame, PSK, pskLookup } from './helpers';
@@ -18,27 +18,7 @@ let key = '';
 beforeAll(() => {
   if (!hasOpenssl) return;
   dir = mkdtempSync(join(tmpdir(), 'dtls-interop-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      join(dir, 'ec-key.pem'),
-      '-out',
-      join(dir, 'ec-cert.pem'),
-      '-days',
-      '365',
-      '-subj',
-      '/CN=localhost',
-    ],
-    { stdio: 'ignore' },
-  );
+  writeSelfSignedCertificate(dir, { certFile: 'ec-cert.pem', keyFile: 'ec-key.pem', days: 365 });
   cert = readFileSync(join(dir, 'ec-cert.pem'), 'utf8');
   key = readFileSync(join(dir, 'ec-key.pem'), 'utf8');
 });

@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Peer } from '@lwm2m-ts/coap';
 import { CoapCode, createMessage, decodeReliable, encodeReliable, readAbort } from '@lwm2m-ts/codec';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { selfSignedCertificate } from '@lwm2m-ts/test-pki';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTcpTransport, type TcpTransport } from './tcp-transport';
 
 const open: TcpTransport[] = [];
@@ -141,38 +138,11 @@ describe('createTcpTransport over TCP', () => {
 });
 
 describe('createTcpTransport over TLS', () => {
-  let dir: string;
   let cert: string;
   let key: string;
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'lwm2m-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '2',
-        '-subj',
-        '/CN=device-42',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    key = readFileSync(join(dir, 'key.pem'), 'utf8');
+    ({ certificate: cert, privateKey: key } = selfSignedCertificate('device-42', 'IP:127.0.0.1'));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('authenticates a client certificate and exposes its subject as the peer identity', async () => {
     const server = await make({ host: '127.0.0.1', port: 0, tls: { cert, key, ca: cert, requestCert: true } });
