@@ -2,7 +2,7 @@
  * The whole application in-process: LwM2M server (UDP), bootstrap server (UDP), HTTP API with
  * live events and the web UI. `close()` stops everything it started.
  */
-import type { Peer, Transport } from '@lwm2m-ts/coap';
+import type { MessageLayer, Peer, Transport } from '@lwm2m-ts/coap';
 import { createDefaultRegistry, type ModelRegistry } from '@lwm2m-ts/objects';
 import {
   type BootstrapConfigStore,
@@ -23,6 +23,7 @@ import { buildHttpApi } from '../api/http-api';
 import { CoapMessageLog } from '../events/coap-message-log';
 import { EventHub } from '../events/event-hub';
 import type { AppContext } from './app-context';
+import { createStoreOscoreLayer } from './oscore-layer';
 import { type ServerCredentials, startDtlsListener, startTlsListener } from './secure-transports';
 import { IndexedSecurityStore } from './security-index';
 import { ServerGroup } from './server-group';
@@ -163,9 +164,10 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
       );
       server.events.on('expired', ({ registration }) => ended(registration.peer.key, registration.endpoint, true));
     };
-    const startServer = (transport: Transport): CoapLwM2mServer => {
+    const startServer = (transport: Transport, layers: readonly MessageLayer[] = []): CoapLwM2mServer => {
       const server = createLwM2mServer({
         transport: messageLog.wrap(transport),
+        ...(layers.length > 0 ? { endpoint: { layers } } : {}),
         models,
         securityStore: security,
         ...(options.awakeTimeMs !== undefined ? { awakeTimeMs: options.awakeTimeMs } : {}),
@@ -180,7 +182,13 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
     };
 
     const udp = await createUdpTransport({ host: options.coapHost ?? '0.0.0.0', port: options.coapPort ?? 5683 });
-    const server = startServer(udp);
+    // OSCORE on the UDP ports, contexts from the security stores (oscore-layer.ts).
+    const oscoreLayer = (store: IndexedSecurityStore) => {
+      const layer = createStoreOscoreLayer({ store });
+      closers.push(async () => layer.close());
+      return layer;
+    };
+    const server = startServer(udp, [oscoreLayer(security)]);
     const coaps = options.coaps !== false;
     const coapsHost = options.coapsHost ?? options.dtlsHost ?? options.coapHost ?? '0.0.0.0';
     let coapsPort: number | undefined;
@@ -228,7 +236,7 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
     if (options.bootstrap !== false) {
       const bsHost = options.bsHost ?? options.coapHost ?? '0.0.0.0';
       const bsUdp = await createUdpTransport({ host: bsHost, port: options.bsPort ?? 5783 });
-      bootstrap = startBootstrap(bsUdp);
+      bootstrap = startBootstrap(bsUdp, [oscoreLayer(bootstrapSecurity)]);
       bsPort = bsUdp.localAddress()?.port;
       if (coaps) {
         const bsDtls = await startDtlsListener(bsHost, options.bsCoapsPort ?? 5784, bootstrapSecurity, credentials);
@@ -236,9 +244,10 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
         bsCoapsPort = bsDtls.localAddress()?.port;
       }
     }
-    function startBootstrap(transport: Transport): CoapBootstrapServer {
+    function startBootstrap(transport: Transport, layers: readonly MessageLayer[] = []): CoapBootstrapServer {
       const bs = createBootstrapServer({
         transport: messageLog.wrap(transport),
+        ...(layers.length > 0 ? { endpoint: { layers } } : {}),
         configStore: bootstrapConfigs,
         securityStore: bootstrapSecurity,
         models,
