@@ -4,16 +4,7 @@
  * 0/1, bootstrapped when there is none (or registration fails), with observations, Send and
  * queue mode.
  */
-import {
-  type Clock,
-  CoapError,
-  type CoapRequest,
-  type CoapResponseInit,
-  type Endpoint,
-  type EndpointOptions,
-  systemClock,
-  type Transport,
-} from '@lwm2m-ts/coap';
+import { type Clock, type Endpoint, type EndpointOptions, systemClock, type Transport } from '@lwm2m-ts/coap';
 import { ContentFormat } from '@lwm2m-ts/codec';
 import {
   createDefaultRegistry,
@@ -23,19 +14,22 @@ import {
   NodeCodecRegistry,
   validateNode,
 } from '@lwm2m-ts/objects';
+import { checkDirectAccessRules, type DirectAccessRule } from './access/direct-access';
+import { RequestRouter, serverKey, shortServerIdOf } from './access/request-router';
 import { AccessControl } from './acl/access-control';
 import { AttributeStore } from './attributes/attribute-store';
 import type { NotificationAttributes } from './attributes/notification-attributes';
 import { BootstrapClient } from './bootstrap/bootstrap-client';
 import { ClientEventEmitter } from './client-events';
 import { ContentNegotiation } from './coap/content-negotiation';
-import { DmHandler, type ServerCaller, sampleOf } from './coap/dm-handler';
+import { DmHandler } from './coap/dm-handler';
 import { type ClientControl, LOCAL } from './enabler/instance-enabler';
 import type { ObjectDefinition } from './enabler/object-enabler';
 import { type PlainContent, toContent } from './enabler/plain-values';
 import { ObservationManager } from './observe/observation-manager';
 import { parsePathArg } from './path-arg';
-import type { SleepGate, SleepState } from './queue/sleep-gate';
+import { QueueMode, type QueueModeOptions } from './queue/queue-mode';
+import type { SleepGate } from './queue/sleep-gate';
 import { Registrations } from './registration/registrations';
 import { AccountConnections, type AccountOwner } from './security/account-connections';
 import { openAccountEndpoint } from './security/account-endpoint';
@@ -44,12 +38,8 @@ import { type SendOptions, sendData } from './send/send-operation';
 import { readNode, toResourceNode } from './tree/node-reader';
 import { ObjectTree } from './tree/object-tree';
 
+export type { QueueModeOptions } from './queue/queue-mode';
 export type LwM2mVersion = '1.0' | '1.1' | '1.2';
-
-export interface QueueModeOptions {
-  /** How long the client stays awake after its last exchange before sleeping (ms); default 93 s (MAX_TRANSMIT_WAIT). */
-  readonly awakeTimeMs?: number;
-}
 
 export interface LwM2mClientOptions {
   /** Endpoint Client Name (`ep=`). */
@@ -82,6 +72,13 @@ export interface LwM2mClientOptions {
   readonly bootstrapTimeoutMs?: number;
   /** LwM2M 1.2: bootstrap with one Bootstrap-Pack-Request (`GET /bspack`) instead of `POST /bs`. */
   readonly bootstrapPack?: boolean;
+  /**
+   * Peers other than this client's servers that may send it requests (another device on the
+   * network, a test tool), matched on address, port and the identity the transport established.
+   * Nothing is allowed implicitly: without a rule, only the bootstrap server and servers whose
+   * registration succeeded are served; everyone else gets 4.01.
+   */
+  readonly directAccess?: readonly DirectAccessRule[];
   readonly clock?: Clock;
   /** Extra Endpoint settings (transmission parameters, layers, token generator, ...). */
   readonly endpoint?: Omit<EndpointOptions, 'transport' | 'router' | 'clock'>;
@@ -100,7 +97,7 @@ export class LwM2mClient {
   readonly lwm2mVersion: LwM2mVersion;
   readonly endpointName: string;
   private readonly clock: Clock;
-  private readonly sleepState: SleepState = { asleep: false };
+  private readonly queue: QueueMode;
   private readonly shared: { endpoint: Endpoint; gate: SleepGate } | undefined;
   private readonly connections: AccountConnections;
   private readonly endpointOptions: LwM2mClientOptions['endpoint'];
@@ -110,11 +107,10 @@ export class LwM2mClient {
   private readonly dm: DmHandler;
   private readonly bootstrap: BootstrapClient;
   private readonly acl: AccessControl;
+  private readonly router: RequestRouter;
   private readonly registrations: Registrations;
-  private readonly queue: QueueModeOptions | undefined;
   private readonly preferredFormat: number;
   private started = false;
-  private sleepTimer: unknown;
   private bootstrapping: Promise<void> | undefined;
   private readonly usePack: boolean;
 
@@ -122,7 +118,15 @@ export class LwM2mClient {
     this.endpointName = options.endpointName;
     this.lwm2mVersion = options.lwm2mVersion ?? '1.1';
     this.clock = options.clock ?? systemClock;
-    this.queue = options.queueMode === true ? {} : options.queueMode || undefined;
+    this.queue = new QueueMode({
+      clock: this.clock,
+      events: this.events,
+      options: options.queueMode === true ? {} : options.queueMode || undefined,
+      maxTransmitWaitMs: () => this.anyEndpoint()?.times.maxTransmitWaitMs,
+      park: () => void this.connections.park(),
+      running: () => this.started,
+    });
+    if (options.directAccess) checkDirectAccessRules(options.directAccess);
     this.usePack = options.bootstrapPack === true;
     if (this.usePack && this.lwm2mVersion !== '1.2') throw new RangeError('Bootstrap-Pack needs LwM2M 1.2');
     const control: ClientControl = {
@@ -157,20 +161,23 @@ export class LwM2mClient {
     });
     this.observations = new ObservationManager({
       clock: this.clock,
-      attributes: (t) => this.attributes.effective(t.server, t.paths[0]!, this.defaults(t.server)),
-      sample: async (t) =>
-        t.paths.length === 1 ? sampleOf(await readNode(this.objects, t.paths[0]!, LOCAL)) : undefined,
+      attributes: (server, path) => this.attributes.effective(server, path, this.defaults(server)),
+      read: (path) => readNode(this.objects, path, LOCAL),
       notify: (t, con) => {
-        const endpoint = this.registrations.get(Number(t.server.slice('ssid:'.length)))?.connection?.endpoint;
+        const endpoint = this.router.endpointFor(t.server);
         if (!endpoint) return 0;
-        this.touch();
+        this.queue.touch();
         return endpoint.notify(t.coapPath, {
           peer: t.peer,
           token: t.token,
           ...(con === undefined ? {} : { confirmable: con }),
         });
       },
-      sleeping: () => this.sleepState.asleep,
+      offline: (server) => {
+        if (this.queue.asleep) return true;
+        const ssid = shortServerIdOf(server);
+        return ssid !== undefined && this.registrations.get(ssid)?.registered !== true;
+      },
       storesNotifications: (server) => this.account(server)?.storeNotifications ?? true,
     });
     this.registrations = new Registrations({
@@ -179,12 +186,12 @@ export class LwM2mClient {
       events: this.events,
       endpointName: this.endpointName,
       lwm2mVersion: this.lwm2mVersion,
-      queueMode: this.queue !== undefined,
+      queueMode: this.queue.enabled,
       preferredContentFormat: this.preferredFormat,
       connect: (account) => this.connections.connect(account.shortServerId, account.securityInstanceId),
-      beforeSend: () => this.wake(),
+      beforeSend: () => this.queue.wake(),
       afterSuccess: () => {
-        this.touch();
+        this.queue.touch();
         this.observations.flushQueued();
       },
       forgetObservations: (ssid) => this.observations.cancelServer(serverKey(ssid)),
@@ -198,6 +205,15 @@ export class LwM2mClient {
       bootstrapping: () => this.bootstrap.inProgress,
     });
     this.acl = new AccessControl(this.objects, () => this.registrations.accounts.servers.length);
+    this.router = new RequestRouter({
+      connections: this.connections,
+      registrations: this.registrations,
+      bootstrap: () => this.bootstrap,
+      acl: this.acl,
+      directAccess: options.directAccess ?? [],
+      sharedEndpoint: () => this.shared?.endpoint,
+      touch: () => this.queue.touch(),
+    });
     this.dm = new DmHandler({
       tree: this.objects,
       negotiation: this.negotiation,
@@ -205,10 +221,14 @@ export class LwM2mClient {
       observations: this.observations,
       lwm2mVersion: this.lwm2mVersion,
       defaults: (server) => this.defaults(server),
-      authorize: (caller, op, path) => this.acl.check(caller.requester.shortServerId, op, path),
-      created: (caller, path) => this.acl.created(caller.requester.shortServerId, path),
+      authorize: (caller, op, path) => this.router.authorize(caller, op, path),
+      created: async (caller, path) => {
+        const owner = this.router.ownerOf(caller);
+        if (owner !== undefined) await this.acl.created(owner, path);
+      },
       deleted: (path) => this.acl.deleted(path),
     });
+    this.router.attach(this.dm);
     this.bootstrap = new BootstrapClient({
       clock: this.clock,
       tree: this.objects,
@@ -270,9 +290,8 @@ export class LwM2mClient {
       return;
     }
     this.started = false;
-    this.cancelSleep();
+    this.queue.stop();
     this.bootstrap.cancel();
-    this.sleepState.asleep = false;
     await this.registrations.close(options.deregister !== false);
     this.observations.close();
     await this.connections.closeAll();
@@ -342,7 +361,7 @@ export class LwM2mClient {
         ? this.registrations.get(options.shortServerId)
         : this.registrations.all().find((s) => s.registered);
     if (!session?.registered || !session.peer) throw new Error('Send needs a registered server');
-    this.wake();
+    this.queue.wake();
     await sendData(
       {
         tree: this.objects,
@@ -355,7 +374,7 @@ export class LwM2mClient {
       paths.map(parsePathArg),
       options,
     );
-    this.touch();
+    this.queue.touch();
   }
 
   /** Registration state per server. */
@@ -376,7 +395,7 @@ export class LwM2mClient {
   // ---- queue mode ---------------------------------------------------------------------------
 
   get sleeping(): boolean {
-    return this.sleepState.asleep;
+    return this.queue.asleep;
   }
 
   /**
@@ -384,43 +403,13 @@ export class LwM2mClient {
    * but kept resumable, so the next Update resumes them with an abbreviated handshake.
    */
   sleep(): void {
-    if (this.sleepState.asleep) return;
-    this.cancelSleep();
-    this.sleepState.asleep = true;
-    this.events.emit('sleeping', {});
-    void this.connections.park();
+    this.queue.sleep();
   }
 
   /** Wakes up (answers again) and sends an Update so the server delivers what it queued. */
   async wakeAndUpdate(): Promise<void> {
-    this.wake();
+    this.queue.wake();
     await Promise.all(this.registrations.all().map((s) => s.update()));
-  }
-
-  private wake(): void {
-    if (this.sleepState.asleep) {
-      this.sleepState.asleep = false;
-      this.events.emit('awake', {});
-    }
-    this.touch();
-  }
-
-  /** Activity: restart the awake timer (queue mode). */
-  private touch(): void {
-    if (!this.queue || !this.started) return;
-    this.cancelSleep();
-    this.sleepTimer = this.clock.setTimeout(
-      () => {
-        this.sleepTimer = undefined;
-        this.sleep();
-      },
-      this.queue.awakeTimeMs ?? this.anyEndpoint()?.times.maxTransmitWaitMs ?? 93_000,
-    );
-  }
-
-  private cancelSleep(): void {
-    if (this.sleepTimer !== undefined) this.clock.clearTimeout(this.sleepTimer);
-    this.sleepTimer = undefined;
   }
 
   // ---- internals ----------------------------------------------------------------------------
@@ -429,35 +418,16 @@ export class LwM2mClient {
   private open(owner: AccountOwner | undefined, account: AccountTransport): { endpoint: Endpoint; gate: SleepGate } {
     return openAccountEndpoint({
       account,
-      sleepState: this.sleepState,
+      sleepState: this.queue.state,
       clock: this.clock,
       endpoint: this.endpointOptions,
-      serve: (req) => this.serve(req, owner),
+      serve: (req) => this.router.serve(req, owner),
       onError: (error, where) => this.events.emit('error', { error, where }),
     });
   }
 
-  private async serve(req: CoapRequest, owner: AccountOwner | undefined): Promise<CoapResponseInit> {
-    this.touch();
-    // A dedicated endpoint answers only its account's server (which DTLS/OSCORE authenticated).
-    const own = owner === undefined ? undefined : this.connections.get(owner);
-    if (owner !== undefined && !(own && own.peer.address === req.peer.address && own.peer.port === req.peer.port))
-      throw CoapError.unauthorized("not this account's server");
-    const bs = this.connections.get('bootstrap');
-    if (owner === 'bootstrap' || (owner === undefined && bs && !bs.dedicated && req.peer.key === bs.peer.key))
-      return this.bootstrap.handle(req);
-    if (this.bootstrap.inProgress) throw CoapError.serviceUnavailable('bootstrap in progress');
-    const session = owner === undefined ? this.registrations.byPeer(req.peer.key) : this.registrations.get(owner);
-    if (!session?.connection) throw CoapError.unauthorized('not a server this client is registered with');
-    const caller: ServerCaller = {
-      requester: { kind: 'server', shortServerId: session.shortServerId },
-      serverKey: serverKey(session.shortServerId),
-    };
-    return this.dm.handle(req, caller);
-  }
-
   private account(server: string) {
-    const ssid = Number(server.slice('ssid:'.length));
+    const ssid = shortServerIdOf(server);
     return this.registrations.accounts.servers.find((s) => s.shortServerId === ssid);
   }
 
@@ -490,7 +460,7 @@ export class LwM2mClient {
         if (!this.started) return;
         const target = await this.connections.connect('bootstrap', account.securityInstanceId);
         this.events.emit('bootstrapStarted', { initiatedBy: 'client' });
-        this.wake();
+        this.queue.wake();
         if (this.usePack) await this.bootstrap.requestPack(target);
         else await this.bootstrap.request(target);
       } catch (e) {
@@ -502,5 +472,3 @@ export class LwM2mClient {
     return this.bootstrapping;
   }
 }
-
-export const serverKey = (ssid: number): string => `ssid:${ssid}`;

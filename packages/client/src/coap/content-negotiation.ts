@@ -5,7 +5,7 @@
  */
 import { CoapError } from '@lwm2m-ts/coap';
 import { CodecError, ContentFormat } from '@lwm2m-ts/codec';
-import type { LwM2mNode, LwM2mPath, NodeCodecRegistry, ResourceModelLookup } from '@lwm2m-ts/objects';
+import type { LwM2mNode, LwM2mPath, NodeCodecRegistry, ResourceModelLookup, TimestampedNodes } from '@lwm2m-ts/objects';
 
 export interface Encoded {
   readonly payload: Uint8Array;
@@ -86,5 +86,19 @@ export class ContentNegotiation {
   encodeComposite(nodes: ReadonlyMap<string, LwM2mNode>, accept: number | undefined): Encoded {
     const contentFormat = this.compositeFormat(accept);
     return { payload: codecCall(() => this.codecs.encodeComposite(contentFormat, nodes), 0x86), contentFormat };
+  }
+
+  /**
+   * Values with their times in one body (SenML JSON / CBOR); undefined when `contentFormat`
+   * cannot carry timestamps.
+   */
+  encodeTimestamped(groups: readonly TimestampedNodes[], contentFormat: number): Encoded | undefined {
+    if (!this.codecs.compositeContentFormats().includes(contentFormat)) return undefined;
+    try {
+      return { payload: this.codecs.encodeTimestamped(contentFormat, groups), contentFormat };
+    } catch (e) {
+      if (CodecError.isInstance(e)) return undefined;
+      throw e;
+    }
   }
 }

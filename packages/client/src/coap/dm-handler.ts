@@ -15,7 +15,8 @@ import {
 } from '../attributes/notification-attributes';
 import { parseExecuteArguments } from '../enabler/execute-arguments';
 import type { Requester } from '../enabler/instance-enabler';
-import type { Sample } from '../observe/notify-rules';
+import type { StoredNotification } from '../observe/notification-history';
+import { type Sample, sampleOf } from '../observe/notify-rules';
 import type { ObservationManager, ObservationTarget } from '../observe/observation-manager';
 import { discover } from '../tree/discover';
 import { deleteInstance, deleteResourceInstance, executeResource } from '../tree/execute-delete';
@@ -28,9 +29,10 @@ import type { ContentNegotiation } from './content-negotiation';
 /** What an operation needs from the Access Control object (OMA LwM2M Core §7.3.3 ACL bits). */
 export type AccessOperation = 'read' | 'write' | 'execute' | 'delete' | 'create';
 
+/** Who sent a request the DM handler serves: a registered server, or a direct-access peer. */
 export interface ServerCaller {
-  readonly requester: Extract<Requester, { kind: 'server' }>;
-  /** Key of the server in the attribute store and observations ("ssid:101"). */
+  readonly requester: Extract<Requester, { kind: 'server' | 'peer' }>;
+  /** Key of the caller in the attribute store and observations ("ssid:101", "peer:10.0.0.7|5683"). */
   readonly serverKey: string;
 }
 
@@ -106,20 +108,47 @@ export class DmHandler {
     await this.d.authorize(caller, 'read', path);
     const key = relationKey(req.peer, req.message.token);
     if (req.observe === 1) this.d.observations.cancel(key);
+    const target: ObservationTarget = {
+      server: caller.serverKey,
+      key,
+      coapPath: path.toString(),
+      paths: [path],
+      peer: req.peer,
+      token: req.message.token,
+    };
+    const history = req.observe === 0 ? this.d.observations.pendingHistory(key) : undefined;
+    if (history) return this.renderHistory(req, target, history);
     const node = await readNode(this.d.tree, path, caller.requester);
     const encoded = this.d.negotiation.encode(node, path, req.accept);
-    if (req.observe === 0) {
-      const target: ObservationTarget = {
-        server: caller.serverKey,
-        key,
-        coapPath: path.toString(),
-        paths: [path],
-        peer: req.peer,
-        token: req.message.token,
-      };
-      this.d.observations.sent(target, sampleOf(node));
-    }
+    if (req.observe === 0) this.d.observations.sent(target, new Map([[path.toString(), sampleOf(node)]]));
     return { code: CoapCode.CONTENT, ...encoded };
+  }
+
+  /**
+   * A notification carrying stored (hqmax) notifications: all of them with their times in one
+   * SenML body, or, in a format without timestamps, the oldest one (the rest follow).
+   */
+  private renderHistory(
+    req: CoapRequest,
+    target: ObservationTarget,
+    history: readonly StoredNotification[],
+  ): CoapResponseInit {
+    const single = target.paths.length === 1 && target.coapPath !== '/' ? target.paths[0]! : undefined;
+    const first = history[0]!;
+    const format = single
+      ? this.d.negotiation.responseFormat(req.accept, first.nodes.get(single.toString())!)
+      : this.d.negotiation.compositeFormat(req.accept ?? req.contentFormat);
+    const groups = history.map((h) => ({ timestamp: h.at / 1000, nodes: h.nodes }));
+    const all = this.d.negotiation.encodeTimestamped(groups, format);
+    if (all) {
+      this.d.observations.historyRendered(target, history.length);
+      return { code: CoapCode.CONTENT, ...all };
+    }
+    const one = single
+      ? this.d.negotiation.encode(first.nodes.get(single.toString())!, single, req.accept)
+      : this.d.negotiation.encodeComposite(first.nodes, format);
+    this.d.observations.historyRendered(target, 1);
+    return { code: CoapCode.CONTENT, ...one };
   }
 
   private async discover(req: CoapRequest, caller: ServerCaller, path: LwM2mPath): Promise<CoapResponseInit> {
@@ -234,9 +263,19 @@ export class DmHandler {
     if (paths.length === 0) throw CoapError.badRequest('Read-Composite without paths');
     const key = relationKey(req.peer, req.message.token);
     if (req.observe === 1) this.d.observations.cancel(key);
+    for (const p of paths) await this.d.authorize(caller, 'read', p);
+    const target: ObservationTarget = {
+      server: caller.serverKey,
+      key,
+      coapPath: '/',
+      paths,
+      peer: req.peer,
+      token: req.message.token,
+    };
+    const history = req.observe === 0 ? this.d.observations.pendingHistory(key) : undefined;
+    if (history) return this.renderHistory(req, target, history);
     const nodes = new Map<string, LwM2mNode>();
     for (const p of paths) {
-      await this.d.authorize(caller, 'read', p);
       try {
         nodes.set(p.toString(), await readNode(this.d.tree, p, caller.requester));
       } catch (e) {
@@ -246,11 +285,11 @@ export class DmHandler {
     }
     if (nodes.size === 0) throw CoapError.notFound('none of the requested paths exists');
     const encoded = this.d.negotiation.encodeComposite(nodes, req.accept ?? req.contentFormat);
-    if (req.observe === 0)
-      this.d.observations.sent(
-        { server: caller.serverKey, key, coapPath: '/', paths, peer: req.peer, token: req.message.token },
-        undefined,
-      );
+    if (req.observe === 0) {
+      const samples = new Map<string, Sample>();
+      for (const [p, node] of nodes) samples.set(p, sampleOf(node));
+      this.d.observations.sent(target, samples);
+    }
     return { code: CoapCode.CONTENT, ...encoded };
   }
 
@@ -279,29 +318,4 @@ export class DmHandler {
 function contentFormatOf(req: CoapRequest, path: LwM2mPath): number | undefined {
   if (req.contentFormat !== undefined) return req.contentFormat;
   return path.isResource() || path.isResourceInstance() ? ContentFormat.TEXT_PLAIN : undefined;
-}
-
-/** The value the notification rules compare (numbers and booleans of single values). */
-export function sampleOf(node: LwM2mNode): Sample {
-  const value =
-    node.kind === 'resource-instance'
-      ? node.value
-      : node.kind === 'resource' && !node.multiple
-        ? node.value
-        : undefined;
-  if (!value) return undefined;
-  switch (value.type) {
-    case 'integer':
-    case 'unsigned':
-    case 'float':
-    case 'time':
-      return Number(value.value);
-    case 'boolean':
-      return value.value;
-    case 'string':
-    case 'corelnk':
-      return value.value;
-    default:
-      return undefined;
-  }
 }

@@ -2,6 +2,7 @@
  * What a user implements per object instance: read / write / execute hooks. The client does
  * paths, content formats, validation, permissions and notifications around them.
  */
+import type { Peer } from '@lwm2m-ts/coap';
 import type { LwM2mValue, ObjectModel } from '@lwm2m-ts/objects';
 import type { ExecuteArgument } from './execute-arguments';
 
@@ -10,9 +11,13 @@ export type ResourceContent = LwM2mValue | ReadonlyMap<number, LwM2mValue>;
 
 export const isMultipleContent = (c: ResourceContent): c is ReadonlyMap<number, LwM2mValue> => c instanceof Map;
 
-/** Who asks: a management server (its Short Server ID), the bootstrap server, or the device itself. */
+/**
+ * Who asks: a management server (its Short Server ID), a peer the `directAccess` option lets in
+ * (another device, a tool), the bootstrap server, or the device itself.
+ */
 export type Requester =
   | { readonly kind: 'server'; readonly shortServerId: number }
+  | { readonly kind: 'peer'; readonly peer: Peer }
   | { readonly kind: 'bootstrap' }
   | { readonly kind: 'local' };
 

@@ -54,18 +54,18 @@ describe('ObservationManager with a slow sensor read', () => {
     const manager = new ObservationManager({
       clock: { now: () => 0, setTimeout: (cb) => timers.push(cb), clearTimeout: () => {} },
       attributes: () => ({ st: 5 }),
-      sample: async () => {
+      read: async () => {
         const v = value;
         await new Promise<void>((r) => {
           release = r;
         });
-        return v;
+        return { kind: 'resource', id: 5700, multiple: false, type: 'float', value: { type: 'float', value: v } };
       },
       notify: () => {
         notified.push(value);
         return 1;
       },
-      sleeping: () => false,
+      offline: () => false,
       storesNotifications: () => true,
     });
     const target = {
@@ -76,7 +76,7 @@ describe('ObservationManager with a slow sensor read', () => {
       peer: makePeer('127.0.0.1', 5683),
       token: new Uint8Array([1]),
     };
-    manager.sent(target, 0);
+    manager.sent(target, new Map([['/3303/0/5700', 0]]));
     value = 1;
     manager.valuesChanged([LwM2mPath.parse('/3303/0/5700')]);
     value = 10; // arrives while the first read is in flight

@@ -4,6 +4,7 @@
  * value, or the chosen boolean edge counts; without them any change does. pmin / pmax timing
  * is applied by the caller.
  */
+import type { LwM2mNode } from '@lwm2m-ts/objects';
 import type { NotificationAttributes } from '../attributes/notification-attributes';
 
 /** What the rules look at: a number, a boolean, or anything else (compared by identity of rendering). */
@@ -51,4 +52,29 @@ export function effectivePmax(a: NotificationAttributes): number | undefined {
   if (a.pmax === undefined || a.pmax <= 0) return undefined;
   if (a.pmin !== undefined && a.pmax < a.pmin) return undefined;
   return a.pmax;
+}
+
+/** The value the notification rules compare (numbers and booleans of single values). */
+export function sampleOf(node: LwM2mNode): Sample {
+  const value =
+    node.kind === 'resource-instance'
+      ? node.value
+      : node.kind === 'resource' && !node.multiple
+        ? node.value
+        : undefined;
+  if (!value) return undefined;
+  switch (value.type) {
+    case 'integer':
+    case 'unsigned':
+    case 'float':
+    case 'time':
+      return Number(value.value);
+    case 'boolean':
+      return value.value;
+    case 'string':
+    case 'corelnk':
+      return value.value;
+    default:
+      return undefined;
+  }
 }

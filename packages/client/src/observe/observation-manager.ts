@@ -2,73 +2,47 @@
  * LwM2M Information Reporting on top of the CoAP observe layer. The CoAP Endpoint keeps the
  * observer relations and renders notifications; this class decides *when* to call
  * `endpoint.notify(path)`, per relation, from the notification attributes (pmin, pmax, gt,
- * lt, st, edge, epmin, epmax, con) of the observing server.
+ * lt, st, edge, epmin, epmax, con, hqmax) of the observing server.
  *
  * The engine re-runs the request handler for each notification, and that handler calls
  * `sent()`: so "what was last sent" is recorded exactly when a notification is rendered.
  * Each relation is notified on its own (`endpoint.notify(path, { peer, token })`), so two
  * servers observing the same path follow their own attributes (pmin/pmax per server).
+ *
+ * Observe-Composite (our reading of OMA LwM2M TS Core 1.2 §5.1.2 and §6.4.4): every path of
+ * the composite is evaluated with its own effective attributes (resource instance > resource >
+ * object instance > object, for that server, over the server's default pmin/pmax): its own
+ * value conditions (gt, lt, st, edge), epmin/epmax, and pmin counted from the last
+ * notification of the composite. The composite notification (always carrying every path) is
+ * sent as soon as any path's conditions are met and that path's pmin has passed, and at the
+ * latest when the shortest effective pmax among the paths expires. A notification resets the
+ * timing of every path. `con` is 1 if any path asks for confirmable notifications.
  */
-import { type Clock, CoapError, type Peer } from '@lwm2m-ts/coap';
+import { type Clock, CoapError } from '@lwm2m-ts/coap';
 import { CoapCode } from '@lwm2m-ts/codec';
-import type { LwM2mPath } from '@lwm2m-ts/objects';
+import type { LwM2mNode, LwM2mPath } from '@lwm2m-ts/objects';
 import type { NotificationAttributes } from '../attributes/notification-attributes';
-import { effectivePmax, hasValueConditions, type Sample, shouldNotify } from './notify-rules';
+import type { StoredNotification } from './notification-history';
+import { effectivePmax, hasValueConditions, type Sample, sampleOf, shouldNotify } from './notify-rules';
+import { type ObservationTarget, type PathState, Relation } from './relation';
 
-export interface ObservationTarget {
-  /** Observing server (its key in the attribute store). */
-  readonly server: string;
-  /** CoAP relation key: peer key + token. */
-  readonly key: string;
-  /** The CoAP path the engine keys the relation by ("/3/0/1", "/" for composite). */
-  readonly coapPath: string;
-  /** The observer as the request handler saw it, and the relation's token. */
-  readonly peer: Peer;
-  readonly token: Uint8Array;
-  /** LwM2M paths observed (one, or several for Observe-Composite). */
-  readonly paths: readonly LwM2mPath[];
-}
+export type { ObservationTarget } from './relation';
 
 export interface ObservationHost {
   readonly clock: Clock;
-  /** Effective attributes of one relation (precedence and server defaults applied). */
-  attributes(target: ObservationTarget): NotificationAttributes;
-  /** Current value of a single-resource relation for gt/lt/st/edge, undefined otherwise. */
-  sample(target: ObservationTarget): Promise<Sample>;
+  /** Effective attributes of one observed path for one server (precedence and defaults applied). */
+  attributes(server: string, path: LwM2mPath): NotificationAttributes;
+  /** The node at `path` now (device side); a CoapError 4.04 when it is gone. */
+  read(path: LwM2mPath): Promise<LwM2mNode>;
   /** Asks the engine to notify this one relation; returns 0 when the engine no longer has it. */
   notify(target: ObservationTarget, confirmable: boolean | undefined): number;
-  /** True while the client sleeps (queue mode): notifications wait for wake-up. */
-  sleeping(): boolean;
+  /** True while `server` cannot be reached: the client sleeps (queue mode) or its registration is not standing. */
+  offline(server: string): boolean;
   /** Whether a server wants notifications kept while the client is offline (/1/x/6). */
   storesNotifications(server: string): boolean;
 }
 
-class Relation {
-  lastSentAt: number;
-  lastSent: Sample;
-  lastEvaluated: Sample;
-  lastEvaluatedAt: number;
-  /** A change satisfied the rules; waiting for pmin. */
-  due = false;
-  /** Came due while sleeping. */
-  queued = false;
-  pminTimer: unknown;
-  pmaxTimer: unknown;
-  epminTimer: unknown;
-  epmaxTimer: unknown;
-  evaluating = false;
-  again = false;
-  constructor(
-    readonly target: ObservationTarget,
-    now: number,
-    sample: Sample,
-  ) {
-    this.lastSentAt = now;
-    this.lastSent = sample;
-    this.lastEvaluated = sample;
-    this.lastEvaluatedAt = now;
-  }
-}
+const isNotFound = (e: unknown) => CoapError.isInstance(e) && e.code === CoapCode.NOT_FOUND;
 
 export class ObservationManager {
   private readonly relations = new Map<string, Relation>();
@@ -77,22 +51,16 @@ export class ObservationManager {
 
   /**
    * The engine rendered a registration response or a notification for this relation (the
-   * handler ran with Observe=0): record what was sent and restart pmin / pmax.
+   * handler ran with Observe=0): record what was sent (path text -> sample) and restart timers.
    */
-  sent(target: ObservationTarget, sample: Sample): void {
+  sent(target: ObservationTarget, samples: ReadonlyMap<string, Sample>): void {
     const now = this.host.clock.now();
     let rel = this.relations.get(target.key);
-    if (!rel || rel.target.coapPath !== target.coapPath) {
+    if (!rel?.sameObservation(target)) {
       if (rel) this.stopTimers(rel);
-      rel = new Relation(target, now, sample);
+      rel = new Relation(target, now, samples);
       this.relations.set(target.key, rel);
-    } else {
-      rel.lastSentAt = now;
-      rel.lastSent = sample;
-      rel.lastEvaluated = sample;
-      rel.lastEvaluatedAt = now;
-    }
-    rel.due = false;
+    } else rel.markSent(now, samples);
     rel.queued = false;
     this.schedule(rel);
   }
@@ -102,6 +70,7 @@ export class ObservationManager {
     const rel = this.relations.get(key);
     if (!rel) return;
     this.stopTimers(rel);
+    rel.history.clear();
     this.relations.delete(key);
   }
 
@@ -115,16 +84,45 @@ export class ObservationManager {
     for (const rel of this.relations.values()) if (rel.target.server === server) this.schedule(rel);
   }
 
-  /** Values under `paths` changed: evaluate the relations that cover or contain them. */
+  /** Values under `paths` changed: evaluate the observed paths that cover or contain them. */
   valuesChanged(paths: readonly LwM2mPath[]): void {
+    for (const rel of [...this.relations.values()])
+      for (const ps of rel.paths)
+        if (paths.some((c) => ps.path.contains(c) || c.contains(ps.path))) this.evaluateSoon(rel, ps);
+  }
+
+  /** Back online (queue mode wake, registration refreshed): send what came due meanwhile. */
+  flushQueued(): void {
     for (const rel of [...this.relations.values()]) {
-      if (rel.target.paths.some((o) => paths.some((c) => o.contains(c) || c.contains(o)))) this.evaluateSoon(rel);
+      if (!rel.queued || this.host.offline(rel.target.server)) continue;
+      void rel.recording.then(() => {
+        if (this.alive(rel) && rel.queued && !this.host.offline(rel.target.server)) this.send(rel);
+      });
     }
   }
 
-  /** Woke up (queue mode): send what came due while sleeping. */
-  flushQueued(): void {
-    for (const rel of [...this.relations.values()]) if (rel.queued) this.fire(rel);
+  // ---- historical notifications (hqmax), rendered by the request handler ----------------------
+
+  /** Stored notifications the handler should render for this relation now, oldest first. */
+  pendingHistory(key: string): readonly StoredNotification[] | undefined {
+    const waiting = this.relations.get(key)?.history.waiting;
+    return waiting && waiting.length > 0 ? waiting : undefined;
+  }
+
+  /**
+   * The handler rendered the first `count` stored notifications (all of them in one SenML
+   * payload, or one in a format without timestamps); the rest follow in later notifications.
+   */
+  historyRendered(target: ObservationTarget, count: number): void {
+    const rel = this.relations.get(target.key);
+    if (!rel) return;
+    const last = rel.history.rendered(count);
+    if (last) rel.markSent(this.host.clock.now(), samplesOf(last.nodes));
+    this.schedule(rel);
+    if (rel.history.waiting.length > 0)
+      this.host.clock.setTimeout(() => {
+        if (this.alive(rel) && rel.history.waiting.length > 0) this.notifyEngine(rel);
+      }, 0);
   }
 
   get size(): number {
@@ -145,117 +143,204 @@ export class ObservationManager {
     this.relations.clear();
   }
 
-  // ---- internals --------------------------------------------------------------------------
+  // ---- evaluation ---------------------------------------------------------------------------
 
-  private evaluateSoon(rel: Relation): void {
-    const a = this.host.attributes(rel.target);
+  private attrs(rel: Relation, ps: PathState): NotificationAttributes {
+    return this.host.attributes(rel.target.server, ps.path);
+  }
+
+  private alive(rel: Relation): boolean {
+    return this.relations.get(rel.target.key) === rel;
+  }
+
+  private evaluateSoon(rel: Relation, ps: PathState): void {
+    const a = this.attrs(rel, ps);
     const now = this.host.clock.now();
-    if (a.epmin !== undefined && a.epmin > 0 && now - rel.lastEvaluatedAt < a.epmin * 1000) {
-      // Within the minimum evaluation period: look again when it ends.
-      if (rel.epminTimer === undefined)
-        rel.epminTimer = this.host.clock.setTimeout(
+    if (a.epmin !== undefined && a.epmin > 0 && now - ps.lastEvaluatedAt < a.epmin * 1000) {
+      // Within this path's minimum evaluation period: look again when it ends.
+      if (ps.epminTimer === undefined)
+        ps.epminTimer = this.host.clock.setTimeout(
           () => {
-            rel.epminTimer = undefined;
-            void this.evaluate(rel);
+            ps.epminTimer = undefined;
+            void this.evaluate(rel, ps);
           },
-          rel.lastEvaluatedAt + a.epmin * 1000 - now,
+          ps.lastEvaluatedAt + a.epmin * 1000 - now,
         );
       return;
     }
-    void this.evaluate(rel);
+    void this.evaluate(rel, ps);
   }
 
-  private async evaluate(rel: Relation): Promise<void> {
-    if (rel.evaluating) {
+  private async evaluate(rel: Relation, ps: PathState): Promise<void> {
+    if (ps.evaluating) {
       // A change while the value is being read: look again once this evaluation is done.
-      rel.again = true;
+      ps.again = true;
       return;
     }
-    rel.evaluating = true;
-    rel.again = false;
+    ps.evaluating = true;
+    ps.again = false;
     try {
-      const a = this.host.attributes(rel.target);
-      const current = await this.host.sample(rel.target);
-      if (this.relations.get(rel.target.key) !== rel) return;
-      const notify =
-        rel.target.paths.length > 1 || rel.target.paths[0]!.ids.length < 3
-          ? true
-          : shouldNotify(a, { lastSent: rel.lastSent, lastEvaluated: rel.lastEvaluated }, current);
-      rel.lastEvaluated = current;
-      rel.lastEvaluatedAt = this.host.clock.now();
-      if (notify) rel.due = true;
-      if (rel.due) this.fireWhenAllowed(rel, a);
-      this.scheduleEpmax(rel, a);
+      const a = this.attrs(rel, ps);
+      // Value conditions apply to single resources (and resource instances); any change of an
+      // object, instance or multiple resource counts.
+      let current: Sample;
+      let notify = true;
+      if (ps.path.ids.length >= 3) {
+        current = sampleOf(await this.host.read(ps.path));
+        if (!this.alive(rel)) return;
+        notify = shouldNotify(a, { lastSent: ps.lastSent, lastEvaluated: ps.lastEvaluated }, current);
+      }
+      ps.lastEvaluated = current;
+      ps.lastEvaluatedAt = this.host.clock.now();
+      if (notify) ps.due = true;
+      if (ps.due) this.fireWhenAllowed(rel, ps, a);
+      this.scheduleEpmax(rel, ps, a);
     } catch (e) {
-      if (CoapError.isInstance(e) && e.code === CoapCode.NOT_FOUND) {
-        // The target is gone: the rendered 4.04 ends the CoAP relation, and ours with it.
-        this.fire(rel);
-        this.cancel(rel.target.key);
+      if (isNotFound(e) && this.alive(rel)) {
+        if (rel.paths.length === 1) {
+          // The target is gone: the rendered 4.04 ends the CoAP relation, and ours with it.
+          this.fire(rel);
+          this.cancel(rel.target.key);
+        } else {
+          // A composite leaves a vanished path out: that is a change worth notifying.
+          ps.due = true;
+          this.fireWhenAllowed(rel, ps, this.attrs(rel, ps));
+        }
       }
       // Other read failures do not end the observation; the next change or pmax tries again.
     } finally {
-      rel.evaluating = false;
+      ps.evaluating = false;
     }
-    if (rel.again && this.relations.get(rel.target.key) === rel) await this.evaluate(rel);
+    if (ps.again && this.alive(rel)) await this.evaluate(rel, ps);
   }
 
-  private fireWhenAllowed(rel: Relation, a: NotificationAttributes): void {
+  /** Fires once this path's pmin has passed since the relation's last notification. */
+  private fireWhenAllowed(rel: Relation, ps: PathState, a: NotificationAttributes): void {
     const wait = rel.lastSentAt + (a.pmin ?? 0) * 1000 - this.host.clock.now();
     if (wait <= 0) {
       this.fire(rel);
       return;
     }
-    if (rel.pminTimer === undefined)
-      rel.pminTimer = this.host.clock.setTimeout(() => {
-        rel.pminTimer = undefined;
-        if (rel.due) this.fire(rel);
+    if (ps.pminTimer === undefined)
+      ps.pminTimer = this.host.clock.setTimeout(() => {
+        ps.pminTimer = undefined;
+        if (ps.due) this.fire(rel);
       }, wait);
   }
 
   private fire(rel: Relation): void {
-    if (this.host.sleeping()) {
-      // Kept for wake-up, or dropped when the server set Notification Storing to false.
-      if (this.host.storesNotifications(rel.target.server)) rel.queued = true;
-      else rel.due = false;
+    if (this.host.offline(rel.target.server)) {
+      this.hold(rel);
       return;
     }
-    const a = this.host.attributes(rel.target);
-    const con = a.con === undefined ? undefined : a.con === 1;
-    const count = this.host.notify(rel.target, con);
+    this.send(rel);
+  }
+
+  private send(rel: Relation): void {
+    rel.queued = false;
+    rel.history.startDelivery();
+    this.notifyEngine(rel);
+  }
+
+  private notifyEngine(rel: Relation): void {
+    const count = this.host.notify(rel.target, this.confirmable(rel));
     // The engine no longer has this relation (RST, timeout, peer gone): forget ours too.
     if (count === 0) this.cancel(rel.target.key);
   }
 
+  private confirmable(rel: Relation): boolean | undefined {
+    const cons = rel.paths.map((ps) => this.attrs(rel, ps).con);
+    if (cons.includes(1)) return true;
+    return cons.includes(0) ? false : undefined;
+  }
+
+  // ---- offline: keep the latest, or up to hqmax stored notifications ---------------------------
+
+  private hold(rel: Relation): void {
+    if (!this.host.storesNotifications(rel.target.server)) {
+      // Notification Storing is off: what came due offline is dropped.
+      for (const ps of rel.paths) ps.due = false;
+      return;
+    }
+    rel.queued = true;
+    const hqmax = this.hqmaxOf(rel);
+    if (hqmax === undefined) return; // latest only: rendered from the current value on wake
+    for (const ps of rel.paths) ps.due = false;
+    rel.recording = rel.recording.then(() => this.record(rel, hqmax)).catch(() => {});
+  }
+
+  /** The smallest positive hqmax among the paths (a composite keeps one queue). */
+  private hqmaxOf(rel: Relation): number | undefined {
+    let min: number | undefined;
+    for (const ps of rel.paths) {
+      const h = this.attrs(rel, ps).hqmax;
+      if (h !== undefined && h > 0 && (min === undefined || h < min)) min = h;
+    }
+    return min;
+  }
+
+  private async record(rel: Relation, hqmax: number): Promise<void> {
+    const at = this.host.clock.now();
+    const nodes = new Map<string, LwM2mNode>();
+    for (const ps of rel.paths) {
+      try {
+        nodes.set(ps.key, await this.host.read(ps.path));
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
+    if (!this.alive(rel) || nodes.size === 0) return;
+    rel.history.add({ at, nodes }, hqmax);
+    // A stored notification counts as sent: pmin, pmax and st run from it.
+    rel.markSent(at, samplesOf(nodes));
+    this.schedule(rel);
+  }
+
+  // ---- timers -------------------------------------------------------------------------------
+
   private schedule(rel: Relation): void {
     this.stopTimers(rel);
-    const a = this.host.attributes(rel.target);
-    const pmax = effectivePmax(a);
-    if (pmax !== undefined) {
+    let pmax: number | undefined;
+    for (const ps of rel.paths) {
+      const a = this.attrs(rel, ps);
+      const p = effectivePmax(a);
+      if (p !== undefined && (pmax === undefined || p < pmax)) pmax = p;
+      this.scheduleEpmax(rel, ps, a);
+    }
+    if (pmax !== undefined)
       rel.pmaxTimer = this.host.clock.setTimeout(
         () => {
           rel.pmaxTimer = undefined;
-          rel.due = true;
           this.fire(rel);
         },
         Math.max(0, rel.lastSentAt + pmax * 1000 - this.host.clock.now()),
       );
-    }
-    this.scheduleEpmax(rel, a);
   }
 
-  private scheduleEpmax(rel: Relation, a: NotificationAttributes): void {
-    if (rel.epmaxTimer !== undefined) this.host.clock.clearTimeout(rel.epmaxTimer);
-    rel.epmaxTimer = undefined;
+  private scheduleEpmax(rel: Relation, ps: PathState, a: NotificationAttributes): void {
+    if (ps.epmaxTimer !== undefined) this.host.clock.clearTimeout(ps.epmaxTimer);
+    ps.epmaxTimer = undefined;
     if (a.epmax === undefined || a.epmax <= 0 || !hasValueConditions(a)) return;
-    rel.epmaxTimer = this.host.clock.setTimeout(() => {
-      rel.epmaxTimer = undefined;
-      void this.evaluate(rel);
+    ps.epmaxTimer = this.host.clock.setTimeout(() => {
+      ps.epmaxTimer = undefined;
+      void this.evaluate(rel, ps);
     }, a.epmax * 1000);
   }
 
   private stopTimers(rel: Relation): void {
-    for (const t of [rel.pminTimer, rel.pmaxTimer, rel.epminTimer, rel.epmaxTimer])
-      if (t !== undefined) this.host.clock.clearTimeout(t);
-    rel.pminTimer = rel.pmaxTimer = rel.epminTimer = rel.epmaxTimer = undefined;
+    if (rel.pmaxTimer !== undefined) this.host.clock.clearTimeout(rel.pmaxTimer);
+    rel.pmaxTimer = undefined;
+    for (const ps of rel.paths) {
+      for (const t of [ps.pminTimer, ps.epminTimer, ps.epmaxTimer])
+        if (t !== undefined) this.host.clock.clearTimeout(t);
+      ps.pminTimer = ps.epminTimer = ps.epmaxTimer = undefined;
+    }
   }
+}
+
+/** Samples the notification rules compare, per path text. */
+export function samplesOf(nodes: ReadonlyMap<string, LwM2mNode>): Map<string, Sample> {
+  const out = new Map<string, Sample>();
+  for (const [k, node] of nodes) out.set(k, sampleOf(node));
+  return out;
 }
