@@ -3,12 +3,11 @@
  * 1. as a device: Register / Update / De-register against createLwM2mServer;
  * 2. as another host on the network: reads and observes our LwM2mClient's resources.
  *
- * What our client permits (packages/client/src/lwm2m-client.ts `serve`): on its shared transport a
- * request is served only when its source address:port is the peer of one of its Server accounts
- * (/0 + /1, no DTLS here) — anything else gets 4.01 "not a server this client is registered
- * with". So the allowed path gives the client a second account (SSID 2) whose URI is
- * coap://127.0.0.1:26505 and binds libcoap's client to that port (`-p 26505`). Without an Access
- * Control object (2) both accounts have full rights (ACL applies only with object 2 present).
+ * What our client permits (packages/client/src/access/request-router.ts): its registered servers
+ * and the peers an explicit `directAccess` rule names — anything else gets 4.01. libcoap is
+ * let in by the rule { address 127.0.0.1, port 26505, no DTLS identity, operations ['read'] },
+ * with its client bound to that port (`-p 26505`); the same address from another port is
+ * refused, and so is a Write from the allowed port (read-only rule).
  * libcoap exits 0 even on failure: every assertion is on what it printed.
  */
 
@@ -112,19 +111,14 @@ describe.runIf(run)('libcoap coap-client-notls reads and observes our LwM2mClien
       endpointName: 'observed-dev',
       transport: await createUdpTransport({ host: HOST, port: CLIENT_PORT }),
       objects: [
-        ...accountObjects([
-          { uri: `coap://${HOST}:${SERVER_PORT}`, shortServerId: 1, lifetime: 300 },
-          // libcoap's address: nothing registers there (libcoap is a client), but the account
-          // makes its requests from that address:port acceptable.
-          { uri: `coap://${HOST}:${LIBCOAP_LOCAL_PORT}`, shortServerId: 2, lifetime: 300, retryCount: 1 },
-        ]),
+        ...accountObjects([{ uri: `coap://${HOST}:${SERVER_PORT}`, shortServerId: 1, lifetime: 300 }]),
         { id: 3, instances: { 0: deviceInstance({ manufacturer: 'Interop Inc.' }) } },
         { id: 3303, instances: { 0: sensor } },
       ],
+      // libcoap's coap-client, as another device on the network: plain CoAP, read-only.
+      directAccess: [{ address: HOST, port: LIBCOAP_LOCAL_PORT, operations: ['read'] }],
     });
     cleanup.push(() => client.stop({ deregister: false }));
-    // start() resolves after the first Register to every account; the one to libcoap's port gets
-    // no answer, so only wait for the real server's registration.
     void client.start().catch(() => {});
     await registered;
     return { server, client };
@@ -137,7 +131,23 @@ describe.runIf(run)('libcoap coap-client-notls reads and observes our LwM2mClien
     expect(res.stdout).not.toMatch(/c:2\.05/);
   });
 
-  it("reads and observes /3303/0/5700 from the second account's address; prints every notification", async () => {
+  it('refuses a Write from the direct-access peer (its rule allows read only) with 4.01', async () => {
+    await startDevice();
+    const res = await libcoapClient([
+      '-p',
+      String(LIBCOAP_LOCAL_PORT),
+      '-v',
+      '6',
+      '-m',
+      'put',
+      '-e',
+      'Hacked',
+      `coap://${HOST}:${CLIENT_PORT}/3/0/15`,
+    ]);
+    expect(res.stdout).toMatch(/t:ACK c:4\.01/);
+  });
+
+  it("reads and observes /3303/0/5700 from the direct-access rule's address; prints every notification", async () => {
     const { client } = await startDevice();
     const uri = `coap://${HOST}:${CLIENT_PORT}/3303/0/5700`;
     const read = await libcoapClient(['-p', String(LIBCOAP_LOCAL_PORT), '-v', '6', '-A', '0', uri]);
@@ -149,7 +159,9 @@ describe.runIf(run)('libcoap coap-client-notls reads and observes our LwM2mClien
     });
     // Wait until the client holds the observation, then change the value.
     for (let i = 0; i < 200 && client.observationsList().length === 0; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(client.observationsList()).toEqual([{ server: 'ssid:2', coapPath: '/3303/0/5700' }]);
+    expect(client.observationsList()).toEqual([
+      { server: `peer:${HOST}|${LIBCOAP_LOCAL_PORT}`, coapPath: '/3303/0/5700' },
+    ]);
     for (const v of values) {
       await client.setValue('/3303/0/5700', v);
       await new Promise((r) => setTimeout(r, 150));
