@@ -2,6 +2,7 @@
 /** `lwm2m-server`: starts the application and stops it cleanly on SIGINT / SIGTERM. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { RedisUnavailableError, redactUrl } from '@lwm2m-ts/store-redis';
 import { pino } from 'pino';
 import { ConfigurationError, startServerApp } from './app/start-server-app';
 import { parseCommandLine } from './cli/command-line';
@@ -26,6 +27,7 @@ try {
       bootstrap: app.bsPort !== undefined ? `udp ${options.bsHost ?? options.coapHost}:${app.bsPort}` : 'off',
       bootstrapCoaps: app.bsCoapsPort !== undefined ? `dtls ${app.bsCoapsPort}` : 'off',
       http: app.httpUrl,
+      ...(app.cluster ? { cluster: `node ${app.nodeId} on ${redactUrl(options.redis ?? '')}` } : {}),
     },
     `lwm2m-ts server ready: web UI and API on ${app.httpUrl}`,
   );
@@ -56,7 +58,7 @@ try {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 } catch (error) {
-  if (error instanceof ConfigurationError) {
+  if (error instanceof ConfigurationError || RedisUnavailableError.isInstance(error)) {
     logger.fatal(error.message);
   } else {
     const e = error as NodeJS.ErrnoException;

@@ -11,6 +11,7 @@ import './fastify-config';
 import { OpenApiCollector } from './openapi';
 import { addBootstrapRoutes } from './routes/bootstrap-routes';
 import { addClientRoutes } from './routes/client-routes';
+import { addClusterRoutes } from './routes/cluster-routes';
 import { addCompositeRoutes } from './routes/composite-routes';
 import { addEventRoutes } from './routes/event-routes';
 import { addModelRoutes } from './routes/model-routes';
@@ -86,6 +87,7 @@ export async function buildHttpApi(ctx: AppContext, options: HttpApiOptions = {}
   addModelRoutes(app, ctx);
   addSecurityRoutes(app, ctx);
   addBootstrapRoutes(app, ctx);
+  addClusterRoutes(app, ctx);
   addEventRoutes(app, ctx, {
     authorizeUpgrade: check,
     ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),

@@ -7,6 +7,7 @@ import {
   type Registration,
   registrationLinks,
 } from '@lwm2m-ts/server';
+import type { ClusterNodeInfo } from '../cluster/node-registry';
 import type { CoapMessageLog } from '../events/coap-message-log';
 import type { EventHub } from '../events/event-hub';
 import type { ServerGroup } from './server-group';
@@ -22,6 +23,8 @@ export interface AppContext {
   readonly bootstrapConfigs: BootstrapConfigStore;
   readonly hub: EventHub;
   readonly messageLog: CoapMessageLog;
+  /** The cluster's live nodes (cluster mode), or this one node. */
+  readonly cluster?: { nodes(): Promise<ClusterNodeInfo[]> };
   /** Where devices reach this server (for the UI and GET /api/server). */
   readonly listening?: ListeningInfo;
 }

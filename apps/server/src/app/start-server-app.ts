@@ -2,6 +2,7 @@
  * The whole application in-process: LwM2M server (UDP), bootstrap server (UDP), HTTP API with
  * live events and the web UI. `close()` stops everything it started.
  */
+import { randomUUID } from 'node:crypto';
 import type { MessageLayer, Peer, Transport } from '@lwm2m-ts/coap';
 import { createDefaultRegistry, type ModelRegistry } from '@lwm2m-ts/objects';
 import {
@@ -20,6 +21,8 @@ import { createWsTransport } from '@lwm2m-ts/transport-ws';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { isLoopbackHost } from '../api/auth';
 import { buildHttpApi } from '../api/http-api';
+import { ClusterNode, type ClusterOptions } from '../cluster/cluster-node';
+import { localNodeView } from '../cluster/local-node';
 import { CoapMessageLog } from '../events/coap-message-log';
 import { EventHub } from '../events/event-hub';
 import type { AppContext } from './app-context';
@@ -80,6 +83,18 @@ export interface ServerAppOptions {
   readonly bootstrapSecurityStore?: EditableSecurityStore;
   readonly bootstrapConfigStore?: BootstrapConfigStore;
   readonly models?: ModelRegistry;
+  /**
+   * Cluster mode: the Redis URL every node of the cluster shares. Stores come from
+   * `@lwm2m-ts/store-redis`; REST calls are forwarded to a device's owner node and events reach
+   * every node. Unreachable at start: `RedisUnavailableError`.
+   */
+  readonly redis?: string;
+  /** This node's id in the cluster (default: a random one); also shown in single-node mode. */
+  readonly nodeId?: string;
+  /** Redis key prefix, the same on every node (default "lwm2m:"). */
+  readonly redisPrefix?: string;
+  /** Cluster tuning (heartbeat, node TTL, forwarding timeout, event stream length, connect timeout). */
+  readonly cluster?: Omit<ClusterOptions, 'redisUrl' | 'nodeId' | 'prefix' | 'logger'>;
 }
 
 export interface ServerApp {
@@ -99,6 +114,10 @@ export interface ServerApp {
   readonly bootstrap: CoapBootstrapServer | undefined;
   readonly http: FastifyInstance;
   readonly context: AppContext;
+  /** This node's id (cluster mode: `--node-id`). */
+  readonly nodeId: string;
+  /** Cluster mode only. */
+  readonly cluster: ClusterNode | undefined;
   close(): Promise<void>;
 }
 
@@ -126,13 +145,26 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
     for (const failed of result.failed)
       options.logger?.warn({ file: failed.file, error: failed.error.message }, 'bad DDF file');
   }
-  const hub = new EventHub();
-  const security = await IndexedSecurityStore.wrap(options.securityStore ?? new InMemorySecurityStore());
+  const nodeId = options.nodeId ?? `node-${randomUUID().slice(0, 8)}`;
+  const cluster = options.redis
+    ? await ClusterNode.start({
+        ...options.cluster,
+        redisUrl: options.redis,
+        nodeId,
+        ...(options.redisPrefix !== undefined ? { prefix: options.redisPrefix } : {}),
+        ...(options.logger ? { logger: options.logger } : {}),
+      })
+    : undefined;
+  const hub = cluster?.hub ?? new EventHub();
+  const security = await IndexedSecurityStore.wrap(
+    options.securityStore ?? cluster?.stores.securityStore ?? new InMemorySecurityStore(),
+  );
   const bootstrapSecurity = await IndexedSecurityStore.wrap(
-    options.bootstrapSecurityStore ?? new InMemorySecurityStore(),
+    options.bootstrapSecurityStore ?? cluster?.bootstrapSecurityStore ?? new InMemorySecurityStore(),
   );
   const credentials = options.credentials ?? {};
-  const bootstrapConfigs = options.bootstrapConfigStore ?? new InMemoryBootstrapConfigStore();
+  const bootstrapConfigs =
+    options.bootstrapConfigStore ?? cluster?.stores.bootstrapConfigStore ?? new InMemoryBootstrapConfigStore();
   const endpointByPeer = new Map<string, string>();
   const messageLog = new CoapMessageLog({
     ...(options.messageLogSize !== undefined ? { capacity: options.messageLogSize } : {}),
@@ -141,6 +173,7 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
   });
 
   const closers: (() => Promise<unknown>)[] = [];
+  if (cluster) closers.push(() => cluster.close());
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
   };
@@ -170,6 +203,13 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
         ...(layers.length > 0 ? { endpoint: { layers } } : {}),
         models,
         securityStore: security,
+        ...(cluster
+          ? {
+              store: cluster.stores.registrationStore,
+              observationStore: cluster.stores.observationStore,
+              queueStore: cluster.stores.queueStore,
+            }
+          : {}),
         ...(options.awakeTimeMs !== undefined ? { awakeTimeMs: options.awakeTimeMs } : {}),
         ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       });
@@ -178,6 +218,7 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
       server.events.on('error', ({ error }) => options.logger?.warn({ err: error }, 'LwM2M server error'));
       wireServerEvents(server, hub);
       servers.add(server);
+      cluster?.watch(server);
       return server;
     };
 
@@ -258,8 +299,10 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
       return bs;
     }
 
+    const localNode = localNodeView(nodeId, servers);
     const context: AppContext = {
       servers,
+      cluster: cluster ?? localNode,
       ...(bootstrap ? { bootstrap } : {}),
       models,
       security,
@@ -288,14 +331,18 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
       ...(options.version ? { version: options.version } : {}),
     });
     closers.push(() => http.close());
+    cluster?.attachHttp(http);
     if (options.coapOverWebSockets) startServer(await createWsTransport({ server: http.server }));
     await http.listen({ host: httpHost, port: options.httpPort ?? 8080 });
     const address = http.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : (options.httpPort ?? 8080);
     const coapPort = udp.localAddress()?.port ?? options.coapPort ?? 5683;
+    const httpUrl = `http://${hostForUrl(httpHost)}:${httpPort}`;
+    localNode.http = httpUrl;
+    await cluster?.listening(httpUrl);
     let closed: Promise<void> | undefined;
     return {
-      httpUrl: `http://${hostForUrl(httpHost)}:${httpPort}`,
+      httpUrl,
       coapPort,
       tcpPort,
       coapsPort,
@@ -308,6 +355,8 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
       bootstrap,
       http,
       context,
+      nodeId,
+      cluster,
       close: () => {
         closed ??= closeAll();
         return closed;

@@ -36,6 +36,18 @@ function pemFile(path: string): string {
   return text;
 }
 
+function redisUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('give a Redis URL: redis://host:port');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new InvalidArgumentError('give a Redis URL: redis://host:port (or rediss://)');
+  return value;
+}
+
 export function buildCommand(version: string): Command {
   return new Command('lwm2m-server')
     .description('LwM2M server + bootstrap server with a REST API, live events and a web UI.')
@@ -144,6 +156,23 @@ export function buildCommand(version: string): Command {
         .argParser(positiveMs),
     )
     .addOption(
+      new Option(
+        '--redis <url>',
+        'cluster mode: shared stores, forwarding and events over this Redis (redis://host:port)',
+      )
+        .env('LWM2M_REDIS')
+        .argParser(redisUrl),
+    )
+    .addOption(
+      new Option('--node-id <name>', "cluster mode: this node's unique name (default: random)").env('LWM2M_NODE_ID'),
+    )
+    .addOption(
+      new Option(
+        '--redis-prefix <prefix>',
+        'cluster mode: Redis key prefix, the same on every node (default: lwm2m:)',
+      ).env('LWM2M_REDIS_PREFIX'),
+    )
+    .addOption(
       new Option('--ui-dir <dir>', 'folder of the built web UI (default: the one shipped in dist/ui)').env(
         'LWM2M_UI_DIR',
       ),
@@ -179,6 +208,9 @@ interface Parsed {
   requestTimeout?: number;
   awakeTime?: number;
   uiDir?: string;
+  redis?: string;
+  nodeId?: string;
+  redisPrefix?: string;
 }
 
 /** Parses `argv` (without node and script); commander exits on --help/--version and bad flags. */
@@ -221,6 +253,9 @@ export function parseCommandLine(argv: readonly string[], version: string, defau
       ...(o.requestTimeout !== undefined ? { requestTimeoutMs: o.requestTimeout } : {}),
       ...(o.awakeTime !== undefined ? { awakeTimeMs: o.awakeTime } : {}),
       ...(uiDir ? { uiDir } : {}),
+      ...(o.redis ? { redis: o.redis } : {}),
+      ...(o.nodeId ? { nodeId: o.nodeId } : {}),
+      ...(o.redisPrefix !== undefined ? { redisPrefix: o.redisPrefix } : {}),
       version,
     },
   };

@@ -8,24 +8,44 @@ export interface EventFilter {
   readonly types?: ReadonlySet<ApiEventType>;
 }
 
-type Subscriber = { readonly filter: EventFilter; readonly deliver: (event: ApiEvent) => void };
+/** `id`: the event's position in a replayable stream (cluster mode), for SSE `id:` / Last-Event-ID. */
+export type EventDelivery = (event: ApiEvent, id?: string) => void;
+
+type Subscriber = { readonly filter: EventFilter; readonly deliver: EventDelivery };
+
+export function matchesFilter(filter: EventFilter, event: ApiEvent): boolean {
+  if (filter.endpoint !== undefined && filter.endpoint !== event.endpoint) return false;
+  return !filter.types || filter.types.has(event.type);
+}
 
 export class EventHub {
   readonly #subscribers = new Set<Subscriber>();
 
   publish(event: ApiEvent): void {
+    this.deliverLocally(event);
+  }
+
+  /** Hands an event to this process's subscribers (a cluster hub publishes through Redis first). */
+  protected deliverLocally(event: ApiEvent, id?: string): void {
     for (const s of this.#subscribers) {
-      if (s.filter.endpoint !== undefined && s.filter.endpoint !== event.endpoint) continue;
-      if (s.filter.types && !s.filter.types.has(event.type)) continue;
+      if (!matchesFilter(s.filter, event)) continue;
       try {
-        s.deliver(event);
+        s.deliver(event, id);
       } catch {
         // A broken subscriber (closed socket) must not stop the others; it unsubscribes on close.
       }
     }
   }
 
-  subscribe(filter: EventFilter, deliver: (event: ApiEvent) => void): () => void {
+  /**
+   * Events after `sinceId` that match `filter`, oldest first, when this hub keeps a replayable
+   * stream (cluster mode); undefined when it keeps none (single node: live events only).
+   */
+  async replay(_sinceId: string, _filter: EventFilter): Promise<{ id: string; event: ApiEvent }[] | undefined> {
+    return undefined;
+  }
+
+  subscribe(filter: EventFilter, deliver: EventDelivery): () => void {
     const subscriber = { filter, deliver };
     this.#subscribers.add(subscriber);
     return () => this.#subscribers.delete(subscriber);

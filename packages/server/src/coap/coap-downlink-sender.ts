@@ -17,6 +17,7 @@ import type { IdGenerator } from '../core/id-generator';
 import { ResponseCode, responseCodeFromByte } from '../core/response-code';
 import type { ObservationInfo } from '../observation/observation';
 import type { ObservationService } from '../observation/observation-service';
+import { observeRequestOf } from '../observation/observe-request-of';
 import { registrationLinks } from '../registration/object-links';
 import type { DownlinkRequest, ObserveCompositeRequest, ObserveRequest } from '../request/downlink-requests';
 import {
@@ -109,6 +110,22 @@ export class CoapDownlinkSender implements DownlinkSender {
       live.coap = coap;
       this.#pump(live, coap, ctx);
     }
+  }
+
+  /**
+   * Observes again, under its stored id, an observation this sender holds no CoAP observation
+   * for (another node established it and died): the first answer is relayed as a notification.
+   * False when it is live here already.
+   */
+  resume(info: ObservationInfo, target: DownlinkTarget): boolean {
+    if (this.#live.has(info.id)) return false;
+    const request = observeRequestOf(info);
+    const ctx = this.#context(target);
+    const coap = this.#startCoapObservation(target, request, ctx, {});
+    const live: LiveObservation = { info, request, target, coap };
+    this.#live.set(info.id, live);
+    this.#pump(live, coap, ctx);
+    return true;
   }
 
   /** Drops every CoAP observation of a registration (it ended). */

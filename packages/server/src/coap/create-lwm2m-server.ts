@@ -6,6 +6,7 @@ import { Endpoint, type EndpointOptions, Router, type Transport } from '@lwm2m-t
 import { createDefaultRegistry, type ModelRegistry } from '@lwm2m-ts/objects';
 import { systemClock } from '../core/clock';
 import { randomId } from '../core/id-generator';
+import type { Registration } from '../registration/registration';
 import type { RegistrationLimits } from '../registration/registration-requests';
 import { SecurityStoreAuthorizer } from '../security/registration-authorizer';
 import type { SecurityStore } from '../security/security-store';
@@ -97,6 +98,33 @@ export class CoapLwM2mServer extends LwM2mServer {
     this.events.on('deregistered', ended);
     this.events.on('expired', ended);
     this.start();
+  }
+
+  /**
+   * Cluster failover: re-establishes, from this server, the stored observations of a registration
+   * whose device another node served until now (same observation ids). Returns how many started.
+   */
+  async resumeObservations(registration: Registration): Promise<number> {
+    const target = {
+      endpoint: registration.endpoint,
+      peer: registration.peer,
+      registrationId: registration.id,
+      lwm2mVersion: registration.lwm2mVersion,
+      objectLinks: registration.objectLinks,
+    };
+    let started = 0;
+    for (const info of await this.observations.store.listByRegistration(registration.id)) {
+      if (this.#sender.resume(info, target)) started++;
+    }
+    return started;
+  }
+
+  /**
+   * Cluster: another node now serves this registration's device; drop the CoAP observations this
+   * server holds for it without telling the device (the stored observations stay).
+   */
+  releaseObservations(registrationId: string): void {
+    this.#sender.forgetRegistration(registrationId);
   }
 
   /** Stops timers, drops observations and closes the endpoint and its transport. */

@@ -1,0 +1,77 @@
+/**
+ * Two cluster nodes in this process on one real redis-server: the nodes list, a REST read sent
+ * to the node that does not own the device (forwarded to the owner over Redis), and a 504 when
+ * the owner stops answering.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerApp } from '../src/index';
+import { api, type Json, waitFor } from './app-harness';
+import { RedisServerProcess, requireRedisServer, startClusterNode } from './cluster-harness';
+import { type SimulatedDevice, startSimulatedDevice } from './simulated-device';
+
+const BASE = 27000;
+const REDIS_PORT = 27090;
+
+if (requireRedisServer('server-app cluster forwarding')) {
+  describe('cluster: nodes and forwarding', () => {
+    let redis: RedisServerProcess;
+    let a: ServerApp;
+    let b: ServerApp;
+    let device: SimulatedDevice;
+
+    beforeAll(async () => {
+      redis = await RedisServerProcess.start({ port: REDIS_PORT });
+      a = await startClusterNode(redis.url, BASE, 0);
+      b = await startClusterNode(redis.url, BASE, 1);
+      device = await startSimulatedDevice(a.coapPort, 'fwd-1');
+      await waitFor(async () => (await api(b, 'GET', '/api/clients/fwd-1')).status === 200);
+    }, 30_000);
+    afterAll(async () => {
+      await device?.stop();
+      await a?.close();
+      await b?.close();
+      await redis?.stop();
+    });
+
+    it('lists both nodes with the devices each owns', async () => {
+      const nodes = await waitFor(async () => {
+        const r = await api(b, 'GET', '/api/cluster/nodes');
+        return r.json.nodes.find((n: Json) => n.id === 'node-1' && n.devices === 1) ? r.json.nodes : undefined;
+      });
+      expect(nodes).toEqual([
+        { id: 'node-1', devices: 1, lastSeen: expect.any(Number), http: a.httpUrl },
+        { id: 'node-2', devices: 0, lastSeen: expect.any(Number), http: b.httpUrl },
+      ]);
+    });
+
+    it('forwards a read sent to the non-owner node and returns the owner answer', async () => {
+      device.setTemperature(23.25);
+      const response = await fetch(`${b.httpUrl}/api/clients/fwd-1/3303/0/5700`);
+      expect(response.headers.get('x-lwm2m-served-by')).toBe('node-1');
+      const read = { status: response.status, json: await response.json() };
+      expect(read.status).toBe(200);
+      expect(read.json).toMatchObject({ endpoint: 'fwd-1', code: '2.05', content: { id: 5700, value: 23.25 } });
+      // A write and an execute go the same way; a device error comes back as it is.
+      expect((await api(b, 'PUT', '/api/clients/fwd-1/3/0/15', 'Europe/Paris')).status).toBe(200);
+      expect((await api(a, 'GET', '/api/clients/fwd-1/3/0/15')).json.content.value).toBe('Europe/Paris');
+      expect((await api(b, 'GET', '/api/clients/fwd-1/3/0/99')).status).toBe(404);
+    });
+
+    it('answers 504 when the owner node does not answer in time', async () => {
+      // node-1 keeps beating but its HTTP side is gone: forwarded requests get no answer.
+      const stopped = await startClusterNode(redis.url, BASE, 2, { nodeId: 'mute' });
+      await stopped.http.close(); // serving forwarded requests needs the HTTP app: none now
+      await stopped.cluster!.ownership.claim('fwd-1');
+      try {
+        const started = Date.now();
+        const read = await api(b, 'GET', '/api/clients/fwd-1/3303/0/5700?timeout=0.5');
+        expect(read.status).toBe(504);
+        expect(read.json).toMatchObject({ error: 'owner-timeout' });
+        expect(Date.now() - started).toBeLessThan(5000);
+      } finally {
+        await a.cluster!.ownership.claim('fwd-1');
+        await stopped.close();
+      }
+    });
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * Cluster tests: one throwaway redis-server (store-redis's test helper) and several app nodes
+ * in this process sharing it, on fixed loopback ports of this suite's range (27000-27099,
+ * Redis 27090-27099). Each test file takes its own block of ports.
+ */
+import { RedisServerProcess, requireRedisServer } from '@lwm2m-ts/store-redis/testing';
+import { type ServerApp, type ServerAppOptions, startServerApp } from '../src/index';
+
+export { RedisServerProcess, requireRedisServer };
+
+/** Node `index` of a file whose ports start at `base`: CoAP base+2i, HTTP base+2i+1. */
+export async function startClusterNode(
+  redisUrl: string,
+  base: number,
+  index: number,
+  options: Partial<ServerAppOptions> = {},
+): Promise<ServerApp> {
+  return startServerApp({
+    coapHost: '127.0.0.1',
+    coapPort: base + 2 * index,
+    bootstrap: false,
+    coaps: false,
+    httpHost: '127.0.0.1',
+    httpPort: base + 2 * index + 1,
+    requestTimeoutMs: 5_000,
+    redis: redisUrl,
+    nodeId: `node-${index + 1}`,
+    redisPrefix: `t${process.pid}:`,
+    cluster: { heartbeatMs: 200, nodeTtlMs: 1000, forwardTimeoutMs: 4000 },
+    ...options,
+  });
+}
+
+/** Reads a text/event-stream until `count` events (each `{ id, type, data }`) or the timeout. */
+export async function readSse(
+  url: string,
+  count: number,
+  timeoutMs = 10_000,
+  headers: Record<string, string> = {},
+): Promise<{ id?: string; type: string; data: Record<string, unknown> }[]> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const out: { id?: string; type: string; data: Record<string, unknown> }[] = [];
+  try {
+    const response = await fetch(url, { signal: controller.signal, headers });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    while (out.length < count) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let end = buffer.indexOf('\n\n');
+      while (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        end = buffer.indexOf('\n\n');
+        const lines = block.split('\n');
+        const type = lines.find((l) => l.startsWith('event: '))?.slice(7);
+        const data = lines.find((l) => l.startsWith('data: '))?.slice(6);
+        const id = lines.find((l) => l.startsWith('id: '))?.slice(4);
+        if (type && data) out.push({ ...(id ? { id } : {}), type, data: JSON.parse(data) });
+      }
+    }
+    controller.abort();
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return out;
+}
