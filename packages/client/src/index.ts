@@ -1,3 +1,4 @@
+export type { DirectAccessIdentity, DirectAccessRule } from './access/direct-access';
 export { AccessControl, AclRight, accessControlInstance } from './acl/access-control';
 export { AttributeStore } from './attributes/attribute-store';
 export {
