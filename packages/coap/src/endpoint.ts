@@ -17,7 +17,7 @@ import { DEFAULT_TRANSMISSION, type DerivedTimes, deriveTimes, type Transmission
 import { CoapClosedError } from './errors/coap-closed-error';
 import { CoapError } from './errors/coap-error';
 import { CoapTimeoutError } from './errors/coap-timeout-error';
-import { ClientExchange, ExchangeStore, exchangeKey, type ResponseSink, type ServerExchange } from './exchange';
+import { ClientExchange, ExchangeStore, type ResponseSink, type ServerExchange } from './exchange';
 import {
   createMessageIdGenerator,
   createTokenGenerator,
@@ -105,7 +105,7 @@ export class Endpoint implements MessengerUpper {
     this.times = deriveTimes(params);
     this.requestTimeoutMs = options.requestTimeoutMs ?? this.times.exchangeLifetimeMs;
     this.onError = options.onError ?? (() => {});
-    this.exchanges = new ExchangeStore(transport.reliable || transport.onPeerClosed !== undefined);
+    this.exchanges = new ExchangeStore();
     this.messenger = transport.reliable
       ? new SignalingLayer({
           transport,
@@ -357,7 +357,7 @@ export class Endpoint implements MessengerUpper {
   private freshToken(peer: Peer): Uint8Array {
     for (let i = 0; i < 16; i++) {
       const t = this.nextToken();
-      if (!this.exchanges.has(exchangeKey(peer.key, t))) return t;
+      if (!this.exchanges.hasToken(peer.key, t)) return t;
     }
     throw new Error('token generator keeps returning tokens in use');
   }

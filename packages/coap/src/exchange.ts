@@ -69,54 +69,65 @@ export class ServerExchange {
 
 export const exchangeKey = (peerKey: string, token: Uint8Array): string => `${peerKey}#${tokenKey(token)}`;
 
-/** Open client exchanges keyed by peer + token; O(1) match for every response. */
-export class ExchangeStore {
-  private readonly byKey = new Map<string, ClientExchange>();
-  private readonly byPeer = new Map<string, Set<ClientExchange>>();
+/**
+ * A token as a Map key without building a string: tokens of up to 6 bytes (the usual 4 included)
+ * become an exact number (value * 8 + length, below 2^51), longer ones their string key.
+ */
+export function tokenId(token: Uint8Array): number | string {
+  const n = token.length;
+  if (n > 6) return tokenKey(token);
+  let v = 0;
+  for (let i = 0; i < n; i++) v = v * 256 + token[i]!;
+  return v * 8 + n;
+}
 
-  constructor(private readonly indexByPeer: boolean) {}
+/** Open client exchanges by peer, then token; O(1) match for every response, no key string per lookup. */
+export class ExchangeStore {
+  private readonly byPeer = new Map<string, Map<number | string, ClientExchange>>();
+  private count = 0;
 
   get size(): number {
-    return this.byKey.size;
+    return this.count;
   }
 
-  has(key: string): boolean {
-    return this.byKey.has(key);
+  /** Whether an open exchange with this peer uses this token. */
+  hasToken(peerKey: string, token: Uint8Array): boolean {
+    return this.byPeer.get(peerKey)?.has(tokenId(token)) ?? false;
   }
 
   add(ex: ClientExchange): void {
-    this.byKey.set(ex.key, ex);
-    if (this.indexByPeer) {
-      let set = this.byPeer.get(ex.peer.key);
-      if (!set) {
-        set = new Set();
-        this.byPeer.set(ex.peer.key, set);
-      }
-      set.add(ex);
+    let tokens = this.byPeer.get(ex.peer.key);
+    if (!tokens) {
+      tokens = new Map();
+      this.byPeer.set(ex.peer.key, tokens);
     }
+    const id = tokenId(ex.token);
+    if (!tokens.has(id)) this.count++;
+    tokens.set(id, ex);
   }
 
   find(peer: Peer, token: Uint8Array): ClientExchange | undefined {
-    return this.byKey.get(exchangeKey(peer.key, token));
+    return this.byPeer.get(peer.key)?.get(tokenId(token));
   }
 
   delete(ex: ClientExchange): void {
-    if (this.byKey.get(ex.key) === ex) this.byKey.delete(ex.key);
-    if (this.indexByPeer) {
-      const set = this.byPeer.get(ex.peer.key);
-      if (set) {
-        set.delete(ex);
-        if (set.size === 0) this.byPeer.delete(ex.peer.key);
-      }
-    }
+    const tokens = this.byPeer.get(ex.peer.key);
+    if (!tokens) return;
+    const id = tokenId(ex.token);
+    if (tokens.get(id) !== ex) return;
+    tokens.delete(id);
+    this.count--;
+    if (tokens.size === 0) this.byPeer.delete(ex.peer.key);
   }
 
-  /** Exchanges with one peer (reliable transports only, where a connection can end). */
+  /** Exchanges with one peer (a connection ended, or the peer is gone). */
   ofPeer(peerKey: string): ClientExchange[] {
-    return [...(this.byPeer.get(peerKey) ?? [])];
+    return [...(this.byPeer.get(peerKey)?.values() ?? [])];
   }
 
   all(): ClientExchange[] {
-    return [...this.byKey.values()];
+    const out: ClientExchange[] = [];
+    for (const tokens of this.byPeer.values()) for (const ex of tokens.values()) out.push(ex);
+    return out;
   }
 }

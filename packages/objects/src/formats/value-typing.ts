@@ -15,7 +15,10 @@ const NO_MODELS: ResourceModelLookup = () => undefined;
 
 /** The model type of the resource at `path` (resource or resource instance level), if known. */
 export function modelTypeAt(path: LwM2mPath, lookup: ResourceModelLookup = NO_MODELS): ResourceType | undefined {
-  const [objectId, , resourceId] = path.ids;
+  // Indexed reads, not `[o, , r] = ids`: destructuring runs the iterator protocol on every decode.
+  const ids = path.ids;
+  const objectId = ids[0];
+  const resourceId = ids[2];
   if (objectId === undefined || resourceId === undefined) return undefined;
   const type = lookup(objectId, resourceId)?.type;
   return type === 'none' ? undefined : type;
@@ -23,7 +26,9 @@ export function modelTypeAt(path: LwM2mPath, lookup: ResourceModelLookup = NO_MO
 
 /** True if the model says the resource at `path` is multiple-instance; undefined if unknown. */
 export function modelMultipleAt(path: LwM2mPath, lookup: ResourceModelLookup = NO_MODELS): boolean | undefined {
-  const [objectId, , resourceId] = path.ids;
+  const ids = path.ids;
+  const objectId = ids[0];
+  const resourceId = ids[2];
   if (objectId === undefined || resourceId === undefined) return undefined;
   return lookup(objectId, resourceId)?.multiple;
 }

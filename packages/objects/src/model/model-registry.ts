@@ -47,8 +47,12 @@ export class ModelRegistry {
   /** The model of object `id` at exactly `version` ("1.0" when blank), or the latest when `version` is omitted. */
   get(id: number, version?: string): ObjectModel | undefined {
     if (version === undefined) return this.latest(id);
+    const versions = this.byId.get(id);
+    if (versions === undefined) return undefined;
     const wanted = normalizeVersion(version);
-    return this.byId.get(id)?.find((model) => model.version === wanted);
+    // A loop, not find() with a closure: this runs per decoded resource (notifications included).
+    for (let i = 0; i < versions.length; i++) if (versions[i]!.version === wanted) return versions[i];
+    return undefined;
   }
 
   /** The highest version of object `id`. */

@@ -47,7 +47,7 @@ export class ObservationService {
   ): Promise<Notification | undefined> {
     const observation = await this.store.get(observationId);
     if (!observation) return undefined;
-    const notification: Notification = { ...fields, observation, receivedAt: this.clock.now() };
+    const notification = makeNotification(fields, observation, this.clock.now());
     this.#streams.get(observationId)?.push(notification);
     this.events.emit('notification', notification);
     if (!notification.code.startsWith('2.')) await this.remove(observationId, 'error');
@@ -77,4 +77,22 @@ export class ObservationService {
     this.#streams.get(observationId)?.end();
     this.#streams.delete(observationId);
   }
+}
+
+/**
+ * `{ ...fields, observation, receivedAt }` with the same keys in the same order, built field by
+ * field: an object spread per notification was the largest self-time cost of the notification path.
+ */
+function makeNotification(
+  fields: Omit<Notification, 'observation' | 'receivedAt'>,
+  observation: ObservationInfo,
+  receivedAt: number,
+): Notification {
+  const n: { -readonly [K in keyof Notification]?: Notification[K] } = { code: fields.code };
+  if ('content' in fields) n.content = fields.content;
+  if ('compositeContent' in fields) n.compositeContent = fields.compositeContent;
+  if ('diagnostic' in fields) n.diagnostic = fields.diagnostic;
+  n.observation = observation;
+  n.receivedAt = receivedAt;
+  return n as Notification;
 }
