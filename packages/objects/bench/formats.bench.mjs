@@ -23,31 +23,10 @@ const FORMATS = [
 ];
 const durationMs = Number(process.env.BENCH_MS ?? 700);
 
-// The seed's Device object /3/0 (seeds/ipso-lwm2m-slides.txt, "IPSO Serialization Formats").
-const device = ObjectInstance.of(0, [
-  Resource.single(0, LwM2mValue.string('Open Mobile Alliance')),
-  Resource.single(1, LwM2mValue.string('Lightweight M2M Client')),
-  Resource.single(2, LwM2mValue.string('345000123')),
-  Resource.single(3, LwM2mValue.string('1.0')),
-  Resource.multiple(6, 'integer', [
-    [0, LwM2mValue.integer(1)],
-    [1, LwM2mValue.integer(5)],
-  ]),
-  Resource.multiple(7, 'integer', [
-    [0, LwM2mValue.integer(3800)],
-    [1, LwM2mValue.integer(5000)],
-  ]),
-  Resource.multiple(8, 'integer', [
-    [0, LwM2mValue.integer(125)],
-    [1, LwM2mValue.integer(900)],
-  ]),
-  Resource.single(9, LwM2mValue.integer(100)),
-  Resource.single(10, LwM2mValue.integer(15)),
-  Resource.multiple(11, 'integer', [[0, LwM2mValue.integer(0)]]),
-  Resource.single(13, LwM2mValue.time(1367491215)),
-  Resource.single(14, LwM2mValue.string('+02:00')),
-  Resource.single(16, LwM2mValue.string('U')),
-]);
+// The seed's Device object /3/0 (seeds/ipso-lwm2m-slides.txt, "IPSO Serialization Formats"), decoded
+// from its SenML JSON in @lwm2m-ts/codec/testing (the objects tests check it decodes to DEVICE_INSTANCE).
+const { DEVICE_SENML_JSON } = await import('@lwm2m-ts/codec/testing');
+const device = codecs.decode(110, new TextEncoder().encode(DEVICE_SENML_JSON), LwM2mPath.parse('/3/0'), lookup);
 
 // 100 resources: 25 IPSO temperature sensors /3303/i with value (float), units, min and max.
 const sensors = [];

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CodecError } from '../codec-error';
+import { hex, toHex } from '../testing/device-seed';
 import { CborMap, CborTagged, decodeCbor } from './cbor-reader';
 import { CborWriter } from './cbor-writer';
-import { hex, toHex } from './fixtures/device-seed';
 
 function write(f: (w: CborWriter) => void): string {
   const w = new CborWriter(1);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CodecError } from '../codec-error';
-import { DEVICE_SENML_CBOR_HEX, DEVICE_SENML_JSON, hex, toHex } from './fixtures/device-seed';
+import { DEVICE_SENML_CBOR_HEX, DEVICE_SENML_JSON, hex, toHex } from '../testing/device-seed';
 import { decodeSenmlCbor, encodeSenmlCbor } from './senml-cbor';
 import { decodeSenmlJson, encodeSenmlJson, formatSenmlJson } from './senml-json';
 import { resolveSenml, type SenmlRecord } from './senml-record';

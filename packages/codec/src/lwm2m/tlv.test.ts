@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CodecError } from '../codec-error';
-import { DEVICE_TLV_HEX, hex, toHex } from './fixtures/device-seed';
+import { DEVICE_TLV_HEX, hex, toHex } from '../testing/device-seed';
 import { decodeTlv, encodeTlv, type TlvEntry } from './tlv';
 import {
   decodeTlvBoolean,
