@@ -100,10 +100,3 @@ export function parseEvent(json: string | undefined): ApiEvent | undefined {
     return undefined;
   }
 }
-
-/** Compares two stream ids ("ms-seq"): negative when a is older. */
-export function compareStreamIds(a: string, b: string): number {
-  const [am = 0, as = 0] = a.split('-').map(Number);
-  const [bm = 0, bs = 0] = b.split('-').map(Number);
-  return am !== bm ? am - bm : as - bs;
-}

@@ -9,6 +9,7 @@ import { WebSocketServer } from 'ws';
 import type { AppContext } from '../../app/app-context';
 import { API_EVENT_TYPES, type ApiEventType } from '../../events/api-event';
 import type { EventFilter } from '../../events/event-hub';
+import { subscribeWithReplay } from '../../events/replay-subscription';
 import { errorBodySchema } from '../api-errors';
 
 const filterQuery = {
@@ -17,6 +18,12 @@ const filterQuery = {
     endpoint: { type: 'string', minLength: 1, maxLength: 255 },
     types: { type: 'string', pattern: `^(${API_EVENT_TYPES.join('|')})(,(${API_EVENT_TYPES.join('|')}))*$` },
     access_token: { type: 'string', description: 'The API token, for clients that cannot set headers (EventSource).' },
+    since: {
+      type: 'string',
+      pattern: '^[0-9]+(-[0-9]+)?$',
+      description:
+        'Cluster mode: first replay the events after this event id (as SSE `Last-Event-ID` does); ignored on a single node.',
+    },
   },
   additionalProperties: false,
 } as const;
@@ -63,14 +70,17 @@ export function addEventRoutes(app: FastifyInstance, ctx: AppContext, options: E
         'x-accel-buffering': 'no',
       });
       res.write('retry: 2000\n: connected\n\n');
-      const unsubscribe = ctx.hub.subscribe(
-        filterOf(request.query as { endpoint?: string; types?: string }),
-        (event) => {
-          // A consumer that stops reading is dropped rather than buffered without bound.
-          if (res.writableLength > maxBufferedBytes) return close();
-          res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-        },
-      );
+      const query = request.query as { endpoint?: string; types?: string; since?: string };
+      const lastEventId = request.headers['last-event-id'];
+      const since =
+        query.since ??
+        (typeof lastEventId === 'string' && /^[0-9]+(-[0-9]+)?$/.test(lastEventId) ? lastEventId : undefined);
+      const unsubscribe = subscribeWithReplay(ctx.hub, filterOf(query), since, (event, id) => {
+        // A consumer that stops reading is dropped rather than buffered without bound.
+        if (res.writableLength > maxBufferedBytes) return close();
+        // In cluster mode every event has a stream id: a reconnecting EventSource resumes from it.
+        res.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      });
       const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
       heartbeat.unref();
       const close = () => {
@@ -117,7 +127,9 @@ export function addEventRoutes(app: FastifyInstance, ctx: AppContext, options: E
         ...(url.searchParams.get('endpoint') ? { endpoint: url.searchParams.get('endpoint')! } : {}),
         ...(types ? { types } : {}),
       });
-      const unsubscribe = ctx.hub.subscribe(filter, (event) => {
+      const since = url.searchParams.get('since');
+      const replayFrom = since && /^[0-9]+(-[0-9]+)?$/.test(since) ? since : undefined;
+      const unsubscribe = subscribeWithReplay(ctx.hub, filter, replayFrom, (event) => {
         if (ws.bufferedAmount > maxBufferedBytes) return ws.terminate();
         ws.send(JSON.stringify(event));
       });

@@ -1,0 +1,74 @@
+/**
+ * Cluster event stream: an observation made through node B (forwarded to the owner, node A)
+ * delivers its notifications on node B's SSE stream, in order and each with a stream id; a late
+ * subscriber replays from an id (Last-Event-ID or ?since=) without loss or duplicates.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerApp } from '../src/index';
+import { api, waitFor } from './app-harness';
+import { RedisServerProcess, readSse, requireRedisServer, startClusterNode } from './cluster-harness';
+import { type SimulatedDevice, startSimulatedDevice } from './simulated-device';
+
+const BASE = 27020;
+const REDIS_PORT = 27091;
+const VALUES = [30, 31, 32, 33, 34, 35, 36, 37];
+
+if (requireRedisServer('server-app cluster events')) {
+  describe('cluster: events reach every node', () => {
+    let redis: RedisServerProcess;
+    let a: ServerApp;
+    let b: ServerApp;
+    let device: SimulatedDevice;
+
+    beforeAll(async () => {
+      redis = await RedisServerProcess.start({ port: REDIS_PORT });
+      a = await startClusterNode(redis.url, BASE, 0);
+      b = await startClusterNode(redis.url, BASE, 1);
+    }, 30_000);
+    afterAll(async () => {
+      await device?.stop();
+      await a?.close();
+      await b?.close();
+      await redis?.stop();
+    });
+
+    it("shows node A's registration and notifications on node B's SSE stream, in order", async () => {
+      const stream = readSse(`${b.httpUrl}/api/events?endpoint=ev-1&types=registered,notification`, 1 + VALUES.length);
+      await new Promise((r) => setTimeout(r, 200)); // the SSE subscription is in place
+      device = await startSimulatedDevice(a.coapPort, 'ev-1');
+      await waitFor(async () => (await api(b, 'GET', '/api/clients/ev-1')).status === 200);
+      const observe = await api(b, 'POST', '/api/clients/ev-1/3303/0/5700/observe');
+      expect(observe.status).toBe(200);
+      for (const value of VALUES) {
+        device.setTemperature(value);
+        await new Promise((r) => setTimeout(r, 60));
+      }
+      const events = await stream;
+      expect(events[0]).toMatchObject({ type: 'registered', data: { endpoint: 'ev-1' } });
+      const values = events.slice(1).map((e) => (e.data.content as { value: number }).value);
+      expect(values).toEqual(VALUES);
+      // Stream ids rise with the order of delivery.
+      const ids = events.map((e) => e.id!);
+      expect(ids.every(Boolean)).toBe(true);
+      expect([...ids].sort(compare)).toEqual(ids);
+
+      // A late subscriber on node A replays from the registration's id: the same notifications.
+      const replayed = await readSse(`${a.httpUrl}/api/events?endpoint=ev-1&types=notification`, VALUES.length, 5000, {
+        'last-event-id': ids[0]!,
+      });
+      expect(replayed.map((e) => e.id)).toEqual(ids.slice(1));
+      const since = await readSse(`${b.httpUrl}/api/events?types=notification&since=${ids[4]}`, VALUES.length - 4, 5000);
+      expect(since.map((e) => e.id)).toEqual(ids.slice(5));
+    });
+
+    it('keeps the single-node API: a bad since is a 400, no since means live only', async () => {
+      expect((await api(b, 'GET', '/api/events?since=abc')).status).toBe(400);
+    });
+  });
+}
+
+function compare(x: string, y: string): number {
+  const [xm = 0, xs = 0] = x.split('-').map(Number);
+  const [ym = 0, ys = 0] = y.split('-').map(Number);
+  return xm !== ym ? xm - ym : xs - ys;
+}
