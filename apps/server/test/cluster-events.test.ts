@@ -57,7 +57,11 @@ if (requireRedisServer('server-app cluster events')) {
         'last-event-id': ids[0]!,
       });
       expect(replayed.map((e) => e.id)).toEqual(ids.slice(1));
-      const since = await readSse(`${b.httpUrl}/api/events?types=notification&since=${ids[4]}`, VALUES.length - 4, 5000);
+      const since = await readSse(
+        `${b.httpUrl}/api/events?types=notification&since=${ids[4]}`,
+        VALUES.length - 4,
+        5000,
+      );
       expect(since.map((e) => e.id)).toEqual(ids.slice(5));
     });
 

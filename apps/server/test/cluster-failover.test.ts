@@ -1,0 +1,79 @@
+/**
+ * Failover, in process: a device (behind a test UDP relay standing in for the balancer) is owned
+ * by node A and observed through node B; A stops; the relay sends the device to B; its next
+ * Update makes B the owner, B re-establishes the stored observation under the same id, and
+ * notifications go on reaching the event stream; the nodes list follows.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerApp } from '../src/index';
+import { api, type Json, waitFor } from './app-harness';
+import { RedisServerProcess, readSse, requireRedisServer, startClusterNode } from './cluster-harness';
+import { type SimulatedDevice, startSimulatedDevice } from './simulated-device';
+import { UdpRelay } from './udp-relay';
+
+const BASE = 27040;
+const RELAY_FRONT = 27050;
+const RELAY_UPSTREAM = 27051;
+const REDIS_PORT = 27092;
+
+if (requireRedisServer('server-app cluster failover')) {
+  describe('cluster: failover to another node', () => {
+    let redis: RedisServerProcess;
+    let a: ServerApp;
+    let b: ServerApp;
+    let relay: UdpRelay;
+    let device: SimulatedDevice;
+
+    beforeAll(async () => {
+      redis = await RedisServerProcess.start({ port: REDIS_PORT });
+      a = await startClusterNode(redis.url, BASE, 0);
+      b = await startClusterNode(redis.url, BASE, 1);
+      relay = await UdpRelay.start(RELAY_FRONT, RELAY_UPSTREAM, a.coapPort);
+    }, 30_000);
+    afterAll(async () => {
+      await device?.stop();
+      await a?.close();
+      await b?.close();
+      await relay?.close();
+      await redis?.stop();
+    });
+
+    it('moves ownership with the next Update after the owner stopped; the observation lives on', async () => {
+      device = await startSimulatedDevice(RELAY_FRONT, 'fo-1');
+      await waitFor(async () => (await api(b, 'GET', '/api/clients/fo-1')).status === 200);
+      const observe = await api(b, 'POST', '/api/clients/fo-1/3303/0/5700/observe');
+      expect(observe.status).toBe(200);
+      const observationId = observe.json.observationId as string;
+      const registrationId = (await api(b, 'GET', '/api/clients/fo-1')).json.registrationId;
+      await waitFor(async () => nodeDevices(b, 'node-1', 1));
+
+      await a.close();
+      relay.target = b.coapPort;
+      const events = readSse(`${b.httpUrl}/api/events?endpoint=fo-1&types=updated,notification`, 3);
+      await new Promise((r) => setTimeout(r, 200));
+      await device.client.triggerUpdate();
+      // B re-observes at once (its first answer is a notification), then a change notifies.
+      await waitFor(async () => nodeDevices(b, 'node-2', 1));
+      await new Promise((r) => setTimeout(r, 300));
+      device.setTemperature(41.5);
+      const seen = await events;
+      expect(seen.map((e) => e.type)).toEqual(['updated', 'notification', 'notification']);
+      expect(seen[1]!.data).toMatchObject({ observationId });
+      expect(seen[2]!.data).toMatchObject({ observationId, content: { value: 41.5 } });
+
+      const nodes = (await api(b, 'GET', '/api/cluster/nodes')).json.nodes;
+      expect(nodes.map((n: Json) => [n.id, n.devices])).toEqual([['node-2', 1]]);
+      const client = (await api(b, 'GET', '/api/clients/fo-1')).json;
+      expect(client.registrationId).toBe(registrationId);
+      const observations = (await api(b, 'GET', '/api/clients/fo-1/observations')).json;
+      expect(observations.map((o: Json) => o.id)).toEqual([observationId]);
+      const read = await api(b, 'GET', '/api/clients/fo-1/3303/0/5700');
+      expect(read.json.content.value).toBe(41.5);
+    });
+  });
+}
+
+async function nodeDevices(app: ServerApp, id: string, count: number): Promise<boolean> {
+  const nodes = (await api(app, 'GET', '/api/cluster/nodes')).json.nodes as Json[];
+  return nodes.some((n) => n.id === id && n.devices === count);
+}
