@@ -11,6 +11,8 @@ const PSK = Buffer.from('secretPSK');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const IDLE_SESSIONS = Number(process.env.BENCH_IDLE_SESSIONS ?? 800);
+// BENCH_MODES=psk (or ecdsa, idle) runs a subset, e.g. for a CPU profile of one kind of handshake.
+const MODES = (process.env.BENCH_MODES ?? 'psk,ecdsa,idle').split(',');
 
 if (process.argv[2] === 'client') await clients(JSON.parse(process.argv[3]));
 else await main();
@@ -35,7 +37,7 @@ async function main() {
     });
   };
 
-  for (const mode of ['psk', 'ecdsa']) {
+  for (const mode of ['psk', 'ecdsa'].filter((m) => MODES.includes(m))) {
     const cpu0 = process.cpuUsage();
     const r = await run(mode);
     const cpu = process.cpuUsage(cpu0);
@@ -50,6 +52,7 @@ async function main() {
     await new Promise((res) => setTimeout(res, 300));
   }
 
+  if (!MODES.includes('idle')) return server.close();
   // Memory per idle established session, server side: connection + resumable-session cache entry.
   global.gc?.();
   const before = process.memoryUsage();

@@ -11,6 +11,14 @@ describe('TLS 1.2 PRF (SHA-256)', () => {
     );
   });
 
+  it('gives every prefix length the same bytes (no HMAC skipped or repeated at block boundaries)', () => {
+    const secret = Buffer.from('9bbe436ba940f017b17652849a71db35', 'hex');
+    const seed = Buffer.from('a0ba9f936cda311827a6f796ffd5198c', 'hex');
+    const full = prfSha256(secret, 'test label', seed, 100);
+    for (const n of [1, 12, 31, 32, 33, 40, 48, 64, 65, 99])
+      expect(prfSha256(secret, 'test label', seed, n)).toEqual(full.subarray(0, n));
+  });
+
   it('builds the RFC 4279 PSK pre-master secret', () => {
     expect(pskPreMaster(Buffer.from('abc')).toString('hex')).toBe('00030000000003616263');
   });

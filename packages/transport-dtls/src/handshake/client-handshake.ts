@@ -90,7 +90,7 @@ export class ClientHandshake extends HandshakeBase {
   }
 
   private sendHello(cookie: Buffer): void {
-    this.transcript = [];
+    this.resetTranscript();
     const body = encodeClientHello({
       random: this.clientRandom,
       sessionId: this.resumeFrom?.sessionId ?? Buffer.alloc(0),

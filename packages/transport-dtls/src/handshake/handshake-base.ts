@@ -1,7 +1,8 @@
+import { createHash, type Hash } from 'node:crypto';
 import type { PeerIdentity } from '@lwm2m-ts/coap';
 import { AlertDescription, HandshakeType } from '../constants';
 import { type CipherSuite, keyBlockLength } from '../crypto/cipher-suites';
-import { extendedMasterSecret, finishedVerifyData, keyBlock, masterSecret, sha256 } from '../crypto/prf';
+import { extendedMasterSecret, finishedVerifyData, keyBlock, masterSecret } from '../crypto/prf';
 import { type DirectionKeys, KeyBlockDirection } from '../record/record-protection';
 import type { HandshakeConfig, SessionParameters } from './handshake-config';
 import { HandshakeFailure } from './handshake-failure';
@@ -39,7 +40,10 @@ export abstract class HandshakeBase {
   /** true while the final flight must be kept for the peer's retransmissions. */
   ownCid?: Buffer;
   peerCid?: Buffer;
+  /** The handshake messages so far (CertificateVerify signs their concatenation). */
   protected transcript: Buffer[] = [];
+  /** Running SHA-256 over `transcript`: each hash the handshake needs is a copy of it, not a re-hash of all. */
+  private transcriptDigest: Hash = createHash('sha256');
   protected sendSeq = 0;
   protected clientRandom: Buffer = Buffer.alloc(32);
   protected serverRandom: Buffer = Buffer.alloc(32);
@@ -77,17 +81,28 @@ export abstract class HandshakeBase {
   /** A handshake message we send, added to the transcript. */
   protected message(type: number, body: Buffer, epoch = 0): FlightItem {
     const seq = this.sendSeq++;
-    this.transcript.push(encodeHandshakeFragment(type, seq, body));
+    this.addToTranscript(encodeHandshakeFragment(type, seq, body));
     return { kind: 'handshake', type, seq, body, epoch };
   }
 
   /** A message we received, added to the transcript. */
   protected record(msg: HandshakeMessage): void {
-    this.transcript.push(encodeHandshakeFragment(msg.type, msg.seq, msg.body));
+    this.addToTranscript(encodeHandshakeFragment(msg.type, msg.seq, msg.body));
+  }
+
+  private addToTranscript(message: Buffer): void {
+    this.transcript.push(message);
+    this.transcriptDigest.update(message);
+  }
+
+  /** Starts the transcript over (a client after HelloVerifyRequest, RFC 6347 4.2.1). */
+  protected resetTranscript(): void {
+    this.transcript = [];
+    this.transcriptDigest = createHash('sha256');
   }
 
   protected transcriptHash(): Buffer {
-    return sha256(...this.transcript);
+    return this.transcriptDigest.copy().digest();
   }
 
   protected expectEpoch(msg: HandshakeMessage): void {

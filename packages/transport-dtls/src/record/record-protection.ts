@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
-import { ContentType, DTLS_1_2 } from '../constants';
+import { ContentType, DTLS_1_2, RECORD_HEADER_LENGTH } from '../constants';
 import type { BulkCipher } from '../crypto/cipher-suites';
+import { encodeRecord } from './record';
 
 /** Keys of one direction of one epoch. Raw key bytes only: no cipher objects kept between records. */
 export interface DirectionKeys {
@@ -73,8 +74,76 @@ export function additionalData(type: number, epoch: number, seq: number, length:
 const aeadAlgorithm = (c: BulkCipher) => (c === 'aes-128-ccm8' ? 'aes-128-ccm' : 'aes-128-gcm');
 const tagLength = (c: BulkCipher) => (c === 'aes-128-ccm8' ? 8 : 16);
 
-function nonceFor(keys: DirectionKeys, explicit: Buffer): Buffer {
-  return Buffer.concat([keys.fixedIv, explicit], 12);
+/**
+ * Scratch for the nonce and the CID-less additional data of one record. node:crypto copies the IV when the cipher
+ * is created and consumes the AAD in setAAD, both synchronously, so these hold nothing between calls: they only
+ * spare two allocations per record.
+ */
+const NONCE = Buffer.allocUnsafeSlow(12);
+const AAD = Buffer.allocUnsafeSlow(13);
+
+/** fixed_iv (4) + explicit nonce (8) into the scratch nonce. */
+function nonceFor(keys: DirectionKeys, explicit: Buffer, explicitAt = 0): Buffer {
+  keys.fixedIv.copy(NONCE, 0);
+  explicit.copy(NONCE, 4, explicitAt, explicitAt + 8);
+  return NONCE;
+}
+
+/** Additional data into the scratch buffer when there is no CID (the common case), else a new buffer. */
+function aadFor(type: number, epoch: number, seq: number, length: number, cid: Buffer | undefined): Buffer {
+  if (cid) return additionalData(type, epoch, seq, length, cid);
+  AAD.writeUInt16BE(epoch, 0);
+  AAD.writeUIntBE(seq, 2, 6);
+  AAD[8] = type;
+  AAD.writeUInt16BE(DTLS_1_2, 9);
+  AAD.writeUInt16BE(length, 11);
+  return AAD;
+}
+
+/**
+ * Seals `content` into a complete record (header, optional CID, fragment) in one buffer: for the AEAD suites the
+ * ciphertext and tag are copied straight into the datagram, with no intermediate fragment. Same bytes as
+ * `encodeRecord(sealRecord(...))`, which CBC still goes through.
+ */
+export function protectRecord(
+  keys: DirectionKeys,
+  type: number,
+  epoch: number,
+  seq: number,
+  content: Buffer,
+  cid: Buffer | undefined,
+  randomIv: (n: number) => Buffer,
+): Buffer {
+  if (keys.cipher === 'aes-128-cbc-sha256') {
+    const sealed = sealRecord(keys, type, epoch, seq, content, cid, randomIv);
+    return encodeRecord(sealed.type, epoch, seq, sealed.fragment, cid);
+  }
+  const outerType = cid ? ContentType.tls12Cid : type;
+  const plain = cid ? Buffer.concat([content, Buffer.of(type)]) : content;
+  const tagLen = tagLength(keys.cipher);
+  const cidLen = cid?.length ?? 0;
+  const fragmentAt = RECORD_HEADER_LENGTH + cidLen;
+  const fragmentLength = 8 + plain.length + tagLen;
+  const out = Buffer.allocUnsafe(fragmentAt + fragmentLength);
+  out[0] = outerType;
+  out.writeUInt16BE(DTLS_1_2, 1);
+  out.writeUInt16BE(epoch, 3);
+  out.writeUIntBE(seq, 5, 6);
+  if (cid) cid.copy(out, 11);
+  out.writeUInt16BE(fragmentLength, 11 + cidLen);
+  // The explicit nonce is epoch + sequence number, the same 8 bytes as in the header.
+  out.copy(out, fragmentAt, 3, 11);
+  const nonce = nonceFor(keys, out, 3);
+  const c =
+    keys.cipher === 'aes-128-ccm8'
+      ? createCipheriv('aes-128-ccm', keys.encKey, nonce, { authTagLength: 8 })
+      : createCipheriv('aes-128-gcm', keys.encKey, nonce);
+  c.setAAD(aadFor(outerType, epoch, seq, plain.length, cid), { plaintextLength: plain.length });
+  const body = c.update(plain);
+  c.final();
+  body.copy(out, fragmentAt + 8);
+  c.getAuthTag().copy(out, fragmentAt + 8 + plain.length);
+  return out;
 }
 
 /**
@@ -162,7 +231,7 @@ export function openRecord(
     const explicit = fragment.subarray(0, 8);
     const body = fragment.subarray(8, fragment.length - tagLen);
     const tag = fragment.subarray(fragment.length - tagLen);
-    const ad = additionalData(outerType, epoch, seq, body.length, cid);
+    const ad = aadFor(outerType, epoch, seq, body.length, cid);
     try {
       const d =
         keys.cipher === 'aes-128-ccm8'

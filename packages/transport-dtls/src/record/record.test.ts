@@ -2,7 +2,7 @@ import { createDecipheriv } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeRecord, parseRecords } from './record';
-import { additionalData, type DirectionKeys, openRecord, sealRecord } from './record-protection';
+import { additionalData, type DirectionKeys, openRecord, protectRecord, sealRecord } from './record-protection';
 import { ReplayWindow } from './replay-window';
 
 const keys: DirectionKeys = {
@@ -76,6 +76,37 @@ describe('record protection', () => {
       expect(openRecord(k, 23, 1, 9, s.fragment.subarray(0, 10), undefined)).toBeUndefined();
     });
   }
+});
+
+describe('protectRecord (one-buffer sealing)', () => {
+  it('writes the same bytes as encodeRecord(sealRecord(...)) for every suite, with and without a CID', () => {
+    const cbcKeys: DirectionKeys = {
+      ...keys,
+      cipher: 'aes-128-cbc-sha256',
+      fixedIv: Buffer.alloc(0),
+      macKey: Buffer.alloc(32, 3),
+    };
+    const all = [keys, { ...keys, cipher: 'aes-128-gcm' as const }, cbcKeys];
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.integer({ min: 0, max: 2 ** 48 - 1 }),
+        fc.constantFrom(...all),
+        fc.boolean(),
+        (bytes, seq, k, withCid) => {
+          const content = Buffer.from(bytes);
+          const cid = withCid ? Buffer.from('0a0b0c', 'hex') : undefined;
+          const sealed = sealRecord(k, 23, 1, seq, content, cid, noRandom);
+          const expected = encodeRecord(sealed.type, 1, seq, sealed.fragment, cid);
+          const wire = protectRecord(k, 23, 1, seq, content, cid, noRandom);
+          expect(wire).toEqual(expected);
+          const [rec] = parseRecords(wire, cid?.length ?? 0);
+          expect(openRecord(k, rec!.type, 1, rec!.seq, rec!.fragment, rec!.cid)).toEqual({ type: 23, content });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('parseRecords', () => {

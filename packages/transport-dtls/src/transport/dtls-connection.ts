@@ -9,7 +9,7 @@ import type { HandshakeMessage } from '../handshake/reassembler';
 import { ServerHandshake } from '../handshake/server-handshake';
 import { encodeFlight } from '../record/flight-encoder';
 import { type DtlsRecord, encodeRecord } from '../record/record';
-import { type DirectionKeys, openRecord, sealRecord } from '../record/record-protection';
+import { type DirectionKeys, openRecord, protectRecord } from '../record/record-protection';
 import { ReplayWindow } from '../record/replay-window';
 import { DtlsAlertError, SEQUENCE_EXHAUSTED } from './dtls-errors';
 
@@ -414,8 +414,7 @@ export class DtlsConnection implements HandshakeHost {
     this.writeSeq[epoch] = seq + 1;
     if (epoch === 0) return encodeRecord(type, 0, seq, content);
     const cid = this.peerCid && this.peerCid.length > 0 ? this.peerCid : undefined;
-    const sealed = sealRecord(this.writeKeys!, type, epoch, seq, content, cid, this.owner.config.random);
-    return encodeRecord(sealed.type, epoch, seq, sealed.fragment, cid);
+    return protectRecord(this.writeKeys!, type, epoch, seq, content, cid, this.owner.config.random);
   }
 
   private sendAlert(level: number, description: number): void {
