@@ -37,6 +37,19 @@ describe('planSuites', () => {
       'rd/vitest-style.bench.ts',
     ]);
   });
+
+  it('runs other tools that have a bench script (tools/cluster), never tools/bench itself', () => {
+    const root = repo({
+      'tools/bench/package.json': JSON.stringify({ scripts: { bench: 'node harness.js' } }),
+      'tools/cluster/package.json': JSON.stringify({ scripts: { bench: 'node dist/cluster-bench.js' } }),
+      'tools/interop/package.json': JSON.stringify({ scripts: { test: 'vitest run' } }),
+    });
+    expect(planSuites(root).run.map((s) => [s.name, s.args.join(' '), s.cwd])).toEqual([
+      ['tools/cluster', 'run --silent bench', 'tools/cluster'],
+    ]);
+    expect(planSuites(root, ['cluster']).run.map((s) => s.name)).toEqual(['tools/cluster']);
+    expect(planSuites(root, ['codec']).run).toEqual([]);
+  });
 });
 
 describe('runSuites', () => {

@@ -63,7 +63,27 @@ function crossPackageSuites(root: string): Suite[] {
     }));
 }
 
-/** Suites to run (in package order, then the cross-package ones) and expected packages that have none. */
+/** Other tool packages (tools/<name>, not this one) that have a `bench` script, e.g. tools/cluster. */
+function toolSuites(root: string, wanted: (name: string) => boolean): Suite[] {
+  const toolsDir = join(root, 'tools');
+  if (!existsSync(toolsDir)) return [];
+  const suites: Suite[] = [];
+  for (const tool of readdirSync(toolsDir).sort()) {
+    const pkgFile = join(toolsDir, tool, 'package.json');
+    if (tool === 'bench' || !wanted(tool) || !existsSync(pkgFile)) continue;
+    const scripts = (JSON.parse(readFileSync(pkgFile, 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
+    if (scripts.bench)
+      suites.push({
+        name: `tools/${tool}`,
+        command: 'pnpm',
+        args: ['run', '--silent', 'bench'],
+        cwd: join('tools', tool),
+      });
+  }
+  return suites;
+}
+
+/** Suites to run (in package order, then the cross-package ones, then other tools') and expected packages that have none. */
 export function planSuites(root: string, only?: readonly string[]): { run: Suite[]; missing: string[] } {
   const packagesDir = join(root, 'packages');
   const packages = existsSync(packagesDir) ? readdirSync(packagesDir).sort() : [];
@@ -77,6 +97,7 @@ export function planSuites(root: string, only?: readonly string[]): { run: Suite
     else if (EXPECTED_SUITES.includes(pkg)) missing.push(pkg);
   }
   if (wanted('lwm2m')) run.push(...crossPackageSuites(root));
+  run.push(...toolSuites(root, wanted));
   return { run, missing };
 }
 

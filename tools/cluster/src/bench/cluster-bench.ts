@@ -1,0 +1,292 @@
+/**
+ * Cluster benchmark (`pnpm bench`, or `pnpm --filter @lwm2m-ts/cluster-tools bench`): the built
+ * server app as separate processes, measured in three set-ups one after another:
+ *   memory-1  one node, in-memory stores (the baseline of the same run)
+ *   redis-1   one node with --redis (throwaway redis-server)
+ *   redis-3   three nodes with --redis behind the test-only UDP balancer
+ * Each run: registrations/s (`REG_SECONDS` of back-to-back Registers from 32 sockets, one in
+ * flight each), then notifications/s (`DEVICES` devices observed through the REST API, NON
+ * notifications offered at `RATE`/s for `NOTIFY_SECONDS`, counted on node 1's SSE stream, per
+ * device in order). Server CPU µs per operation is read from /proc (node processes) and INFO cpu
+ * (redis-server): on a shared machine it is the figure to compare, req/s is the scheduler's.
+ * Loopback ports 27160-27199. Env: CLUSTER_BENCH_CONFIGS, _REG_SECONDS, _DEVICES, _RATE, _NOTIFY_SECONDS.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { connectRedis } from '@lwm2m-ts/store-redis';
+import { RedisServerProcess, redisServerAvailable } from '@lwm2m-ts/store-redis/testing';
+import { SERVER_BIN, ServerNode } from '../server-node';
+import { EventStream } from '../sse-stream';
+import { UdpBalancer } from '../udp-balancer';
+import { waitFor } from '../wait-for';
+import type { LoadCommand, LoadReply } from './device-load';
+import { processCpuMicros, redisCpuMicros } from './process-cpu';
+
+const env = (name: string, fallback: number) => Number(process.env[`CLUSTER_BENCH_${name}`] ?? fallback);
+const REG_SECONDS = env('REG_SECONDS', 4);
+const DEVICES = env('DEVICES', 100);
+const RATE = env('RATE', 2000);
+const NOTIFY_SECONDS = env('NOTIFY_SECONDS', 4);
+const RUN_LIMIT_MS = 20_000;
+
+const REDIS_PORT = 27160;
+const COAP_PORTS = [27161, 27162, 27163];
+const HTTP_PORTS = [27171, 27172, 27173];
+const BALANCER_PORT = 27180;
+
+interface Config {
+  readonly name: string;
+  readonly redis: boolean;
+  readonly nodes: number;
+}
+
+const CONFIGS: Config[] = [
+  { name: 'memory-1', redis: false, nodes: 1 },
+  { name: 'redis-1', redis: true, nodes: 1 },
+  { name: 'redis-3', redis: true, nodes: 3 },
+];
+
+export interface RunResult {
+  readonly config: string;
+  readonly registrationsPerS: number;
+  readonly registrations: number;
+  readonly registerTimeouts: number;
+  /** Server-side CPU (node processes + redis-server) per registration, µs. */
+  readonly cpuPerRegistrationUs: number;
+  readonly redisCpuPerRegistrationUs: number;
+  readonly notificationsSent: number;
+  readonly notificationsReceived: number;
+  readonly notificationsPerS: number;
+  readonly outOfOrder: number;
+  readonly cpuPerNotificationUs: number;
+  readonly redisCpuPerNotificationUs: number;
+  readonly elapsedMs: number;
+}
+
+class Generator {
+  readonly #child: ChildProcess;
+  constructor() {
+    this.#child = fork(fileURLToPath(new URL('./device-load.js', import.meta.url)), [], { stdio: 'inherit' });
+  }
+  ask<R extends LoadReply['reply']>(
+    command: LoadCommand,
+    reply: R,
+    timeoutMs: number,
+  ): Promise<LoadReply & { reply: R }> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#child.off('message', on);
+        reject(new Error(`load generator: no answer to ${command.cmd} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const on = (m: LoadReply) => {
+        if (m.reply !== reply && m.reply !== 'error') return;
+        clearTimeout(timer);
+        this.#child.off('message', on);
+        if (m.reply === 'error') reject(new Error(`load generator: ${m.message}`));
+        else resolve(m as LoadReply & { reply: R });
+      };
+      this.#child.on('message', on);
+      this.#child.send(command);
+    });
+  }
+  stop(): void {
+    if (this.#child.pid !== undefined && this.#child.exitCode === null) process.kill(this.#child.pid, 'SIGTERM');
+  }
+}
+
+/** CPU µs of the servers so far: [node processes, redis-server]. */
+async function serverCpu(nodes: readonly ServerNode[], redisUrl?: string): Promise<[number, number]> {
+  let nodeCpu = 0;
+  for (const n of nodes) nodeCpu += (n.pid !== undefined ? processCpuMicros(n.pid) : undefined) ?? 0;
+  if (!redisUrl) return [nodeCpu, 0];
+  const redis = await connectRedis({ url: redisUrl, connectTimeoutMs: 2000 });
+  try {
+    return [nodeCpu, redisCpuMicros(await redis.info('cpu')) ?? 0];
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function run(config: Config): Promise<RunResult> {
+  const started = performance.now();
+  const redis = config.redis ? await RedisServerProcess.start({ port: REDIS_PORT }) : undefined;
+  const nodes: ServerNode[] = [];
+  let balancer: UdpBalancer | undefined;
+  let stream: EventStream | undefined;
+  const generator = new Generator();
+  try {
+    nodes.push(
+      ...(await Promise.all(
+        Array.from({ length: config.nodes }, (_, i) =>
+          ServerNode.start({
+            coapPort: COAP_PORTS[i]!,
+            httpPort: HTTP_PORTS[i]!,
+            ...(redis ? { redisUrl: redis.url, nodeId: `bench-${i + 1}` } : {}),
+            startTimeoutMs: 10_000,
+          }),
+        ),
+      )),
+    );
+    if (config.nodes > 1) balancer = await UdpBalancer.start({ port: BALANCER_PORT, backends: COAP_PORTS });
+    const target = { host: '127.0.0.1', port: balancer ? BALANCER_PORT : COAP_PORTS[0]! };
+
+    // Registrations.
+    const cpu0 = await serverCpu(nodes, redis?.url);
+    const reg = await generator.ask(
+      { cmd: 'register-load', ...target, sockets: 32, seconds: REG_SECONDS, prefix: `${config.name}-reg` },
+      'register-load',
+      REG_SECONDS * 1000 + 10_000,
+    );
+    const cpu1 = await serverCpu(nodes, redis?.url);
+
+    // Notifications: register devices, observe each through the API (spread over the nodes).
+    const prefix = `${config.name}-dev`;
+    const devices = await generator.ask({ cmd: 'devices', ...target, count: DEVICES, prefix }, 'devices', 15_000);
+    if (devices.failed > 0) throw new Error(`${devices.failed} of ${DEVICES} devices did not register`);
+    const lastValue = new Map<string, number>();
+    let received = 0;
+    let outOfOrder = 0;
+    stream = await EventStream.open({
+      baseUrl: nodes[0]!.httpUrl,
+      types: ['notification'],
+      onEvent: (e) => {
+        const ep = e.endpoint;
+        const value = (e.content as { value?: unknown } | undefined)?.value;
+        if (typeof ep !== 'string' || !ep.startsWith(prefix) || typeof value !== 'number') return;
+        received++;
+        if (value <= (lastValue.get(ep) ?? 0)) outOfOrder++;
+        lastValue.set(ep, value);
+      },
+    });
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < DEVICES) {
+          const i = next++;
+          const via = nodes[i % nodes.length]!;
+          const res = await fetch(
+            `${via.httpUrl}/api/clients/${prefix}-${i}/3303/0/5700/observe?format=text&timeout=5`,
+            {
+              method: 'POST',
+              signal: AbortSignal.timeout(8000),
+            },
+          );
+          if (res.status !== 200) throw new Error(`observe ${prefix}-${i} via ${via.id}: ${res.status}`);
+        }
+      }),
+    );
+    await waitFor(
+      'every device observed',
+      async () => (await generator.ask({ cmd: 'status' }, 'status', 2000)).observed === DEVICES,
+      3000,
+    );
+    received = 0;
+    const cpu2 = await serverCpu(nodes, redis?.url);
+    const notify = await generator.ask(
+      { cmd: 'notify', rate: RATE, seconds: NOTIFY_SECONDS },
+      'notify',
+      NOTIFY_SECONDS * 1000 + 10_000,
+    );
+    // What is still queued in sockets and streams arrives within a short drain.
+    const drainStart = performance.now();
+    await waitFor('the stream to catch up', () => received >= notify.sent, 1500, 20).catch(() => undefined);
+    const drainMs = performance.now() - drainStart;
+    const cpu3 = await serverCpu(nodes, redis?.url);
+    return {
+      config: config.name,
+      registrationsPerS: Math.round(reg.registered / (reg.elapsedMs / 1000)),
+      registrations: reg.registered,
+      registerTimeouts: reg.timeouts,
+      cpuPerRegistrationUs: Math.round((cpu1[0] - cpu0[0] + cpu1[1] - cpu0[1]) / Math.max(1, reg.registered)),
+      redisCpuPerRegistrationUs: Math.round((cpu1[1] - cpu0[1]) / Math.max(1, reg.registered)),
+      notificationsSent: notify.sent,
+      notificationsReceived: received,
+      notificationsPerS: Math.round(received / ((notify.elapsedMs + drainMs) / 1000)),
+      outOfOrder,
+      cpuPerNotificationUs: Math.round((cpu3[0] - cpu2[0] + cpu3[1] - cpu2[1]) / Math.max(1, received)),
+      redisCpuPerNotificationUs: Math.round((cpu3[1] - cpu2[1]) / Math.max(1, received)),
+      elapsedMs: Math.round(performance.now() - started),
+    };
+  } finally {
+    stream?.close();
+    generator.stop();
+    await balancer?.close();
+    await Promise.all(nodes.map((n) => n.kill('SIGTERM', 5000)));
+    await redis?.stop();
+  }
+}
+
+function withLimit<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
+
+async function main(): Promise<number> {
+  if (!existsSync(SERVER_BIN)) {
+    console.log(`!!! cluster bench SKIPPED: ${SERVER_BIN} is missing (run \`pnpm build\` first) !!!`);
+    return 0;
+  }
+  if (!redisServerAvailable) {
+    console.log('!!! cluster bench SKIPPED: redis-server not installed (apt-get install redis-server) !!!');
+    return 0;
+  }
+  const wanted = process.env.CLUSTER_BENCH_CONFIGS?.split(',').map((s) => s.trim());
+  const results: RunResult[] = [];
+  let failed = false;
+  for (const config of CONFIGS.filter((c) => !wanted || wanted.includes(c.name))) {
+    try {
+      // The run's own bounds are tighter; this one only catches a hang in teardown.
+      const r = await withLimit(run(config), RUN_LIMIT_MS + 15_000, `cluster bench ${config.name}`);
+      results.push(r);
+      console.log(
+        `cluster ${r.config}: ${r.registrationsPerS.toLocaleString('en')} registrations/s ` +
+          `(${r.cpuPerRegistrationUs} µs server CPU each, ${r.redisCpuPerRegistrationUs} of it redis-server; ` +
+          `${r.registerTimeouts} timeouts); notifications ${r.notificationsReceived.toLocaleString('en')} of ` +
+          `${r.notificationsSent.toLocaleString('en')} sent received on node 1's stream ` +
+          `(${r.notificationsPerS.toLocaleString('en')}/s, ${r.cpuPerNotificationUs} µs server CPU each, ` +
+          `${r.redisCpuPerNotificationUs} of it redis-server, ${r.outOfOrder} out of order); run ${r.elapsedMs} ms`,
+      );
+      if (r.elapsedMs > RUN_LIMIT_MS)
+        console.log(`cluster ${r.config}: run took ${r.elapsedMs} ms (> ${RUN_LIMIT_MS})`);
+    } catch (error) {
+      failed = true;
+      console.log(`cluster ${config.name} FAILED: ${(error as Error).message}`);
+    }
+  }
+  const base = results.find((r) => r.config === 'memory-1');
+  const redis1 = results.find((r) => r.config === 'redis-1');
+  const redis3 = results.find((r) => r.config === 'redis-3');
+  if (base && redis1) {
+    console.log(
+      `target Redis store >= 0.50x in-memory (one node): registrations ${ratio(redis1.registrationsPerS, base.registrationsPerS)}x by rate, ` +
+        `${ratio(base.cpuPerRegistrationUs, redis1.cpuPerRegistrationUs)}x by server CPU per op; notifications ` +
+        `${ratio(redis1.notificationsPerS, base.notificationsPerS)}x by rate, ` +
+        `${ratio(base.cpuPerNotificationUs, redis1.cpuPerNotificationUs)}x by server CPU per op`,
+    );
+  }
+  if (redis3) {
+    const lost = redis3.notificationsSent - redis3.notificationsReceived;
+    console.log(
+      `target 3 nodes lose nothing: ${lost} of ${redis3.notificationsSent} notifications lost, ` +
+        `${redis3.outOfOrder} out of order, ${redis3.registerTimeouts} register timeouts: ${lost === 0 && redis3.outOfOrder === 0 ? 'met' : 'NOT met'}`,
+    );
+  }
+  if (process.env.CLUSTER_BENCH_JSON) console.log(JSON.stringify(results));
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(`cluster bench: ${error.message}`);
+    process.exit(1);
+  },
+);
