@@ -1,5 +1,5 @@
 /** Layout (navigation bar), routing and the API-token prompt. */
-import { type ReactElement, useEffect, useState } from 'react';
+import { lazy, type ReactElement, Suspense, useEffect, useState } from 'react';
 import { getToken, onUnauthorized, setToken } from './api';
 import { useLocationPath } from './hooks';
 import { BootstrapPage } from './pages/bootstrap-page';
@@ -9,6 +9,9 @@ import { ModelsPage } from './pages/models-page';
 import { SecurityPage } from './pages/security-page';
 
 export type Navigate = (to: string) => void;
+
+// The in-browser LwM2M client (and its object models) load only when this page opens.
+const DeviceTabPage = lazy(() => import('./pages/device-tab-page').then((m) => ({ default: m.DeviceTabPage })));
 
 function TokenPrompt({ onSaved }: { onSaved: () => void }) {
   const [value, setValue] = useState(getToken());
@@ -64,6 +67,12 @@ export function App() {
   else if (path.startsWith('/models')) page = <ModelsPage />;
   else if (path.startsWith('/security')) page = <SecurityPage />;
   else if (path.startsWith('/bootstrap')) page = <BootstrapPage />;
+  else if (path.startsWith('/device-tab'))
+    page = (
+      <Suspense fallback={<p className="muted">Loading…</p>}>
+        <DeviceTabPage />
+      </Suspense>
+    );
   else page = <ClientsPage navigate={navigate} />;
 
   return (
@@ -78,6 +87,7 @@ export function App() {
           {link('/models', 'Object models', path.startsWith('/models'))}
           {link('/security', 'Security', path.startsWith('/security'))}
           {link('/bootstrap', 'Bootstrap', path.startsWith('/bootstrap'))}
+          {link('/device-tab', 'Device in this tab', path.startsWith('/device-tab'))}
           <a href="/api/docs" target="_blank" rel="noreferrer">
             API
           </a>

@@ -20,14 +20,35 @@ export interface DirectoryLoadResult {
   readonly failed: { readonly file: string; readonly error: DdfError }[];
 }
 
+/** The few node:fs/promises and node:path functions used here. */
+interface DirectoryEntry {
+  readonly name: string;
+  readonly parentPath: string;
+  isFile(): boolean;
+}
+interface NodeFiles {
+  readdir(dir: string, options: { recursive: boolean; withFileTypes: true }): Promise<DirectoryEntry[]>;
+  readFile(path: string, encoding: 'utf8'): Promise<string>;
+}
+interface NodePaths {
+  join(...parts: string[]): string;
+  relative(from: string, to: string): string;
+}
+/**
+ * Held in variables, so browser bundlers (Vite) do not try to resolve node built-ins for this
+ * lazily loaded module, and DOM-only programs type-check the package without @types/node.
+ */
+const NODE_FS = 'node:fs/promises';
+const NODE_PATH = 'node:path';
+
 /**
  * Reads every `*.xml` file of `dir` (sorted by name, so results are deterministic) with
  * {@link parseDdf}. Node only; import through `ModelRegistry.loadDirectory` to keep the
  * node:fs import lazy.
  */
 export async function readDdfDirectory(dir: string, options: DirectoryLoadOptions = {}): Promise<DirectoryLoadResult> {
-  const { readFile, readdir } = await import('node:fs/promises');
-  const { join, relative } = await import('node:path');
+  const { readFile, readdir } = (await import(NODE_FS)) as NodeFiles;
+  const { join, relative } = (await import(NODE_PATH)) as NodePaths;
   const strict = options.strict ?? true;
   const files = (await readdir(dir, { recursive: options.recursive ?? false, withFileTypes: true }))
     .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.xml'))
