@@ -2,6 +2,7 @@
 import type { CoapMessage } from '@lwm2m-ts/codec';
 import { tokenKey } from './ids';
 import type { LayerContext } from './layer';
+import type { TimerNode } from './timer-heap';
 import type { Peer } from './transport';
 
 /** Receives the outcome of a client exchange (a request driver, an observation). */
@@ -47,13 +48,14 @@ export class ClientExchange {
 }
 
 /** A request a peer sent us; `request` is the message as it came off the message layer. */
-export class ServerExchange {
+export class ServerExchange implements TimerNode {
   /** UDP: an ACK (empty or piggybacked) has been sent for a CON request. */
   acked = false;
   /** A final response has been sent. */
   responded = false;
-  /** UDP: timer for the empty ACK of a slow handler. */
-  ackTimer: unknown;
+  /** UDP: the empty ACK of a slow handler is due (a node in the reliability layer's timer heap, not a clock timer each). */
+  due = 0;
+  heapIndex = -1;
   /** UDP: deduplication record (slot + generation in the DedupCache) where the reply is stored. */
   dedupSlot = -1;
   dedupGen = 0;

@@ -55,11 +55,16 @@ export class ReliabilityLayer implements Messenger {
   readonly dedup: DedupCache;
   /** Retransmission timers: one clock timer for all CONs in flight. */
   private readonly timers: TimerHeap<Transmission>;
+  /** Empty-ACK deadlines of requests whose handler is still working: one clock timer for all. */
+  private readonly ackTimers: TimerHeap<ServerExchange>;
   private closed = false;
 
   constructor(private readonly o: ReliabilityOptions) {
     this.dedup = new DedupCache(o.clock, o.dedupCapacity);
     this.timers = new TimerHeap<Transmission>(o.clock, (t) => this.retransmit(t));
+    this.ackTimers = new TimerHeap<ServerExchange>(o.clock, (sx) => {
+      if (!sx.acked && !sx.responded) this.sendEmptyAck(sx);
+    });
   }
 
   // ---- sending ---------------------------------------------------------------------------
@@ -118,10 +123,7 @@ export class ReliabilityLayer implements Messenger {
     // Encode first: a response that cannot be encoded leaves the exchange unanswered, so the
     // caller can still send an error response instead.
     const bytes = encodeUdp({ ...message, type, messageId: mid });
-    if (sx.ackTimer !== undefined) {
-      this.o.clock.clearTimeout(sx.ackTimer);
-      sx.ackTimer = undefined;
-    }
+    if (sx.heapIndex >= 0) this.ackTimers.cancel(sx);
     sx.responded = true;
     this.dedup.setExchange(sx.dedupSlot, sx.dedupGen, undefined);
     if (separate) {
@@ -173,11 +175,8 @@ export class ReliabilityLayer implements Messenger {
   }
 
   deferResponse(sx: ServerExchange): void {
-    if (sx.request.type !== MessageType.CON || sx.acked || sx.responded || sx.ackTimer !== undefined) return;
-    sx.ackTimer = this.o.clock.setTimeout(() => {
-      sx.ackTimer = undefined;
-      if (!sx.acked && !sx.responded) this.sendEmptyAck(sx);
-    }, this.o.piggybackWindowMs);
+    if (sx.request.type !== MessageType.CON || sx.acked || sx.responded || sx.heapIndex >= 0) return;
+    this.ackTimers.schedule(sx, this.o.piggybackWindowMs);
   }
 
   ping(peer: Peer, timeoutMs: number): Promise<void> {
@@ -218,6 +217,7 @@ export class ReliabilityLayer implements Messenger {
   close(): void {
     this.closed = true;
     this.timers.clear();
+    this.ackTimers.clear();
     this.outstanding.clear();
     this.nonNotifications.clear();
     this.lastNonKey.clear();

@@ -11,6 +11,7 @@ import type { RegistrationLimits } from '../registration/registration-requests';
 import { SecurityStoreAuthorizer } from '../security/registration-authorizer';
 import type { SecurityStore } from '../security/security-store';
 import { LwM2mServer, type LwM2mServerOptions } from '../server/lwm2m-server';
+import { batchedDispatch } from './batched-dispatch';
 import { CoapDownlinkSender } from './coap-downlink-sender';
 import { type ContentCodecs, defaultContentCodecs } from './content-codecs';
 import { addRegistrationRoutes } from './registration-routes';
@@ -65,7 +66,7 @@ export class CoapLwM2mServer extends LwM2mServer {
       sender,
       ...(authorizer ? { authorizer } : {}),
       // Listeners run after the response to Register/Update went out.
-      dispatchEvent: (emit) => clock.setTimeout(emit, 0),
+      dispatchEvent: batchedDispatch(clock),
     });
     this.endpoint = endpoint;
     this.#sender = sender;
