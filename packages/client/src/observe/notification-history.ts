@@ -31,8 +31,13 @@ export class NotificationHistory {
     return this.stored.length;
   }
 
-  /** Keeps `n`, dropping the oldest beyond `max` (max >= 1). */
+  /**
+   * Keeps `n`, dropping the oldest beyond `max` (max >= 1). Notifications that came due at the
+   * same instant (two paths of a composite changed together) are one: the later replaces it.
+   */
   add(n: StoredNotification, max: number): void {
+    const last = this.stored[this.stored.length - 1];
+    if (last && last.at === n.at) this.stored.pop();
     this.stored.push(n);
     if (this.stored.length > max) this.stored.splice(0, this.stored.length - max);
   }
