@@ -1,6 +1,9 @@
 /** Bootstrap configurations: a form for the common case (one LwM2M server account) and raw JSON. */
 import { useEffect, useState } from 'react';
 import { call, enc } from '../api';
+import { EndpointTable } from '../components/endpoint-table';
+import { StatusMessage, useStatus } from '../components/status-message';
+import { TextField } from '../components/text-field';
 import { useApi, useEvents } from '../hooks';
 
 interface Entry {
@@ -31,7 +34,7 @@ export function BootstrapPage() {
   const [identity, setIdentity] = useState('');
   const [key, setKey] = useState('');
   const [json, setJson] = useState('');
-  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
+  const { status, attempt } = useStatus();
   const [sessions, setSessions] = useState<string[]>([]);
   useEvents({ types: 'bootstrap' }, (e) => {
     if (e.type === 'bootstrap')
@@ -54,15 +57,12 @@ export function BootstrapPage() {
     servers: { 0: { shortServerId: 1, lifetime: Number(lifetime), binding, notificationStoring: true } },
   });
 
-  const save = async (config: unknown) => {
-    try {
+  const save = (config: unknown) =>
+    attempt(async () => {
       await call('PUT', `/api/bootstrap/${enc(endpoint)}`, config);
-      setMessage({ ok: true, text: `Saved the bootstrap configuration of ${endpoint}` });
       list.reload();
-    } catch (error) {
-      setMessage({ ok: false, text: (error as Error).message });
-    }
-  };
+      return `Saved the bootstrap configuration of ${endpoint}`;
+    });
 
   return (
     <section>
@@ -72,7 +72,7 @@ export function BootstrapPage() {
       <p className="muted">
         What the bootstrap server writes to a device that asks for it (Security and Server instances).
       </p>
-      {message && <div className={`status ${message.ok ? 'ok' : 'bad'}`}>{message.text}</div>}
+      <StatusMessage status={status} />
       <div className="split">
         <form
           className="card pad form-grid"
@@ -81,26 +81,12 @@ export function BootstrapPage() {
             void save(json.trim() ? JSON.parse(json) : formConfig());
           }}
         >
-          <label>
-            Endpoint{' '}
-            <input value={endpoint} onChange={(e) => setEndpoint(e.target.value)} required data-testid="bs-endpoint" />
-          </label>
-          <label>
-            LwM2M server URI <input value={uri} onChange={(e) => setUri(e.target.value)} required />
-          </label>
-          <label>
-            Lifetime (s) <input value={lifetime} onChange={(e) => setLifetime(e.target.value)} inputMode="numeric" />
-          </label>
-          <label>
-            Binding <input value={binding} onChange={(e) => setBinding(e.target.value)} />
-          </label>
-          <label>
-            PSK identity{' '}
-            <input value={identity} onChange={(e) => setIdentity(e.target.value)} placeholder="empty: no security" />
-          </label>
-          <label>
-            PSK key (hex) <input value={key} onChange={(e) => setKey(e.target.value)} />
-          </label>
+          <TextField label="Endpoint" value={endpoint} onValue={setEndpoint} required testId="bs-endpoint" />
+          <TextField label="LwM2M server URI" value={uri} onValue={setUri} required />
+          <TextField label="Lifetime (s)" value={lifetime} onValue={setLifetime} inputMode="numeric" />
+          <TextField label="Binding" value={binding} onValue={setBinding} />
+          <TextField label="PSK identity" value={identity} onValue={setIdentity} placeholder="empty: no security" />
+          <TextField label="PSK key (hex)" value={key} onValue={setKey} />
           <label className="wide">
             Or the whole configuration as JSON (bytes as hex)
             <textarea
@@ -127,52 +113,29 @@ export function BootstrapPage() {
           )}
         </div>
       </div>
-      <div className="card">
-        <table className="table" data-testid="bootstrap-table">
-          <thead>
-            <tr>
-              <th>Endpoint</th>
-              <th>Servers</th>
-              <th>Security</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {list.data?.map((e) => (
-              <tr key={e.endpoint}>
-                <td>{e.endpoint}</td>
-                <td>
-                  {Object.values(e.config.servers ?? {})
-                    .map((s) => `ssid ${s.shortServerId}, ${s.lifetime} s, ${s.binding}`)
-                    .join('; ')}
-                </td>
-                <td>
-                  {Object.values(e.config.security ?? {})
-                    .map(
-                      (s) => `${s.uri} (${['PSK', 'RPK', 'X.509', 'none', 'EST'][s.securityMode] ?? s.securityMode})`,
-                    )
-                    .join('; ')}
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    onClick={() => call('DELETE', `/api/bootstrap/${enc(e.endpoint)}`).then(list.reload, list.reload)}
-                  >
-                    Remove
-                  </button>
-                </td>
-              </tr>
-            ))}
-            {list.data?.length === 0 && (
-              <tr>
-                <td colSpan={4} className="empty">
-                  No bootstrap configuration.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <EndpointTable
+        testId="bootstrap-table"
+        headers={['Endpoint', 'Servers', 'Security']}
+        rows={list.data}
+        cells={(e) => (
+          <>
+            <td>{e.endpoint}</td>
+            <td>
+              {Object.values(e.config.servers ?? {})
+                .map((s) => `ssid ${s.shortServerId}, ${s.lifetime} s, ${s.binding}`)
+                .join('; ')}
+            </td>
+            <td>
+              {Object.values(e.config.security ?? {})
+                .map((s) => `${s.uri} (${['PSK', 'RPK', 'X.509', 'none', 'EST'][s.securityMode] ?? s.securityMode})`)
+                .join('; ')}
+            </td>
+          </>
+        )}
+        base="/api/bootstrap"
+        onChange={list.reload}
+        empty="No bootstrap configuration."
+      />
     </section>
   );
 }

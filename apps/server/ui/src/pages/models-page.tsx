@@ -1,6 +1,7 @@
 /** Object models browser, with DDF upload. */
 import { useState } from 'react';
 import { call } from '../api';
+import { StatusMessage, useStatus } from '../components/status-message';
 import { useApi } from '../hooks';
 import type { ObjectModel } from '../types';
 
@@ -9,17 +10,14 @@ export function ModelsPage() {
   const list = useApi<ObjectModel[]>(`/api/models${search ? `?search=${encodeURIComponent(search)}` : ''}`);
   const [selected, setSelected] = useState<{ id: number; version: string }>();
   const detail = useApi<ObjectModel>(selected ? `/api/models/${selected.id}?version=${selected.version}` : undefined);
-  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
+  const { status, attempt } = useStatus();
 
-  const upload = async (file: File) => {
-    try {
+  const upload = (file: File) =>
+    attempt(async () => {
       const added = await call<ObjectModel[]>('POST', '/api/models', await file.text(), 'application/xml');
-      setMessage({ ok: true, text: `Added ${added.map((m) => `${m.id} ${m.name} v${m.version}`).join(', ')}` });
       list.reload();
-    } catch (error) {
-      setMessage({ ok: false, text: (error as Error).message });
-    }
-  };
+      return `Added ${added.map((m) => `${m.id} ${m.name} v${m.version}`).join(', ')}`;
+    });
 
   return (
     <section>
@@ -41,7 +39,7 @@ export function ModelsPage() {
           />
         </label>
       </div>
-      {message && <div className={`status ${message.ok ? 'ok' : 'bad'}`}>{message.text}</div>}
+      <StatusMessage status={status} />
       <div className="split">
         <div className="card scroll tall">
           <table className="table compact" data-testid="models-table">

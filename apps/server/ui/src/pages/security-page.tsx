@@ -4,6 +4,9 @@
  */
 import { useState } from 'react';
 import { call, enc } from '../api';
+import { EndpointTable } from '../components/endpoint-table';
+import { StatusMessage, useStatus } from '../components/status-message';
+import { TextField } from '../components/text-field';
 import { useApi } from '../hooks';
 
 interface SecurityJson {
@@ -27,7 +30,7 @@ export function SecurityPage() {
   const [endpoint, setEndpoint] = useState('');
   const [a, setA] = useState('');
   const [b, setB] = useState('');
-  const [message, setMessage] = useState<{ ok: boolean; text: string }>();
+  const { status, attempt } = useStatus();
 
   const submit = async () => {
     const body =
@@ -36,16 +39,14 @@ export function SecurityPage() {
         : mode === 'rpk'
           ? { rpk: { publicKey: a } }
           : { x509: a ? { subject: a } : {} };
-    try {
+    await attempt(async () => {
       await call('PUT', `${base}/${enc(endpoint)}`, body);
-      setMessage({ ok: true, text: `Saved ${STORES[store].label.toLowerCase()} credentials of ${endpoint}` });
       setEndpoint('');
       setA('');
       setB('');
       list.reload();
-    } catch (error) {
-      setMessage({ ok: false, text: (error as Error).message });
-    }
+      return `Saved ${STORES[store].label.toLowerCase()} credentials of ${endpoint}`;
+    });
   };
 
   return (
@@ -72,7 +73,7 @@ export function SecurityPage() {
           </button>
         ))}
       </div>
-      {message && <div className={`status ${message.ok ? 'ok' : 'bad'}`}>{message.text}</div>}
+      <StatusMessage status={status} />
       <form
         className="card pad form-grid"
         onSubmit={(e) => {
@@ -80,15 +81,7 @@ export function SecurityPage() {
           void submit();
         }}
       >
-        <label>
-          Endpoint{' '}
-          <input
-            value={endpoint}
-            onChange={(e) => setEndpoint(e.target.value)}
-            required
-            data-testid="security-endpoint"
-          />
-        </label>
+        <TextField label="Endpoint" value={endpoint} onValue={setEndpoint} required testId="security-endpoint" />
         <label>
           Mode
           <select value={mode} onChange={(e) => setMode(e.target.value as typeof mode)} data-testid="security-mode">
@@ -99,20 +92,15 @@ export function SecurityPage() {
         </label>
         {mode === 'psk' && (
           <>
-            <label>
-              Identity{' '}
-              <input value={a} onChange={(e) => setA(e.target.value)} required data-testid="security-identity" />
-            </label>
-            <label>
-              Key (hex){' '}
-              <input
-                value={b}
-                onChange={(e) => setB(e.target.value)}
-                required
-                pattern="([0-9a-fA-F]{2})+"
-                data-testid="security-key"
-              />
-            </label>
+            <TextField label="Identity" value={a} onValue={setA} required testId="security-identity" />
+            <TextField
+              label="Key (hex)"
+              value={b}
+              onValue={setB}
+              required
+              pattern="([0-9a-fA-F]{2})+"
+              testId="security-key"
+            />
           </>
         )}
         {mode === 'rpk' && (
@@ -129,68 +117,47 @@ export function SecurityPage() {
           </label>
         )}
         {mode === 'x509' && (
-          <label>
-            Subject{' '}
-            <input
-              value={a}
-              onChange={(e) => setA(e.target.value)}
-              placeholder="empty: CN must equal the endpoint"
-              data-testid="security-subject"
-            />
-          </label>
+          <TextField
+            label="Subject"
+            value={a}
+            onValue={setA}
+            placeholder="empty: CN must equal the endpoint"
+            testId="security-subject"
+          />
         )}
         <button type="submit" className="primary" data-testid="security-save">
           Save
         </button>
       </form>
-      <div className="card">
-        <table className="table" data-testid="security-table">
-          <thead>
-            <tr>
-              <th>Endpoint</th>
-              <th>Mode</th>
-              <th>Identity</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {list.data?.map((s) => (
-              <tr key={s.endpoint}>
-                <td>{s.endpoint}</td>
-                <td>{s.psk ? 'PSK' : s.rpk ? 'RPK' : s.x509 ? 'X.509' : s.oscore ? 'OSCORE' : '?'}</td>
-                <td className="mono">
-                  {s.psk?.identity ??
-                    (s.rpk
-                      ? `${s.rpk.publicKey.slice(0, 32)}…`
-                      : s.x509
-                        ? (s.x509.subject ?? 'CN = endpoint')
-                        : s.oscore
-                          ? `rid ${s.oscore.recipientId}`
-                          : '')}
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    data-testid={`security-remove-${s.endpoint}`}
-                    onClick={() => call('DELETE', `${base}/${enc(s.endpoint)}`).then(list.reload, list.reload)}
-                  >
-                    Remove
-                  </button>
-                </td>
-              </tr>
-            ))}
-            {list.data?.length === 0 && (
-              <tr>
-                <td colSpan={4} className="empty">
-                  {store === 'bootstrap'
-                    ? 'No bootstrap credentials: every client may bootstrap without security.'
-                    : 'No credentials: every client may register without security.'}
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <EndpointTable
+        testId="security-table"
+        headers={['Endpoint', 'Mode', 'Identity']}
+        rows={list.data}
+        cells={(s) => (
+          <>
+            <td>{s.endpoint}</td>
+            <td>{s.psk ? 'PSK' : s.rpk ? 'RPK' : s.x509 ? 'X.509' : s.oscore ? 'OSCORE' : '?'}</td>
+            <td className="mono">
+              {s.psk?.identity ??
+                (s.rpk
+                  ? `${s.rpk.publicKey.slice(0, 32)}…`
+                  : s.x509
+                    ? (s.x509.subject ?? 'CN = endpoint')
+                    : s.oscore
+                      ? `rid ${s.oscore.recipientId}`
+                      : '')}
+            </td>
+          </>
+        )}
+        base={base}
+        onChange={list.reload}
+        removeTestId={(s) => `security-remove-${s.endpoint}`}
+        empty={
+          store === 'bootstrap'
+            ? 'No bootstrap credentials: every client may bootstrap without security.'
+            : 'No credentials: every client may register without security.'
+        }
+      />
     </section>
   );
 }
