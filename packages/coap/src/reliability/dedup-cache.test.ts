@@ -61,8 +61,8 @@ describe('DedupCache reply storage', () => {
   it('starts small and holds little memory for a small capacity', () => {
     const d = new DedupCache(manualClock(), 16);
     expect(d.allocatedBytes).toBeLessThan(8 * 1024);
-    // The default capacity no longer allocates its whole reply cap up front either.
-    expect(new DedupCache(manualClock(), 20_000).allocatedBytes).toBeLessThan(2 * 1024 * 1024);
+    // Nor does the default capacity: records and index start at 256 slots, not 20 000 (was 1.6 MB).
+    expect(new DedupCache(manualClock(), 20_000).allocatedBytes).toBeLessThan(32 * 1024);
   });
 
   it('grows on demand while replies are live and still replays every one of them', () => {
@@ -105,5 +105,73 @@ describe('DedupCache reply storage', () => {
     );
     expect(d.reply(slots[99]!)).toEqual(new Uint8Array(200).fill(99));
     expect(d.reply(slots[0]!)).toBeUndefined();
+  });
+});
+
+describe('DedupCache record growth', () => {
+  it('grows its records while they are live, keeping every slot, record and reply', () => {
+    const d = new DedupCache(manualClock(), 5000);
+    const small = d.allocatedBytes;
+    const slots: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const s = d.add(`p${i % 7}`, i, 1e9);
+      d.setReply(s, d.generation(s), Uint8Array.of(i & 0xff, i >> 8));
+      slots.push(s);
+    }
+    expect(d.size).toBe(3000);
+    expect(d.allocatedBytes).toBeGreaterThan(small);
+    expect(new Set(slots).size).toBe(3000);
+    for (let i = 0; i < 3000; i++) {
+      expect(d.find(`p${i % 7}`, i)).toBe(slots[i]);
+      expect(d.reply(slots[i]!)).toEqual(Uint8Array.of(i & 0xff, i >> 8));
+    }
+  });
+
+  it('stops at capacity and then evicts oldest first, across the grown FIFO', () => {
+    const d = new DedupCache(manualClock(), 600);
+    for (let mid = 0; mid < 1000; mid++) d.add('p', mid, 1e9);
+    expect(d.size).toBe(600);
+    expect(d.find('p', 399)).toBe(-1);
+    expect(d.find('p', 400)).toBeGreaterThanOrEqual(0);
+    expect(d.find('p', 999)).toBeGreaterThanOrEqual(0);
+    const full = d.allocatedBytes;
+    for (let mid = 1000; mid < 3000; mid++) d.add('p', mid & 0xffff, 1e9);
+    expect(d.allocatedBytes).toBe(full);
+    expect(d.size).toBe(600);
+  });
+
+  it('does not grow when records expire as fast as they come (steady state reuses freed slots)', () => {
+    const clock = manualClock();
+    const d = new DedupCache(clock, 20_000);
+    const start = d.allocatedBytes;
+    for (let i = 0; i < 10_000; i++) {
+      clock.t += 1;
+      d.add(`p${i % 50}`, i & 0xffff, 100); // ~100 live at a time
+    }
+    expect(d.allocatedBytes).toBe(start);
+    expect(d.size).toBeLessThanOrEqual(101);
+  });
+
+  it('a stale handle from before growth still does nothing after its slot was reused', () => {
+    const d = new DedupCache(manualClock(), 300);
+    const first = d.add('p', 0, 1e9);
+    const gen = d.generation(first);
+    for (let mid = 1; mid < 301; mid++) d.add('p', mid, 1e9); // grows past 256, then evicts mid 0
+    expect(d.find('p', 0)).toBe(-1);
+    d.setReply(first, gen, Uint8Array.of(1));
+    d.setExchange(first, gen, undefined);
+    const reused = d.find('p', 300);
+    expect(reused).toBe(first);
+    expect(d.reply(reused)).toBeUndefined();
+  });
+
+  it('clear() forgets everything and the cache works again', () => {
+    const d = new DedupCache(manualClock(), 1000);
+    for (let mid = 0; mid < 700; mid++) d.add('p', mid, 1e9);
+    d.clear();
+    expect(d.size).toBe(0);
+    expect(d.find('p', 5)).toBe(-1);
+    const s = d.add('q', 5, 1e9);
+    expect(d.find('q', 5)).toBe(s);
   });
 });

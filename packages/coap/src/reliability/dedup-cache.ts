@@ -6,10 +6,12 @@
  * overwrite a reply whose record is still live, so an endpoint that sees little traffic (or has
  * a small `capacity`) holds little memory; at the cap the oldest replies are overwritten.
  *
- * Built for the hot path and the garbage collector: records live in a ring of typed arrays
- * (no object per message), replies are copied into one circular byte slab, and lookups are one
- * string-keyed Map per peer then an open-addressing (peer id, message id) table. A record is addressed by its slot
- * and a generation number, so a stale handle to a reused slot is harmless.
+ * Built for the hot path and the garbage collector: records live in typed arrays (no object per
+ * message), evicted oldest first through a FIFO of slot numbers, replies are copied into one
+ * circular byte slab, and lookups are one string-keyed Map per peer then an open-addressing
+ * (peer id, message id) table. A record is addressed by its slot and a generation number, so a
+ * stale handle to a reused slot is harmless. The record arrays start at 256 slots and double
+ * while more records are live (up to `capacity`); a slot keeps its number when they grow.
  */
 import type { Clock } from '../clock';
 import type { ServerExchange } from '../exchange';
@@ -18,6 +20,8 @@ import { MidIndex } from './mid-index';
 /** Reply slab and region queue sizes before any growth. */
 const INITIAL_SLAB_BYTES = 4096;
 const INITIAL_REGIONS = 64;
+/** Record slots before any growth. */
+const INITIAL_RECORDS = 256;
 
 interface PeerRecords {
   readonly key: string;
@@ -33,14 +37,22 @@ export class DedupCache {
   private readonly freeIds: number[] = [];
   private nextId = 0;
   private readonly capacity: number;
+  /** Record slots allocated (grows by doubling up to `capacity`). */
+  private slots: number;
+  /** Live slots oldest first: a ring of `slots` entries from `head`. */
+  private order: Int32Array;
   private head = 0;
   private count = 0;
+  /** Slots freed by eviction, reused first; then `fresh`, the first never-used slot. */
+  private free: Int32Array;
+  private freeCount = 0;
+  private fresh = 0;
   private readonly slotPeer: (PeerRecords | undefined)[];
-  private readonly slotMid: Int32Array;
-  private readonly slotExpires: Float64Array;
-  private readonly slotGen: Uint32Array;
-  private readonly replyOff: Int32Array;
-  private readonly replyLen: Int32Array;
+  private slotMid: Int32Array;
+  private slotExpires: Float64Array;
+  private slotGen: Uint32Array;
+  private replyOff: Int32Array;
+  private replyLen: Int32Array;
   private readonly slotExchange: (ServerExchange | undefined)[];
   // Reply bytes: a circular slab, regions queued in write order; both grow on demand.
   private bytes: Uint8Array;
@@ -62,14 +74,18 @@ export class DedupCache {
   ) {
     if (!(capacity >= 1)) throw new RangeError('dedup capacity must be >= 1');
     this.capacity = capacity;
-    this.index = new MidIndex(capacity);
-    this.slotPeer = new Array<PeerRecords | undefined>(capacity).fill(undefined);
-    this.slotExchange = new Array<ServerExchange | undefined>(capacity).fill(undefined);
-    this.slotMid = new Int32Array(capacity);
-    this.slotExpires = new Float64Array(capacity);
-    this.slotGen = new Uint32Array(capacity);
-    this.replyOff = new Int32Array(capacity);
-    this.replyLen = new Int32Array(capacity).fill(-1);
+    const slots = Math.min(capacity, INITIAL_RECORDS);
+    this.slots = slots;
+    this.index = new MidIndex(slots);
+    this.order = new Int32Array(slots);
+    this.free = new Int32Array(slots);
+    this.slotPeer = new Array<PeerRecords | undefined>(slots).fill(undefined);
+    this.slotExchange = new Array<ServerExchange | undefined>(slots).fill(undefined);
+    this.slotMid = new Int32Array(slots);
+    this.slotExpires = new Float64Array(slots);
+    this.slotGen = new Uint32Array(slots);
+    this.replyOff = new Int32Array(slots);
+    this.replyLen = new Int32Array(slots).fill(-1);
     this.maxReplyBytes = maxReplyBytes;
     this.bytes = new Uint8Array(Math.min(INITIAL_SLAB_BYTES, maxReplyBytes));
     this.maxRegions = capacity * 2;
@@ -88,12 +104,14 @@ export class DedupCache {
   get allocatedBytes(): number {
     const q = this.qSlot.byteLength + this.qGen.byteLength + this.qOff.byteLength + this.qLen.byteLength;
     const records =
+      this.order.byteLength +
+      this.free.byteLength +
       this.slotMid.byteLength +
       this.slotExpires.byteLength +
       this.slotGen.byteLength +
       this.replyOff.byteLength +
       this.replyLen.byteLength +
-      2 * 8 * this.capacity; // slotPeer, slotExchange (one pointer each)
+      2 * 8 * this.slots; // slotPeer, slotExchange (one pointer each)
     return this.bytes.byteLength + q + records + this.index.allocatedBytes;
   }
 
@@ -109,14 +127,17 @@ export class DedupCache {
   /** Records a new message; returns its slot. */
   add(peerKey: string, messageId: number, lifetimeMs: number): number {
     const now = this.clock.now();
-    while (this.count > 0 && (this.count >= this.capacity || this.slotExpires[this.head]! <= now)) this.evictOldest();
+    while (this.count > 0 && (this.count >= this.capacity || this.slotExpires[this.order[this.head]!]! <= now))
+      this.evictOldest();
+    if (this.count === this.slots) this.growRecords();
     let rec = this.peers.get(peerKey);
     if (rec === undefined) {
       rec = { key: peerKey, id: this.freeIds.pop() ?? this.nextId++, live: 0 };
       this.peers.set(peerKey, rec);
     }
     rec.live++;
-    const slot = (this.head + this.count) % this.capacity;
+    const slot = this.freeCount > 0 ? this.free[--this.freeCount]! : this.fresh++;
+    this.order[(this.head + this.count) % this.slots] = slot;
     this.count++;
     this.slotGen[slot] = (this.slotGen[slot]! + 1) >>> 0;
     this.slotPeer[slot] = rec;
@@ -256,6 +277,34 @@ export class DedupCache {
     return true;
   }
 
+  /** Doubles the record arrays (up to `capacity`); every slot keeps its number. */
+  private growRecords(): void {
+    const old = this.slots;
+    const slots = Math.min(this.capacity, old * 2);
+    const grown = <A extends Int32Array | Uint32Array | Float64Array>(a: A, make: (n: number) => A): A => {
+      const b = make(slots);
+      b.set(a);
+      return b;
+    };
+    this.slotMid = grown(this.slotMid, (n) => new Int32Array(n));
+    this.slotExpires = grown(this.slotExpires, (n) => new Float64Array(n));
+    this.slotGen = grown(this.slotGen, (n) => new Uint32Array(n));
+    this.replyOff = grown(this.replyOff, (n) => new Int32Array(n));
+    this.replyLen = grown(this.replyLen, (n) => new Int32Array(n));
+    this.replyLen.fill(-1, old);
+    this.free = grown(this.free, (n) => new Int32Array(n));
+    for (let i = old; i < slots; i++) {
+      this.slotPeer.push(undefined);
+      this.slotExchange.push(undefined);
+    }
+    const order = new Int32Array(slots);
+    for (let i = 0; i < this.count; i++) order[i] = this.order[(this.head + i) % old]!;
+    this.order = order;
+    this.head = 0;
+    this.slots = slots;
+    this.index.reserve(slots);
+  }
+
   /** Doubles the region queue (up to two per record), keeping its order. False at the cap. */
   private growQueue(): boolean {
     const n = this.qSlot.length;
@@ -289,6 +338,8 @@ export class DedupCache {
     this.replyLen.fill(-1);
     this.head = 0;
     this.count = 0;
+    this.freeCount = 0;
+    this.fresh = 0;
     this.qHead = 0;
     this.qCount = 0;
     this.writePos = 0;
@@ -304,7 +355,7 @@ export class DedupCache {
   }
 
   private evictOldest(): void {
-    const slot = this.head;
+    const slot = this.order[this.head]!;
     const rec = this.slotPeer[slot];
     if (rec !== undefined) {
       this.index.delete(rec.id, this.slotMid[slot]!, slot);
@@ -317,7 +368,8 @@ export class DedupCache {
     this.slotExchange[slot] = undefined;
     this.replyLen[slot] = -1;
     this.slotGen[slot] = (this.slotGen[slot]! + 1) >>> 0;
-    this.head = (this.head + 1) % this.capacity;
+    this.head = (this.head + 1) % this.slots;
     this.count--;
+    this.free[this.freeCount++] = slot;
   }
 }

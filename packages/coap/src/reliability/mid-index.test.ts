@@ -36,4 +36,17 @@ describe('MidIndex', () => {
     for (let peer = 0; peer < 5; peer++)
       for (let mid = 0; mid < 200; mid++) expect(index.get(peer, mid)).toBe(ref.get(`${peer}:${mid}`) ?? -1);
   });
+
+  it('reserve() rehashes into a larger table and keeps every key', () => {
+    const index = new MidIndex(8);
+    for (let i = 0; i < 8; i++) index.set(i % 3, i, i * 10);
+    const before = index.allocatedBytes;
+    index.reserve(1000);
+    expect(index.allocatedBytes).toBeGreaterThan(before);
+    for (let i = 0; i < 8; i++) expect(index.get(i % 3, i)).toBe(i * 10);
+    for (let i = 8; i < 1000; i++) index.set(i % 3, i, i * 10);
+    for (let i = 0; i < 1000; i++) expect(index.get(i % 3, i)).toBe(i * 10);
+    index.reserve(10); // never shrinks
+    expect(index.get(2, 998)).toBe(9980);
+  });
 });

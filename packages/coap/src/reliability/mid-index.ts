@@ -1,24 +1,44 @@
 /**
  * (peer id, message id) -> slot, as an open-addressing hash table in typed arrays (linear
  * probing, backward-shift deletion): no allocation and no Map rehash churn per message.
- * Sized for at most `capacity` keys at load <= 1/2.
+ * Sized for at most `capacity` keys at load <= 1/2; `reserve` grows it (a rehash, rare: the
+ * dedup cache doubles its records at most log2(capacity / 256) times).
  */
 export class MidIndex {
-  private readonly keyPeer: Int32Array;
-  private readonly keyMid: Int32Array;
-  private readonly value: Int32Array;
-  private readonly mask: number;
-  private readonly shift: number;
+  private keyPeer: Int32Array;
+  private keyMid: Int32Array;
+  private value: Int32Array;
+  private mask = 0;
+  private shift = 0;
+  /** Keys the table is sized for (load <= 1/2). */
+  private capacity = 0;
 
   constructor(capacity: number) {
+    this.keyPeer = new Int32Array(0);
+    this.keyMid = new Int32Array(0);
+    this.value = new Int32Array(0);
+    this.resize(capacity);
+  }
+
+  /** Makes room for `capacity` keys (rehashing into a larger table); never shrinks. */
+  reserve(capacity: number): void {
+    if (capacity > this.capacity) this.resize(capacity);
+  }
+
+  private resize(capacity: number): void {
     let bits = 4;
     while (1 << bits < capacity * 2) bits++;
     const size = 1 << bits;
+    const oldPeer = this.keyPeer;
+    const oldMid = this.keyMid;
+    const oldValue = this.value;
+    this.capacity = size >> 1;
     this.mask = size - 1;
     this.shift = 32 - bits;
     this.keyPeer = new Int32Array(size).fill(-1);
     this.keyMid = new Int32Array(size);
     this.value = new Int32Array(size);
+    for (let i = 0; i < oldPeer.length; i++) if (oldPeer[i] !== -1) this.set(oldPeer[i]!, oldMid[i]!, oldValue[i]!);
   }
 
   get allocatedBytes(): number {

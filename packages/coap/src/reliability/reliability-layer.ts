@@ -287,8 +287,19 @@ export class ReliabilityLayer implements Messenger {
     }
     const ex = this.o.exchanges.find(peer, msg.token);
     if (!ex) {
-      // Unknown token: reject so the sender stops (also ends an observation we forgot, RFC 7641 §3.6).
-      this.sendReset(peer, msg.messageId);
+      // Unknown token: reject so the sender stops (also ends an observation we forgot, RFC 7641 §3.6),
+      // unless the endpoint adopts it (an observation made by another node sharing the state).
+      const adopting = this.o.upper.unmatchedResponse?.(msg, peer);
+      if (!adopting) this.sendReset(peer, msg.messageId);
+      else
+        adopting.then(
+          (adopted) => {
+            if (this.closed) return;
+            if (adopted && this.o.exchanges.find(peer, msg.token)) this.onResponse(msg, peer);
+            else this.sendReset(peer, msg.messageId);
+          },
+          () => !this.closed && this.sendReset(peer, msg.messageId),
+        );
       return;
     }
     const slot = this.dedup.add(
