@@ -4,92 +4,40 @@
  * 0/1, bootstrapped when there is none (or registration fails), with observations, Send and
  * queue mode.
  */
-import { type Clock, type Endpoint, type EndpointOptions, systemClock, type Transport } from '@lwm2m-ts/coap';
+import { type Clock, type Endpoint, systemClock } from '@lwm2m-ts/coap';
 import { ContentFormat } from '@lwm2m-ts/codec';
 import {
   createDefaultRegistry,
   type LwM2mNode,
   type LwM2mPath,
-  type ModelRegistry,
   NodeCodecRegistry,
   validateNode,
 } from '@lwm2m-ts/objects';
-import { checkDirectAccessRules, type DirectAccessRule } from './access/direct-access';
+import { checkDirectAccessRules } from './access/direct-access';
 import { RequestRouter, serverKey, shortServerIdOf } from './access/request-router';
 import { AccessControl } from './acl/access-control';
 import { AttributeStore } from './attributes/attribute-store';
 import type { NotificationAttributes } from './attributes/notification-attributes';
 import { BootstrapClient } from './bootstrap/bootstrap-client';
 import { ClientEventEmitter } from './client-events';
+import type { LwM2mClientOptions, LwM2mVersion, ServerStatus } from './client-options';
 import { ContentNegotiation } from './coap/content-negotiation';
 import { DmHandler } from './coap/dm-handler';
 import { type ClientControl, LOCAL } from './enabler/instance-enabler';
-import type { ObjectDefinition } from './enabler/object-enabler';
 import { type PlainContent, toContent } from './enabler/plain-values';
 import { ObservationManager } from './observe/observation-manager';
 import { parsePathArg } from './path-arg';
-import { QueueMode, type QueueModeOptions } from './queue/queue-mode';
+import { QueueMode } from './queue/queue-mode';
 import type { SleepGate } from './queue/sleep-gate';
 import { Registrations } from './registration/registrations';
 import { AccountConnections, type AccountOwner } from './security/account-connections';
 import { openAccountEndpoint } from './security/account-endpoint';
-import type { AccountTransport, TransportFactory } from './security/account-security';
+import type { AccountTransport } from './security/account-security';
 import { type SendOptions, sendData } from './send/send-operation';
 import { readNode, toResourceNode } from './tree/node-reader';
 import { ObjectTree } from './tree/object-tree';
 
-export type { QueueModeOptions } from './queue/queue-mode';
-export type LwM2mVersion = '1.0' | '1.1' | '1.2';
-
-export interface LwM2mClientOptions {
-  /** Endpoint Client Name (`ep=`). */
-  readonly endpointName: string;
-  /**
-   * The socket the client registers from and serves on (UDP, DTLS, TCP, ... or MemoryNetwork),
-   * shared by every account the `transportFactory` does not give a transport of its own.
-   */
-  readonly transport?: Transport;
-  /**
-   * Builds each account's transport (and layers, e.g. OSCORE) from its Security instance
-   * (/0/x: URI, mode, identity, keys; /0/x/17 -> OSCORE /21/y). Called for the bootstrap
-   * account before bootstrapping and for every server account before registering, again when
-   * a bootstrap changed the credentials. Return undefined to use `transport`.
-   */
-  readonly transportFactory?: TransportFactory;
-  /** Objects and their instances; Security (0) and Server (1) instances name the servers. */
-  readonly objects: readonly ObjectDefinition[];
-  /** Object definitions; default the embedded core + IPSO set. */
-  readonly models?: ModelRegistry;
-  /** Content-format codecs; default every format of @lwm2m-ts/objects. */
-  readonly codecs?: NodeCodecRegistry;
-  /** Default 1.1. */
-  readonly lwm2mVersion?: LwM2mVersion;
-  /** Queue mode (`Q`): sleep between exchanges, wake for Update and Send. */
-  readonly queueMode?: boolean | QueueModeOptions;
-  /** Format of objects/instances when a request has no Accept; default TLV (1.0) or SenML CBOR. */
-  readonly defaultContentFormat?: number;
-  /** How long to wait for Bootstrap-Finish (ms); default 300 s. */
-  readonly bootstrapTimeoutMs?: number;
-  /** LwM2M 1.2: bootstrap with one Bootstrap-Pack-Request (`GET /bspack`) instead of `POST /bs`. */
-  readonly bootstrapPack?: boolean;
-  /**
-   * Peers other than this client's servers that may send it requests (another device on the
-   * network, a test tool), matched on address, port and the identity the transport established.
-   * Nothing is allowed implicitly: without a rule, only the bootstrap server and servers whose
-   * registration succeeded are served; everyone else gets 4.01.
-   */
-  readonly directAccess?: readonly DirectAccessRule[];
-  readonly clock?: Clock;
-  /** Extra Endpoint settings (transmission parameters, layers, token generator, ...). */
-  readonly endpoint?: Omit<EndpointOptions, 'transport' | 'router' | 'clock'>;
-}
-
-export interface ServerStatus {
-  readonly shortServerId: number;
-  readonly uri: string;
-  readonly registered: boolean;
-  readonly location: string | undefined;
-}
+export type { LwM2mClientOptions, LwM2mVersion, QueueModeOptions, ServerStatus } from './client-options';
 
 export class LwM2mClient {
   readonly events = new ClientEventEmitter();
