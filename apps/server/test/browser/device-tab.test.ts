@@ -98,6 +98,14 @@ describe.skipIf(!available)('device in a browser tab (chromium, CoAP over WebSoc
     expect(back.json.content.value).toBe(true);
   });
 
+  it('executes the Registration Update Trigger: the tab sends an Update', async () => {
+    const execute = await api(app, 'POST', `/api/clients/${EP}/1/0/8`, '');
+    expect(execute.status).toBe(200);
+    await expect.poll(() => page.getByTestId('device-updates').textContent(), POLL).toBe('1');
+    await expect.poll(() => operation('execute', '/1/0/8').textContent(), POLL).toContain('2.04');
+    await expect.poll(() => events.some((e) => e.type === 'updated'), POLL).toBe(true);
+  });
+
   it('sends a notification when the slider moves under an observation', async () => {
     const observed = await api(app, 'POST', `/api/clients/${EP}/3303/0/5700/observe`);
     expect(observed.status).toBe(200);
@@ -155,7 +163,39 @@ describe.skipIf(!available)('device in a browser tab (chromium, CoAP over WebSoc
     const deregistered = events.filter((e) => e.type === 'deregistered').length;
     await page.goto('about:blank');
     await expect.poll(() => events.filter((e) => e.type === 'deregistered').length, POLL).toBe(deregistered + 1);
+    // The device's own De-register (CoAP DELETE), not the server noticing a closed WebSocket.
+    expect(events.at(-1)).toMatchObject({ type: 'deregistered', reason: 'deregistered' });
     expect((await api(app, 'GET', `/api/clients/${EP}`)).status).toBe(404);
     await clients.locator(`tr[data-endpoint="${EP}"]`).waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
+  it('says how to turn CoAP over WebSockets on when the server does not serve it', async () => {
+    const plain = await startTestApp({
+      uiDir: ui.dir,
+      httpPort: 27305,
+      coapPort: 27306,
+      bootstrap: false,
+      coaps: false,
+    });
+    const tab = await browser.newPage();
+    try {
+      await tab.goto(`${plain.httpUrl}/device-tab`);
+      await expect.poll(() => tab.getByTestId('device-no-websockets').textContent(), POLL).toContain('--coap-ws');
+      expect(await tab.getByTestId('device-register').isDisabled()).toBe(true);
+    } finally {
+      await tab.close();
+      await plain.close();
+    }
+  });
+
+  it('de-registers when the tab is closed', async () => {
+    const tab = await browser.newPage();
+    await tab.goto(`${app.httpUrl}/device-tab`);
+    await tab.getByTestId('device-endpoint').fill(`${EP}-closed`);
+    await tab.getByTestId('device-register').click();
+    await expect.poll(() => tab.getByTestId('device-state').getAttribute('data-state'), POLL).toBe('registered');
+    expect((await api(app, 'GET', `/api/clients/${EP}-closed`)).status).toBe(200);
+    await tab.close();
+    await expect.poll(async () => (await api(app, 'GET', `/api/clients/${EP}-closed`)).status, POLL).toBe(404);
   });
 });
