@@ -2,7 +2,9 @@
  * Failover, in process: a device (behind a test UDP relay standing in for the balancer) is owned
  * by node A and observed through node B; A stops; the relay sends the device to B; its next
  * Update makes B the owner, B re-establishes the stored observation under the same id, and
- * notifications go on reaching the event stream; the nodes list follows.
+ * notifications go on reaching the event stream; the nodes list follows. A device that only
+ * notifies (no Update) is taken over by its notification: the new node finds the token in the
+ * shared observation store and adopts the observation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerApp } from '../src/index';
@@ -14,6 +16,8 @@ import { UdpRelay } from './udp-relay';
 const BASE = 27040;
 const RELAY_FRONT = 27050;
 const RELAY_UPSTREAM = 27051;
+const RELAY2_FRONT = 27052;
+const RELAY2_UPSTREAM = 27053;
 const REDIS_PORT = 27092;
 
 if (requireRedisServer('server-app cluster failover')) {
@@ -69,6 +73,53 @@ if (requireRedisServer('server-app cluster failover')) {
       expect(observations.map((o: Json) => o.id)).toEqual([observationId]);
       const read = await api(b, 'GET', '/api/clients/fo-1/3303/0/5700');
       expect(read.json.content.value).toBe(41.5);
+    });
+  });
+}
+
+if (requireRedisServer('server-app cluster failover by notification')) {
+  describe('cluster: failover by a notification', () => {
+    let redis: RedisServerProcess;
+    let a: ServerApp;
+    let b: ServerApp;
+    let relay: UdpRelay;
+    let device: SimulatedDevice;
+
+    beforeAll(async () => {
+      redis = await RedisServerProcess.start({ port: REDIS_PORT + 1 });
+      a = await startClusterNode(redis.url, BASE, 4);
+      b = await startClusterNode(redis.url, BASE, 5);
+      relay = await UdpRelay.start(RELAY2_FRONT, RELAY2_UPSTREAM, a.coapPort);
+    }, 30_000);
+    afterAll(async () => {
+      await device?.stop();
+      await a?.close();
+      await b?.close();
+      await relay?.close();
+      await redis?.stop();
+    });
+
+    it('adopts the observation by its token at the node the notification reaches', async () => {
+      device = await startSimulatedDevice(RELAY2_FRONT, 'fo-2');
+      await waitFor(async () => (await api(b, 'GET', '/api/clients/fo-2')).status === 200);
+      const observe = await api(b, 'POST', '/api/clients/fo-2/3303/0/5700/observe');
+      expect(observe.status).toBe(200);
+      await a.close();
+      relay.target = b.coapPort;
+      const events = readSse(`${b.httpUrl}/api/events?endpoint=fo-2&types=notification`, 2);
+      await new Promise((r) => setTimeout(r, 200));
+      device.setTemperature(33.5);
+      await waitFor(async () => nodeDevices(b, 'node-6', 1));
+      await new Promise((r) => setTimeout(r, 100));
+      device.setTemperature(34.5);
+      const seen = await events;
+      expect(seen.map((e) => [e.data.observationId, (e.data.content as Json).value])).toEqual([
+        [observe.json.observationId, 33.5],
+        [observe.json.observationId, 34.5],
+      ]);
+      expect((await api(b, 'GET', '/api/clients/fo-2/observations')).json.map((o: Json) => o.id)).toEqual([
+        observe.json.observationId,
+      ]);
     });
   });
 }

@@ -73,6 +73,12 @@ export interface EndpointOptions {
   readonly signaling?: Partial<SignalingOptions>;
   /** Options a request may carry (unknown critical: 4.02); default one shared, immutable standard table. */
   readonly optionRegistry?: OptionChecks;
+  /**
+   * UDP/DTLS: a notification whose token matches no observation here (one another server node
+   * established, in a cluster). Resolve true after `adoptObservation` took its token; false
+   * rejects it with RST (the default without this hook).
+   */
+  readonly onUnknownNotification?: (message: CoapMessage, peer: Peer) => Promise<boolean>;
   /** Errors nobody awaits (send failures, handler crashes); default: ignored. */
   readonly onError?: (error: unknown, where: string) => void;
 }
@@ -91,6 +97,7 @@ export class Endpoint implements MessengerUpper {
   private readonly server: ServerRole;
   private readonly requestTimeoutMs: number;
   private readonly onError: (error: unknown, where: string) => void;
+  private readonly onUnknownNotification: EndpointOptions['onUnknownNotification'];
   private closed = false;
 
   constructor(options: EndpointOptions) {
@@ -105,6 +112,7 @@ export class Endpoint implements MessengerUpper {
     this.times = deriveTimes(params);
     this.requestTimeoutMs = options.requestTimeoutMs ?? this.times.exchangeLifetimeMs;
     this.onError = options.onError ?? (() => {});
+    this.onUnknownNotification = options.onUnknownNotification;
     this.exchanges = new ExchangeStore();
     this.messenger = transport.reliable
       ? new SignalingLayer({
@@ -252,6 +260,49 @@ export class Endpoint implements MessengerUpper {
         (e: unknown) => observation.onError(undefined, e instanceof Error ? e : new Error(String(e))),
       );
     return observation;
+  }
+
+  /**
+   * Takes over an observation another endpoint registered with `token` (same peer, same target):
+   * no request is sent; notifications carrying the token arrive here, and re-registration after
+   * Max-Age uses the same token. Peer form only.
+   */
+  adoptObservation(options: ObserveOptions & PeerTarget & { readonly token: Uint8Array }): Observation {
+    const observation = new Observation(this.clock, options.bufferSize ?? 64, {
+      reregister: (ex, m) => this.sendRequestDown(ex, m),
+      cancel: (ex, m) => this.deregister(ex, m),
+      end: (ex) => this.finish(ex),
+      completeNotification: (ex, reg, first) => this.blockwise.completeNotification(ex.peer, reg, first),
+    });
+    if (this.closed) {
+      observation.onError(undefined, new CoapClosedError('endpoint is closed'));
+      return observation;
+    }
+    const code = methodCode(options.method ?? 'GET');
+    const message = buildRequestMessage(
+      code,
+      options.token,
+      targetOptions(options),
+      options,
+      createOption(OptionNumber.OBSERVE, 0),
+    );
+    const ex = this.openExchange(
+      options.peer,
+      message,
+      options.confirmable ?? true,
+      options.timeoutMs ?? this.requestTimeoutMs,
+      observation,
+    );
+    ex.keepOpen = true;
+    observation.attach(ex, message);
+    return observation;
+  }
+
+  /** MessengerUpper: a notification for a token no exchange holds (see `onUnknownNotification`). */
+  unmatchedResponse(message: CoapMessage, peer: Peer): Promise<boolean> | undefined {
+    if (!this.onUnknownNotification || this.closed || !message.options.some((o) => o.number === OptionNumber.OBSERVE))
+      return undefined;
+    return this.onUnknownNotification(message, peer);
   }
 
   /** CoAP ping: resolves when the peer answers (RST to an empty CON, or a 7.03 Pong). */

@@ -66,6 +66,12 @@ export interface MessengerUpper {
   failExchange(ex: ClientExchange, error: Error): void;
   /** A connection ended or the peer aborted (reliable transports): observations with it end. */
   peerGone(peer: Peer, error: Error): void;
+  /**
+   * A response whose token matches no exchange (e.g. a notification of an observation another
+   * server node made). A promise: true once an exchange for the token exists (the message is then
+   * taken again), false to reject it with RST. Undefined (or no method): RST at once.
+   */
+  unmatchedResponse?(message: CoapMessage, peer: Peer): Promise<boolean> | undefined;
   /** Something went wrong that nobody awaits (e.g. a send failed); reported, never thrown. */
   reportError(error: unknown, where: string): void;
 }

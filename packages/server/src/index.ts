@@ -27,6 +27,7 @@ export * from './observation/observation';
 export * from './observation/observation-handle';
 export * from './observation/observation-service';
 export * from './observation/observation-store';
+export * from './observation/observation-token-index';
 export * from './observation/observe-request-of';
 export * from './queue/presence-service';
 export * from './queue/queue-service';

@@ -41,6 +41,8 @@ export interface CoapDownlinkSenderOptions {
   /** Default response timeout (ms); default the endpoint's (EXCHANGE_LIFETIME). */
   readonly timeoutMs?: number;
   readonly onError?: (error: unknown) => void;
+  /** Records each observation's current CoAP token (a shared store's token index, for cluster failover). */
+  readonly bindToken?: (observationId: string, token: Uint8Array) => Promise<unknown>;
 }
 
 interface LiveObservation {
@@ -48,6 +50,8 @@ interface LiveObservation {
   request: ObserveRequest | ObserveCompositeRequest;
   target: DownlinkTarget;
   coap: CoapObservation;
+  /** The token last recorded with `bindToken`. */
+  token?: Uint8Array;
 }
 
 type ObserveKind = ObserveRequest | ObserveCompositeRequest;
@@ -128,6 +132,22 @@ export class CoapDownlinkSender implements DownlinkSender {
     return true;
   }
 
+  /**
+   * Takes over the CoAP observation behind a notification that carries `token`, an observation
+   * another node made (found in the shared store by its token): later notifications with that
+   * token arrive here. False when the observation is live here already (under another token).
+   */
+  adopt(info: ObservationInfo, target: DownlinkTarget, token: Uint8Array): boolean {
+    if (this.#live.has(info.id)) return false;
+    const request = observeRequestOf(info);
+    const ctx = this.#context(target);
+    const coap = this.#startCoapObservation(target, request, ctx, {}, token);
+    const live: LiveObservation = { info, request, target, coap, token };
+    this.#live.set(info.id, live);
+    this.#pump(live, coap, ctx);
+    return true;
+  }
+
   /** Drops every CoAP observation of a registration (it ended). */
   forgetRegistration(registrationId: string): void {
     for (const [id, live] of this.#live) if (live.info.registrationId === registrationId) this.forgetObservation(id);
@@ -183,10 +203,15 @@ export class CoapDownlinkSender implements DownlinkSender {
     request: ObserveKind,
     ctx: DecodeContext & Parameters<typeof encodeRequest>[1],
     options: SendOptions,
+    adoptToken?: Uint8Array,
   ) {
     const spec = encodeRequest(request, ctx);
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    return this.options.endpoint.observe({
+    const observe = adoptToken
+      ? (o: Parameters<Endpoint['observe']>[0] & { peer: DownlinkTarget['peer'] }) =>
+          this.options.endpoint.adoptObservation({ ...o, token: adoptToken })
+      : (o: Parameters<Endpoint['observe']>[0] & { peer: DownlinkTarget['peer'] }) => this.options.endpoint.observe(o);
+    return observe({
       peer: target.peer,
       path: spec.path,
       method: spec.method === 'FETCH' ? 'FETCH' : 'GET',
@@ -251,6 +276,7 @@ export class CoapDownlinkSender implements DownlinkSender {
       await this.#observations?.established(info);
       const live: LiveObservation = { info, request, target, coap };
       this.#live.set(info.id, live);
+      this.#bind(live, response.message.token);
       this.#pump(live, coap, ctx);
     }
     if (request.kind === 'observe') {
@@ -276,6 +302,7 @@ export class CoapDownlinkSender implements DownlinkSender {
           const next = await iterator.next();
           if (next.done) break;
           if (live.coap !== coap) return;
+          this.#bind(live, next.value.message.token);
           await this.#deliver(live, next.value, ctx);
         }
       } catch (error) {
@@ -288,6 +315,13 @@ export class CoapDownlinkSender implements DownlinkSender {
       }
     };
     void run();
+  }
+
+  /** Records a new token of a live observation in the shared store (a rebind or resume made one). */
+  #bind(live: LiveObservation, token: Uint8Array): void {
+    if (!this.options.bindToken || (live.token && sameBytes(live.token, token))) return;
+    live.token = token;
+    this.options.bindToken(live.info.id, token).catch((error) => this.options.onError?.(error));
   }
 
   async #deliver(live: LiveObservation, response: CoapResponse, ctx: DecodeContext): Promise<void> {
@@ -337,4 +371,8 @@ function requestFields(spec: CoapRequestSpec) {
 function text(payload: Uint8Array): string | undefined {
   if (payload.length === 0) return undefined;
   return new TextDecoder().decode(payload);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

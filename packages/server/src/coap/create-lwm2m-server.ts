@@ -6,6 +6,7 @@ import { Endpoint, type EndpointOptions, Router, type Transport } from '@lwm2m-t
 import { createDefaultRegistry, type ModelRegistry } from '@lwm2m-ts/objects';
 import { systemClock } from '../core/clock';
 import { randomId } from '../core/id-generator';
+import { tokenIndexOf } from '../observation/observation-token-index';
 import type { Registration } from '../registration/registration';
 import type { RegistrationLimits } from '../registration/registration-requests';
 import { SecurityStoreAuthorizer } from '../security/registration-authorizer';
@@ -45,7 +46,14 @@ export class CoapLwM2mServer extends LwM2mServer {
     const clock = options.clock ?? systemClock;
     const generateId = options.generateId ?? randomId;
     const router = new Router();
-    const endpoint = new Endpoint({ ...options.endpoint, transport: options.transport, router, clock });
+    const tokenIndex = options.observationStore ? tokenIndexOf(options.observationStore) : undefined;
+    const endpoint = new Endpoint({
+      ...(tokenIndex ? { onUnknownNotification: (message, peer) => this.#adopt(message.token, peer.key) } : {}),
+      ...options.endpoint,
+      transport: options.transport,
+      router,
+      clock,
+    });
     const codecs = options.codecs ?? defaultContentCodecs();
     const models = options.models ?? createDefaultRegistry();
     const sender = new CoapDownlinkSender({
@@ -56,6 +64,7 @@ export class CoapLwM2mServer extends LwM2mServer {
       generateId,
       ...(options.requestTimeoutMs !== undefined ? { timeoutMs: options.requestTimeoutMs } : {}),
       onError: (error) => this?.events.emit('error', { error }),
+      ...(tokenIndex ? { bindToken: (id: string, token: Uint8Array) => tokenIndex.bindToken(id, token) } : {}),
     });
     const authorizer =
       options.authorizer ?? (options.securityStore ? new SecurityStoreAuthorizer(options.securityStore) : undefined);
@@ -106,13 +115,7 @@ export class CoapLwM2mServer extends LwM2mServer {
    * whose device another node served until now (same observation ids). Returns how many started.
    */
   async resumeObservations(registration: Registration): Promise<number> {
-    const target = {
-      endpoint: registration.endpoint,
-      peer: registration.peer,
-      registrationId: registration.id,
-      lwm2mVersion: registration.lwm2mVersion,
-      objectLinks: registration.objectLinks,
-    };
+    const target = targetOf(registration);
     let started = 0;
     for (const info of await this.observations.store.listByRegistration(registration.id)) {
       if (this.#sender.resume(info, target)) started++;
@@ -128,6 +131,20 @@ export class CoapLwM2mServer extends LwM2mServer {
     this.#sender.forgetRegistration(registrationId);
   }
 
+  /**
+   * A notification whose token this endpoint does not know: an observation another server node
+   * made (cluster failover). Found in the shared store by token, for the registration of the same
+   * peer, it is taken over here; else the notification is rejected (RST).
+   */
+  async #adopt(token: Uint8Array, peerKey: string): Promise<boolean> {
+    const index = tokenIndexOf(this.observations.store);
+    const info = index ? await index.getByToken(token) : undefined;
+    if (!info) return false;
+    const registration = await this.registrations.store.getById(info.registrationId);
+    if (!registration || registration.peer.key !== peerKey) return false;
+    return this.#sender.adopt(info, targetOf(registration), token);
+  }
+
   /** Stops timers, drops observations and closes the endpoint and its transport. */
   async close(): Promise<void> {
     this.stop();
@@ -140,3 +157,11 @@ export class CoapLwM2mServer extends LwM2mServer {
 export function createLwM2mServer(options: CreateLwM2mServerOptions): CoapLwM2mServer {
   return new CoapLwM2mServer(options);
 }
+
+const targetOf = (registration: Registration) => ({
+  endpoint: registration.endpoint,
+  peer: registration.peer,
+  registrationId: registration.id,
+  lwm2mVersion: registration.lwm2mVersion,
+  objectLinks: registration.objectLinks,
+});
