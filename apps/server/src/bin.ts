@@ -58,6 +58,8 @@ try {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 } catch (error) {
+  // Also on stderr, plain: a shell or a supervisor shows why the server did not start.
+  process.stderr.write(`lwm2m-server: could not start: ${(error as Error).message}\n`);
   if (error instanceof ConfigurationError || RedisUnavailableError.isInstance(error)) {
     logger.fatal(error.message);
   } else {
