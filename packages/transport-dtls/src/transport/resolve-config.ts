@@ -1,5 +1,6 @@
-import { createPrivateKey, createPublicKey, type KeyObject, randomBytes, X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { CIPHER_SUITES, suitesByName } from '../crypto/cipher-suites';
+import { RandomPool } from '../crypto/random-pool';
 import { certificatesToDer, requireP256 } from '../handshake/credentials';
 import type { HandshakeConfig } from '../handshake/handshake-config';
 import { toBuffer } from '../wire/bytes';
@@ -24,7 +25,8 @@ export function resolveConfig(
   role: 'server' | 'client',
 ): { config: HandshakeConfig; timing: ResolvedTiming } {
   const randomFn = options.random;
-  const random = randomFn ? (n: number) => toBuffer(randomFn(n)) : (n: number) => randomBytes(n);
+  const pool = randomFn ? undefined : new RandomPool();
+  const random = randomFn ? (n: number) => toBuffer(randomFn(n)) : (n: number) => pool!.take(n);
   const now = options.now ?? Date.now;
   const certChain = options.certificate ? certificatesToDer(options.certificate) : undefined;
   let privateKey: KeyObject | undefined;
