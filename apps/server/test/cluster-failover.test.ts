@@ -14,11 +14,16 @@ import { type SimulatedDevice, startSimulatedDevice } from './simulated-device';
 import { UdpRelay } from './udp-relay';
 
 const BASE = 27040;
-const RELAY_FRONT = 27050;
-const RELAY_UPSTREAM = 27051;
-const RELAY2_FRONT = 27052;
-const RELAY2_UPSTREAM = 27053;
+const RELAY_FRONT = 27054;
+const RELAY_UPSTREAM = 27055;
+const RELAY2_FRONT = 27056;
+const RELAY2_UPSTREAM = 27057;
+const RELAY3_FRONT = 27058;
+const RELAY3_UPSTREAM = 27059;
+// One redis-server per describe: 27092, 27094, 27095 (27093 is cluster-redis.test.ts's).
 const REDIS_PORT = 27092;
+const REDIS2_PORT = 27094;
+const REDIS3_PORT = 27095;
 
 if (requireRedisServer('server-app cluster failover')) {
   describe('cluster: failover to another node', () => {
@@ -86,7 +91,7 @@ if (requireRedisServer('server-app cluster failover by notification')) {
     let device: SimulatedDevice;
 
     beforeAll(async () => {
-      redis = await RedisServerProcess.start({ port: REDIS_PORT + 1 });
+      redis = await RedisServerProcess.start({ port: REDIS2_PORT });
       a = await startClusterNode(redis.url, BASE, 4);
       b = await startClusterNode(redis.url, BASE, 5);
       relay = await UdpRelay.start(RELAY2_FRONT, RELAY2_UPSTREAM, a.coapPort);
@@ -120,6 +125,48 @@ if (requireRedisServer('server-app cluster failover by notification')) {
       expect((await api(b, 'GET', '/api/clients/fo-2/observations')).json.map((o: Json) => o.id)).toEqual([
         observe.json.observationId,
       ]);
+    });
+  });
+}
+
+if (requireRedisServer('server-app cluster failover with queued requests')) {
+  describe('cluster: queued requests survive a failover', () => {
+    let redis: RedisServerProcess;
+    let a: ServerApp;
+    let b: ServerApp;
+    let relay: UdpRelay;
+    let device: SimulatedDevice;
+
+    beforeAll(async () => {
+      redis = await RedisServerProcess.start({ port: REDIS3_PORT });
+      a = await startClusterNode(redis.url, BASE, 2, { awakeTimeMs: 400 });
+      b = await startClusterNode(redis.url, BASE, 3, { awakeTimeMs: 400 });
+      relay = await UdpRelay.start(RELAY3_FRONT, RELAY3_UPSTREAM, a.coapPort);
+    }, 30_000);
+    afterAll(async () => {
+      await device?.stop();
+      await a?.close();
+      await b?.close();
+      await relay?.close();
+      await redis?.stop();
+    });
+
+    it('delivers, from the new owner, a request queued at the old one', async () => {
+      device = await startSimulatedDevice(RELAY3_FRONT, 'fo-3', { queueMode: true });
+      // The owner (node-3) knows the client sleeps; node-4 answers the same through forwarding.
+      await waitFor(async () => (await api(b, 'GET', '/api/clients/fo-3')).json?.sleeping === true, 5000);
+      const write = await api(b, 'PUT', '/api/clients/fo-3/3/0/15', 'Asia/Tokyo');
+      expect(write.status).toBe(409);
+      expect(write.json).toMatchObject({ error: 'client-sleeping', queuedRequestId: expect.any(String) });
+
+      await a.close();
+      relay.target = b.coapPort;
+      const events = readSse(`${b.httpUrl}/api/events?endpoint=fo-3&types=queue`, 1);
+      await new Promise((r) => setTimeout(r, 200));
+      await device.client.wakeAndUpdate();
+      const [delivered] = await events;
+      expect(delivered?.data).toMatchObject({ queuedRequestId: write.json.queuedRequestId, outcome: 'delivered' });
+      expect((await api(b, 'GET', '/api/clients/fo-3/3/0/15')).json.content.value).toBe('Asia/Tokyo');
     });
   });
 }

@@ -1,6 +1,6 @@
 /**
- * Any node answers any REST call: a request on `/api/clients/{endpoint}/…` (device operations,
- * observations, queue, log) whose device another live node owns is sent to that node over the
+ * Any node answers any REST call: a request on `/api/clients/{endpoint}[/…]` (the client, device
+ * operations, observations, queue, log) whose device another live node owns is sent to that node over the
  * forwarding RPC, run there through its own HTTP API (`inject`: same validation, same answers),
  * and its status and body are returned as if local. No answer in time: 504 `owner-timeout`.
  */
@@ -12,7 +12,8 @@ import type { Ownership } from './ownership';
 
 /** Marks a request a node runs for another one: it is never forwarded again. */
 export const FORWARDED_HEADER = 'x-lwm2m-forwarded-by';
-const FORWARDED_ROUTES = '/api/clients/:endpoint/';
+/** A client (its sleeping state is the owner's) and everything under it. */
+const CLIENT_ROUTE = '/api/clients/:endpoint';
 const PASSED_HEADERS = ['authorization', 'content-type', 'accept'] as const;
 
 export interface ForwardedRequest {
@@ -40,7 +41,8 @@ export interface HttpForwardingOptions {
 export function addHttpForwarding(app: FastifyInstance, options: HttpForwardingOptions): void {
   app.addHook('preHandler', async (request, reply) => {
     if (request.headers[FORWARDED_HEADER] !== undefined) return;
-    if (!request.routeOptions.url?.startsWith(FORWARDED_ROUTES)) return;
+    const route = request.routeOptions.url;
+    if (route !== CLIENT_ROUTE && !route?.startsWith(`${CLIENT_ROUTE}/`)) return;
     const endpoint = (request.params as { endpoint?: string }).endpoint;
     if (!endpoint) return;
     const owner = await options.ownership.ownerOf(endpoint);
