@@ -1,31 +1,8 @@
 /** A registration as the REST API shows it. */
 import { type Registration, registrationExpiresAt, registrationLinks } from '@lwm2m-ts/server';
+import type { RegistrationJson } from './registration-json-shape';
 
-export interface RegistrationJson {
-  endpoint: string;
-  registrationId: string;
-  address: string;
-  port: number;
-  lifetime: number;
-  lwm2mVersion: string;
-  binding: string;
-  queueMode: boolean;
-  sleeping: boolean;
-  secured: boolean;
-  securityMode?: string;
-  /** Transport scheme the client registered over: coap, coap+tcp, coap+ws, ... */
-  transport?: string;
-  smsNumber?: string;
-  registeredAt: string;
-  lastUpdate: string;
-  expiresAt: string;
-  rootPath: string;
-  contentFormats: number[];
-  /** Supported objects: id, version, instance ids. */
-  objects: { id: number; version: string; instances: number[] }[];
-  objectLinks: string;
-  additionalAttributes: Record<string, string>;
-}
+export type { RegistrationJson } from './registration-json-shape';
 
 export function registrationToJson(
   registration: Registration,

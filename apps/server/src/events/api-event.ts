@@ -1,25 +1,9 @@
 /** What the live stream (SSE and WebSocket) carries: plain JSON values, one `type` each. */
 import type { NodeJson } from '../api/node-json';
-import type { RegistrationJson } from '../api/registration-json';
+import type { RegistrationJson } from '../api/registration-json-shape';
+import type { ApiEventType, CoapLogEntry } from './event-stream-shapes';
 
-export interface CoapLogEntry {
-  readonly at: number;
-  readonly direction: 'in' | 'out';
-  readonly peer: string;
-  /** "CON", "NON", "ACK", "RST" (UDP) or "" (reliable transports). */
-  readonly type: string;
-  /** "GET", "POST", "2.05", ... */
-  readonly code: string;
-  readonly messageId: number;
-  readonly token: string;
-  readonly path: string;
-  readonly query: string;
-  readonly contentFormat?: number;
-  readonly observe?: number;
-  readonly payloadBytes: number;
-  /** Printable payload (UTF-8 text, else hex), cut at 256 characters. */
-  readonly payload: string;
-}
+export { API_EVENT_TYPES, type ApiEventType, type CoapLogEntry } from './event-stream-shapes';
 
 export type ApiEvent =
   | { type: 'registered'; endpoint: string; registration: RegistrationJson }
@@ -48,17 +32,7 @@ export type ApiEvent =
   | { type: 'coap'; endpoint: string; entry: CoapLogEntry }
   | { type: 'bootstrap'; endpoint: string; phase: 'started' | 'finished' | 'failed'; detail: string };
 
-export type ApiEventType = ApiEvent['type'];
-export const API_EVENT_TYPES: readonly ApiEventType[] = [
-  'registered',
-  'updated',
-  'deregistered',
-  'sleeping',
-  'awake',
-  'notification',
-  'send',
-  'observation-cancelled',
-  'queue',
-  'coap',
-  'bootstrap',
-];
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type IsTrue<T extends true> = T;
+/** Compiles only while every event's type is in API_EVENT_TYPES and every name there is an event's type. */
+export type EventTypesListed = IsTrue<Same<ApiEvent['type'], ApiEventType>>;

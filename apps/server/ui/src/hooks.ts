@@ -1,5 +1,6 @@
 /** Small React hooks: live events, navigation, async data. */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { API_EVENT_TYPES } from '../../src/events/event-stream-shapes';
 import { call, eventsUrl } from './api';
 import type { ApiEvent, NodeJson, Scalar } from './types';
 
@@ -12,20 +13,7 @@ export function useEvents(params: Record<string, string>, onEvent: (event: ApiEv
   useEffect(() => {
     const source = new EventSource(eventsUrl(JSON.parse(key)));
     const listener = (e: MessageEvent) => handler.current(JSON.parse(e.data) as ApiEvent);
-    const types = [
-      'registered',
-      'updated',
-      'deregistered',
-      'sleeping',
-      'awake',
-      'notification',
-      'send',
-      'observation-cancelled',
-      'queue',
-      'coap',
-      'bootstrap',
-    ];
-    for (const t of types) source.addEventListener(t, listener as EventListener);
+    for (const t of API_EVENT_TYPES) source.addEventListener(t, listener as EventListener);
     source.onopen = () => setConnected(true);
     source.onerror = () => setConnected(false);
     return () => source.close();

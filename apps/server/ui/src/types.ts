@@ -1,22 +1,9 @@
-/** Shapes of the REST API's answers (see /api/openapi.json). */
-export interface Registration {
-  endpoint: string;
-  registrationId: string;
-  address: string;
-  port: number;
-  lifetime: number;
-  lwm2mVersion: string;
-  binding: string;
-  queueMode: boolean;
-  sleeping: boolean;
-  secured: boolean;
-  securityMode?: string;
-  transport?: string;
-  registeredAt: string;
-  lastUpdate: string;
-  expiresAt: string;
-  objects: { id: number; version: string; instances: number[] }[];
-}
+/** Shapes of the REST API's answers (see /api/openapi.json); the server's own types where they have no imports. */
+import type { RegistrationJson as Registration } from '../../src/api/registration-json-shape';
+import type { CoapLogEntry } from '../../src/events/event-stream-shapes';
+
+export type { RegistrationJson as Registration } from '../../src/api/registration-json-shape';
+export type { CoapLogEntry } from '../../src/events/event-stream-shapes';
 
 export type Scalar = string | number | boolean;
 export interface NodeJson {
@@ -53,22 +40,6 @@ export interface ObjectModel {
   resourceCount: number;
   description?: string;
   resources?: ResourceModel[];
-}
-
-export interface CoapLogEntry {
-  at: number;
-  direction: 'in' | 'out';
-  peer: string;
-  type: string;
-  code: string;
-  messageId: number;
-  token: string;
-  path: string;
-  query: string;
-  contentFormat?: number;
-  observe?: number;
-  payloadBytes: number;
-  payload: string;
 }
 
 export type ApiEvent =
