@@ -7,8 +7,9 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The built server bin (same relative place from src/ and from dist/). */
-export const SERVER_BIN = fileURLToPath(new URL('../../../apps/server/dist/bin.js', import.meta.url));
+/** The built server bin (same relative place from src/ and from dist/); LWM2M_SERVER_BIN overrides it. */
+export const SERVER_BIN =
+  process.env.LWM2M_SERVER_BIN ?? fileURLToPath(new URL('../../../apps/server/dist/bin.js', import.meta.url));
 
 /** Throws a message that says what to do when the server app is not built (or built before cluster mode). */
 export function requireServerBin(bin = SERVER_BIN, needsCluster = true): string {
@@ -123,6 +124,10 @@ export class ServerNode {
 
   stderr(): string {
     return this.#stderr;
+  }
+
+  stdout(): string {
+    return this.#stdout;
   }
 
   /** The last output of both streams, for failure messages. */
