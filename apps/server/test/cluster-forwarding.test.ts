@@ -57,6 +57,34 @@ if (requireRedisServer('server-app cluster forwarding')) {
       expect((await api(b, 'GET', '/api/clients/fwd-1/3/0/99')).status).toBe(404);
     });
 
+    it('skips malformed RPC and event stream entries and keeps serving', async () => {
+      const redisClient = a.cluster!.stores.redis;
+      const prefix = `t${process.pid}:`;
+      await redisClient.xadd(`${prefix}cluster:rpc:node-1`, '*', 'garbage', '1');
+      await redisClient.xadd(
+        `${prefix}cluster:rpc:node-1`,
+        '*',
+        'id',
+        'x',
+        'from',
+        'node-2',
+        'deadline',
+        '9e15',
+        'body',
+        '{',
+      );
+      await redisClient.xadd(`${prefix}cluster:reply:node-2`, '*', 'id', 'unknown', 'body', '{}');
+      await redisClient.xadd(`${prefix}cluster:events`, '*', 'node', 'evil', 'e', 'not json');
+      await redisClient.xadd(`${prefix}cluster:events`, '*', 'e', '{"type":"registered"}');
+      // The malformed request got a 400 answer on node-2's reply stream, for a call nobody waits for.
+      await waitFor(async () => {
+        const replies = await redisClient.xrange(`${prefix}cluster:reply:node-2`, '-', '+');
+        return replies.some(([, f]) => f.includes('x') && f.join(' ').includes('malformed forwarded request'));
+      });
+      const read = await api(b, 'GET', '/api/clients/fwd-1/3303/0/5700');
+      expect(read.status).toBe(200);
+    });
+
     it('answers 504 when the owner node does not answer in time', async () => {
       // node-1 keeps beating but its HTTP side is gone: forwarded requests get no answer.
       const stopped = await startClusterNode(redis.url, BASE, 2, { nodeId: 'mute' });
