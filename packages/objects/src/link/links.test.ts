@@ -52,6 +52,27 @@ describe('registration payload', () => {
     expect(() => parseRegistrationPayload('</>;rt="oma.lwm2m";ct=abc')).toThrow('content formats');
     expect(() => parseRegistrationPayload('</3/0')).toThrow(CodecError);
     expect(() => parseRegistrationPayload('</3/70000>')).toThrow(CodecError);
+    expect(() => parseRegistrationPayload('</>;rt="oma.lwm2m";ct')).toThrow('ct needs a value');
+    expect(() => parseRegistrationPayload('</>;rt="oma.lwm2m";ct=""')).toThrow('content formats');
+    expect(() => parseRegistrationPayload('</>;rt="oma.lwm2m";ct="60 70000"')).toThrow('content formats');
+    expect(() => parseRegistrationPayload('</3>;ver')).toThrow('major.minor');
+    expect(() => parseRegistrationPayload('<3/0>')).toThrow('object or object instance');
+  });
+
+  it('sorts objects and instances, merges repeated links, and reads the first ver and ct', () => {
+    expect(
+      parseRegistrationPayload(
+        '</>;rt="oma.lwm2m";ct=" 112  60 ";ct=1,</3303/1>,</3/0>,</3303/0>,</3303/1>,</3>;ver=1.2;ver=1.1,</5>',
+      ),
+    ).toEqual({
+      rootPath: '/',
+      contentFormats: [112, 60],
+      objects: [
+        { objectId: 3, version: '1.2', instanceIds: [0] },
+        { objectId: 5, instanceIds: [] },
+        { objectId: 3303, instanceIds: [0, 1] },
+      ],
+    });
   });
 });
 

@@ -67,63 +67,95 @@ export function buildRegistrationPayload(
 /**
  * Parses a Register / Update body. Links outside the alternate path and links that are not
  * /o or /o/i paths are rejected with a `CodecError`, as a server answers them with 4.00.
+ * (Runs once per Register: plain loops, no destructuring or closures per link.)
  */
 export function parseRegistrationPayload(text: string): RegistrationPayload {
   const links = parseLinkFormat(text);
   let rootPath = '/';
   let contentFormats: number[] = [];
-  const rootLink = links.find((l) => l.attributes.some((a) => a.name === 'rt' && a.value === 'oma.lwm2m'));
+  let rootLink: Link | undefined;
+  for (let i = 0; i < links.length && rootLink === undefined; i++) {
+    const attributes = links[i]!.attributes;
+    for (let k = 0; k < attributes.length; k++) {
+      const a = attributes[k]!;
+      if (a.name === 'rt' && a.value === 'oma.lwm2m') {
+        rootLink = links[i];
+        break;
+      }
+    }
+  }
   if (rootLink) {
     rootPath = rootLink.href === '' ? '/' : rootLink.href;
-    const ct = rootLink.attributes.find((a) => a.name === 'ct')?.value;
+    const ct = attributeValue(rootLink, 'ct');
     if (ct !== undefined) {
       if (ct === true) throw new CodecError('registration: ct needs a value', { location: `<${rootLink.href}>` });
-      contentFormats = ct
-        .trim()
-        .split(/\s+/)
-        .map((v) => {
-          if (!/^\d{1,5}$/.test(v) || Number(v) > 65535) {
-            throw new CodecError(`registration: ct "${ct}" is not a list of content formats`, {
-              location: `<${rootLink.href}>`,
-            });
-          }
-          return Number(v);
-        });
+      contentFormats = parseContentFormats(ct, rootLink.href);
     }
   }
   const prefix = rootPath === '/' ? '' : rootPath.replace(/\/$/, '');
   const objects = new Map<number, { version?: string; instanceIds: number[] }>();
-  for (const link of links) {
+  for (let i = 0; i < links.length; i++) {
+    const link = links[i]!;
     if (link === rootLink) continue;
-    const location = `<${link.href}>`;
-    if (prefix && !link.href.startsWith(`${prefix}/`)) {
-      throw new CodecError(`registration: link is outside the alternate path ${rootPath}`, { location });
+    const href = link.href;
+    if (prefix && !href.startsWith(`${prefix}/`)) {
+      throw new CodecError(`registration: link is outside the alternate path ${rootPath}`, { location: `<${href}>` });
     }
-    const path = LwM2mPath.tryParse(link.href.slice(prefix.length));
-    if (!path || !link.href.slice(prefix.length).startsWith('/') || (!path.isObject() && !path.isObjectInstance())) {
-      throw new CodecError('registration: a link must be an object or object instance path', { location });
+    const relative = prefix ? href.slice(prefix.length) : href;
+    const path = LwM2mPath.tryParse(relative);
+    if (!path || !relative.startsWith('/') || (!path.isObject() && !path.isObjectInstance())) {
+      throw new CodecError('registration: a link must be an object or object instance path', {
+        location: `<${href}>`,
+      });
     }
-    const entry = objects.get(path.objectId!) ?? { instanceIds: [] };
-    objects.set(path.objectId!, entry);
-    const ver = link.attributes.find((a) => a.name === 'ver')?.value;
+    const objectId = path.objectId!;
+    let entry = objects.get(objectId);
+    if (entry === undefined) {
+      entry = { instanceIds: [] };
+      objects.set(objectId, entry);
+    }
+    const ver = attributeValue(link, 'ver');
     if (ver !== undefined) {
       if (ver === true || !VERSION.test(ver))
-        throw new CodecError(`registration: ver must be "major.minor"`, { location });
+        throw new CodecError(`registration: ver must be "major.minor"`, { location: `<${href}>` });
       entry.version = ver;
     }
     if (path.isObjectInstance() && !entry.instanceIds.includes(path.objectInstanceId!)) {
       entry.instanceIds.push(path.objectInstanceId!);
     }
   }
-  return {
-    rootPath,
-    contentFormats,
-    objects: [...objects]
-      .sort(([a], [b]) => a - b)
-      .map(([objectId, e]) => ({
-        objectId,
-        ...(e.version !== undefined ? { version: e.version } : {}),
-        instanceIds: e.instanceIds.sort((a, b) => a - b),
-      })),
-  };
+  const ids = Array.from(objects.keys()).sort(byNumber);
+  const registered: RegisteredObject[] = new Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const objectId = ids[i]!;
+    const e = objects.get(objectId)!;
+    const instanceIds = e.instanceIds.sort(byNumber);
+    registered[i] = e.version !== undefined ? { objectId, version: e.version, instanceIds } : { objectId, instanceIds };
+  }
+  return { rootPath, contentFormats, objects: registered };
+}
+
+const byNumber = (a: number, b: number): number => a - b;
+
+/** The value of the first attribute named `name`, as `links.attributes.find(...)?.value` gives it. */
+function attributeValue(link: Link, name: string): string | true | undefined {
+  const attributes = link.attributes;
+  for (let k = 0; k < attributes.length; k++) if (attributes[k]!.name === name) return attributes[k]!.value;
+  return undefined;
+}
+
+const CONTENT_FORMAT = /^\d{1,5}$/;
+
+/** `ct="60 110 112"`: whitespace-separated content formats, each 0..65535. */
+function parseContentFormats(ct: string, href: string): number[] {
+  const values = ct.trim().split(/\s+/);
+  const formats: number[] = new Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!CONTENT_FORMAT.test(v) || Number(v) > 65535) {
+      throw new CodecError(`registration: ct "${ct}" is not a list of content formats`, { location: `<${href}>` });
+    }
+    formats[i] = Number(v);
+  }
+  return formats;
 }
