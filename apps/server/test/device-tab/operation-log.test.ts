@@ -8,6 +8,7 @@ import {
   encodeReliable,
   OptionNumber,
 } from '@lwm2m-ts/codec';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OperationLog } from '../../ui/src/device-tab/operation-log';
 import { classifyServerRequest } from '../../ui/src/device-tab/server-operation';
@@ -154,5 +155,31 @@ describe('OperationLog', () => {
     for (const frame of [...garbage, answer]) await tapped.send(peer, frame);
     expect(sent).toEqual([...garbage, answer]);
     expect(log.entries()).toMatchObject([{ kind: 'read', path: '/3303/0/5700', code: '2.05' }]);
+  });
+
+  it('never throws on random frames in either direction, and stays bounded', async () => {
+    const log = new OperationLog({ capacity: 50 });
+    let deliver: (frame: Uint8Array, peer: Peer) => void = () => {};
+    const tapped = log.tap({
+      reliable: true,
+      framing: 'websocket',
+      scheme: 'coap+ws',
+      send: async () => {},
+      onReceive: (handler) => {
+        deliver = handler;
+      },
+      localAddress: () => undefined,
+      close: async () => {},
+    });
+    tapped.onReceive(() => {});
+    const peer = { address: '127.0.0.1', port: 80, key: '127.0.0.1|80' };
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 80 }), fc.boolean(), async (frame, inbound) => {
+        if (inbound) deliver(frame, peer);
+        else await tapped.send(peer, frame);
+        expect(log.entries().length).toBeLessThanOrEqual(50);
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
   });
 });
