@@ -5,6 +5,7 @@ import { useLocationPath } from './hooks';
 import { BootstrapPage } from './pages/bootstrap-page';
 import { ClientPage } from './pages/client-page';
 import { ClientsPage } from './pages/clients-page';
+import { ClusterPage } from './pages/cluster-page';
 import { ModelsPage } from './pages/models-page';
 import { SecurityPage } from './pages/security-page';
 
@@ -67,6 +68,7 @@ export function App() {
   else if (path.startsWith('/models')) page = <ModelsPage />;
   else if (path.startsWith('/security')) page = <SecurityPage />;
   else if (path.startsWith('/bootstrap')) page = <BootstrapPage />;
+  else if (path.startsWith('/cluster')) page = <ClusterPage />;
   else if (path.startsWith('/device-tab'))
     page = (
       <Suspense fallback={<p className="muted">Loading…</p>}>
@@ -87,6 +89,7 @@ export function App() {
           {link('/models', 'Object models', path.startsWith('/models'))}
           {link('/security', 'Security', path.startsWith('/security'))}
           {link('/bootstrap', 'Bootstrap', path.startsWith('/bootstrap'))}
+          {link('/cluster', 'Cluster', path.startsWith('/cluster'))}
           {link('/device-tab', 'Device in this tab', path.startsWith('/device-tab'))}
           <a href="/api/docs" target="_blank" rel="noreferrer">
             API
