@@ -6,7 +6,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { CoapCode, createMessage, encodeUdp, encodeUtf8, MessageType, OptionNumber } from '@lwm2m-ts/codec';
-import { LatencyHistogram } from './histogram';
+import { type LoadStats, newLoadStats, sleep, warmUpAndMeasure } from './measured-window';
 
 export interface LoadConfig {
   readonly host: string;
@@ -55,7 +55,7 @@ class LoadSocket {
   constructor(
     private readonly config: LoadConfig,
     private readonly template: Uint8Array,
-    private readonly stats: { completed: number; errors: number; timeouts: number; histogram: LatencyHistogram },
+    private readonly stats: LoadStats,
   ) {
     this.socket = createSocket({ type: config.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 1 << 20 });
     this.socket.on('message', (msg) => this.onMessage(msg));
@@ -136,7 +136,7 @@ export async function runLoad(
   config: LoadConfig,
   onPhase: (phase: 'measure' | 'done') => void = () => {},
 ): Promise<LoadResult> {
-  const stats = { completed: 0, errors: 0, timeouts: 0, histogram: new LatencyHistogram() };
+  const stats = newLoadStats();
   const template = requestTemplate(config.path);
   const sockets = Array.from({ length: config.sockets }, () => new LoadSocket(config, template, stats));
   await Promise.all(sockets.map((s) => s.bind()));
@@ -147,31 +147,10 @@ export async function runLoad(
     },
     Math.max(10, Math.min(200, config.timeoutMs / 4)),
   );
-  // Ramp up over at most half the warm-up: every socket adds one request per step.
-  const stepMs = Math.min(50, config.warmupMs / 2 / Math.max(1, config.inflight));
-  for (const s of sockets) s.start(stepMs);
-  await sleep(config.warmupMs);
-  stats.completed = 0;
-  stats.errors = 0;
-  stats.timeouts = 0;
-  stats.histogram.reset();
-  onPhase('measure');
-  const start = performance.now();
-  await sleep(config.durationMs);
-  const elapsedMs = performance.now() - start;
-  const result: LoadResult = {
-    completed: stats.completed,
-    errors: stats.errors,
-    timeouts: stats.timeouts,
-    elapsedMs,
-    histogram: stats.histogram.toSparse(),
-  };
-  onPhase('done');
+  const result = await warmUpAndMeasure(config, sockets, stats, onPhase);
   for (const s of sockets) s.stop();
   clearInterval(sweep);
   await sleep(50);
   for (const s of sockets) s.close();
   return result;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -12,7 +12,7 @@ import { createTcpTransport } from '@lwm2m-ts/transport-tcp';
 import { createUdpTransport } from '@lwm2m-ts/transport-udp';
 import { createWsTransport } from '@lwm2m-ts/transport-ws';
 import type { LoadResult } from '../load/con-get-load';
-import { LatencyHistogram } from '../load/histogram';
+import { type LoadStats, newLoadStats, sleep, warmUpAndMeasure } from '../load/measured-window';
 import { BENCH_DTLS_SUITE, BENCH_PSK, clientOscoreContext } from './bench-security';
 import type { TransportKind } from './transport-kind';
 
@@ -45,20 +45,13 @@ async function clientTransport(kind: TransportKind): Promise<Transport> {
   }
 }
 
-interface Stats {
-  completed: number;
-  errors: number;
-  timeouts: number;
-  readonly histogram: LatencyHistogram;
-}
-
 class Connection {
   running = false;
   constructor(
     private readonly endpoint: Endpoint,
     private readonly peer: Peer,
     private readonly config: EndpointLoadConfig,
-    private readonly stats: Stats,
+    private readonly stats: LoadStats,
   ) {}
 
   /** One GET before the load starts: over DTLS this runs the handshake, so the measured window has none. */
@@ -111,7 +104,7 @@ export async function runEndpointLoad(
   config: EndpointLoadConfig,
   onPhase: (phase: 'measure' | 'done') => void = () => {},
 ): Promise<LoadResult> {
-  const stats: Stats = { completed: 0, errors: 0, timeouts: 0, histogram: new LatencyHistogram() };
+  const stats = newLoadStats();
   const first = (config.generatorIndex ?? 0) * config.sockets;
   const connections = await Promise.all(
     Array.from({ length: config.sockets }, async (_, j) => {
@@ -142,27 +135,7 @@ export async function runEndpointLoad(
     const s = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`  dtls: ${connections.length - failed} PSK sessions established in ${s} s (${failed} failed)`);
   }
-  const stepMs = Math.min(50, config.warmupMs / 2 / Math.max(1, config.inflight));
-  for (const c of connections) c.start(stepMs);
-  await sleep(config.warmupMs);
-  stats.completed = 0;
-  stats.errors = 0;
-  stats.timeouts = 0;
-  stats.histogram.reset();
-  onPhase('measure');
-  const start = performance.now();
-  await sleep(config.durationMs);
-  const elapsedMs = performance.now() - start;
-  const result: LoadResult = {
-    completed: stats.completed,
-    errors: stats.errors,
-    timeouts: stats.timeouts,
-    elapsedMs,
-    histogram: stats.histogram.toSparse(),
-  };
-  onPhase('done');
+  const result = await warmUpAndMeasure(config, connections, stats, onPhase);
   await Promise.all(connections.map((c) => c.close().catch(() => {})));
   return result;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
