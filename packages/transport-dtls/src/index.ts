@@ -3,7 +3,7 @@ import type { DtlsClientOptions, DtlsServerOptions } from './transport/options';
 
 /** Binds a UDP socket and accepts DTLS handshakes (PSK, raw public key and/or X.509, as configured). */
 export async function createDtlsServer(options: DtlsServerOptions): Promise<DtlsTransport> {
-  const socket = await bindSocket(options.host, options.port);
+  const socket = await bindSocket(options);
   try {
     return new DtlsTransport(socket, options, 'server');
   } catch (e) {
@@ -14,7 +14,7 @@ export async function createDtlsServer(options: DtlsServerOptions): Promise<Dtls
 
 /** Binds a UDP socket; `send()` to a new peer runs a handshake first (resuming a cached session when it can). */
 export async function createDtlsClient(options: DtlsClientOptions): Promise<DtlsTransport> {
-  const socket = await bindSocket(options.host, options.port);
+  const socket = await bindSocket(options);
   try {
     return new DtlsTransport(socket, options, 'client');
   } catch (e) {

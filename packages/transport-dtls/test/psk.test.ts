@@ -75,6 +75,15 @@ describe('PSK handshake and records', () => {
     expect((await got).frame.toString()).toBe('x');
   });
 
+  it('asks for a 4 MiB receive buffer by default (many sessions burst), and takes another size', async () => {
+    const { server } = await pair('TLS_PSK_WITH_AES_128_CCM_8');
+    const small = await createDtlsServer({ host: '127.0.0.1', psk: pskLookup, receiveBufferSize: 64 * 1024 });
+    open.push(small);
+    // Linux doubles the request and caps it at net.core.rmem_max, so compare the two rather than exact sizes.
+    expect(server.receiveBufferSize()).toBeGreaterThan(small.receiveBufferSize());
+    expect(small.receiveBufferSize()).toBeGreaterThanOrEqual(64 * 1024);
+  });
+
   it('works over IPv6 loopback', async () => {
     const server = await createDtlsServer({ host: '::1', psk: pskLookup });
     const client = await createDtlsClient({ host: '::1', psk: { identity: 'CoAP', key: PSK } });

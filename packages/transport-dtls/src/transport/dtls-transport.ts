@@ -186,6 +186,11 @@ export class DtlsTransport implements Transport, ConnectionOwner {
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
 
+  /** SO_RCVBUF the kernel granted (Linux reports twice the requested value, capped at net.core.rmem_max). */
+  receiveBufferSize(): number {
+    return this.socket.getRecvBufferSize();
+  }
+
   /** The identity-bearing Peer of an established session, if any. */
   sessionPeer(peer: Pick<Peer, 'address' | 'port' | 'key'>): Peer | undefined {
     const c = this.connectionFor(peer);
@@ -425,9 +430,21 @@ export class DtlsTransport implements Transport, ConnectionOwner {
   }
 }
 
-export async function bindSocket(host: string | undefined, port: number | undefined): Promise<Socket> {
+/** Default socket buffers, the same as the UDP transport's. */
+export const DEFAULT_RECEIVE_BUFFER_SIZE = 4 * 1024 * 1024;
+export const DEFAULT_SEND_BUFFER_SIZE = 1024 * 1024;
+
+export async function bindSocket(
+  options: Pick<DtlsAnyOptions, 'host' | 'port' | 'receiveBufferSize' | 'sendBufferSize'>,
+): Promise<Socket> {
+  const { host, port } = options;
   const type = host !== undefined && isIP(stripBrackets(host)) === 6 ? 'udp6' : 'udp4';
-  const socket = createSocket({ type, reuseAddr: false });
+  const socket = createSocket({
+    type,
+    reuseAddr: false,
+    recvBufferSize: options.receiveBufferSize ?? DEFAULT_RECEIVE_BUFFER_SIZE,
+    sendBufferSize: options.sendBufferSize ?? DEFAULT_SEND_BUFFER_SIZE,
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(

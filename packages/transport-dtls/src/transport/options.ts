@@ -53,6 +53,13 @@ export interface DtlsCommonOptions {
   readonly retransmitInitialMs?: number;
   readonly retransmitMaxMs?: number;
   readonly limits?: DtlsLimits;
+  /**
+   * SO_RCVBUF / SO_SNDBUF in bytes (default 4 MiB / 1 MiB, as the UDP transport; Linux caps them at
+   * net.core.rmem_max / wmem_max). A server with many sessions needs the room: bursts overflow Linux's ~208 KiB
+   * default, and each lost record costs a CoAP retransmission.
+   */
+  readonly receiveBufferSize?: number;
+  readonly sendBufferSize?: number;
   /** Injected clock (ms) and randomness; defaults: Date.now and crypto.randomBytes. */
   readonly now?: () => number;
   readonly random?: (n: number) => Uint8Array;
