@@ -37,6 +37,12 @@ export interface UdpBalancerOptions {
   readonly backends: readonly (number | BackendAddress)[];
   /** Larger datagrams are dropped in either direction (default 4096 bytes). */
   readonly maxDatagramBytes?: number;
+  /**
+   * SO_RCVBUF / SO_SNDBUF asked for the front socket (default 4 MiB): every device's traffic
+   * queues there while the event loop is busy, and Linux's ~208 KiB default overflows at a few
+   * hundred datagrams.
+   */
+  readonly socketBufferBytes?: number;
   /** Devices tracked at most; datagrams of further devices are dropped (default 10,000). */
   readonly maxFlows?: number;
   /** Probe the backends with CoAP pings (RFC 7252 §4.3) and fail over on silence. Off by default. */
@@ -163,6 +169,13 @@ export class UdpBalancer {
     }
     const front = createSocket(socketType(host));
     await bind(front, host, options.port ?? 0);
+    const buffer = options.socketBufferBytes ?? 4 * 1024 * 1024;
+    try {
+      front.setRecvBufferSize(buffer);
+      front.setSendBufferSize(buffer);
+    } catch {
+      // The kernel may cap it (net.core.rmem_max); the default still works, with less headroom.
+    }
     let probe: Socket | undefined;
     if (options.healthCheck) {
       probe = createSocket(socketType(host));
