@@ -89,13 +89,18 @@ export class ClusterNode {
 
   /** Connects (RedisUnavailableError when Redis does not answer), starts reading and heartbeating. */
   static async start(options: ClusterOptions): Promise<ClusterNode> {
+    // Failed attempts before the first connection end in one RedisUnavailableError, not a log line each.
+    let connected = false;
     const stores = await createRedisStores({
       url: options.redisUrl,
       prefix: options.prefix ?? 'lwm2m:',
       nodeId: options.nodeId,
       ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
-      onError: (error) => options.logger?.warn({ err: error }, 'cluster: Redis connection error (reconnecting)'),
+      onError: (error) => {
+        if (connected) options.logger?.warn({ err: error }, 'cluster: Redis connection error (reconnecting)');
+      },
     });
+    connected = true;
     const node = new ClusterNode(options, stores);
     try {
       await node.#reader.start();
