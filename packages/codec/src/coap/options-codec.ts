@@ -164,7 +164,7 @@ export function decodeOptionsAndPayload(bytes: Uint8Array, offset = 0, end = byt
         location: `option ${num}`,
       });
     }
-    options.push({ number: num, value: bytes.subarray(i, i + len) });
+    options.push({ number: num, value: len === 0 ? EMPTY : bytes.subarray(i, i + len) });
     i += len;
   }
   return { options, payload };

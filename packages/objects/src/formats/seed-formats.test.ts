@@ -150,6 +150,17 @@ describe('single values: text/plain and opaque', () => {
     expect(() => codecs.decode(ContentFormat.TEXT_PLAIN, utf8.encode('1'), P('/3/0'), lookup)).toThrow(
       'single value only',
     );
+    expect(() => codecs.decode(ContentFormat.TEXT_PLAIN, Uint8Array.of(0x32, 0xff), P('/3/0/0'), lookup)).toThrow(
+      'not valid UTF-8',
+    );
+    // Short ASCII (fast path), longer text and non-ASCII text all decode as UTF-8; a BOM is dropped.
+    const str = (bytes: Uint8Array) =>
+      (codecs.decode(ContentFormat.TEXT_PLAIN, bytes, P('/3/0/0'), lookup) as { value: { value: string } }).value.value;
+    expect(str(utf8.encode('21.50'))).toBe('21.50');
+    expect(str(utf8.encode('x'.repeat(40)))).toBe('x'.repeat(40));
+    expect(str(utf8.encode('Zürich'))).toBe('Zürich');
+    expect(str(Uint8Array.of(0xef, 0xbb, 0xbf, 0x41))).toBe('A');
+    expect(str(new Uint8Array(0))).toBe('');
     try {
       codecs.encode(ContentFormat.TEXT_PLAIN, DEVICE_INSTANCE, P('/3/0'));
       expect.unreachable();

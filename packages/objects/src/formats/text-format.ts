@@ -11,6 +11,17 @@ const NAME = 'text/plain';
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * A short all-ASCII payload (a typical sensor value, "21.50") as a string without a TextDecoder
+ * call, which costs more than the decoding itself for a few bytes; undefined otherwise.
+ */
+function shortAscii(bytes: Uint8Array): string | undefined {
+  const n = bytes.length;
+  if (n > 32) return undefined;
+  for (let i = 0; i < n; i++) if (bytes[i]! > 0x7f) return undefined;
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
+}
+
 function base64(bytes: Uint8Array): string {
   let binary = '';
   for (const b of bytes) binary += String.fromCharCode(b);
@@ -91,9 +102,9 @@ export const textNodeCodec: NodeCodec = {
     return utf8Encoder.encode(formatTextValue(singleValueOf(node, path, NAME)));
   },
   decode(payload: Uint8Array, path: LwM2mPath, lookup?: ResourceModelLookup): LwM2mNode {
-    let text: string;
+    let text: string | undefined = shortAscii(payload);
     try {
-      text = utf8Decoder.decode(payload);
+      text ??= utf8Decoder.decode(payload);
     } catch {
       throw new CodecError(`${NAME}: payload is not valid UTF-8`, { location: String(path) });
     }

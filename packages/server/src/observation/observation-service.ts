@@ -41,17 +41,25 @@ export class ObservationService {
    * Delivers a notification. Returns false when the observation is unknown (the adapter then
    * rejects the notification with RST, which cancels it on the client).
    */
-  async notify(
+  notify(
     observationId: string,
     fields: Omit<Notification, 'observation' | 'receivedAt'>,
   ): Promise<Notification | undefined> {
-    const observation = await this.store.get(observationId);
-    if (!observation) return undefined;
-    const notification = makeNotification(fields, observation, this.clock.now());
-    this.#streams.get(observationId)?.push(notification);
-    this.events.emit('notification', notification);
-    if (!notification.code.startsWith('2.')) await this.remove(observationId, 'error');
-    return notification;
+    // A `then` instead of an async function: one promise per notification fewer.
+    let found: Promise<ObservationInfo | undefined>;
+    try {
+      found = this.store.get(observationId);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return found.then((observation) => {
+      if (!observation) return undefined;
+      const notification = makeNotification(fields, observation, this.clock.now());
+      this.#streams.get(observationId)?.push(notification);
+      this.events.emit('notification', notification);
+      if (notification.code.startsWith('2.')) return notification;
+      return this.remove(observationId, 'error').then(() => notification);
+    });
   }
 
   async remove(observationId: string, reason: CancelReason): Promise<ObservationInfo | undefined> {
