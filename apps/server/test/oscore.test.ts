@@ -250,7 +250,12 @@ describe('OSCORE on the app UDP port', () => {
   });
 
   it('answers malformed OSCORE input with an error code and keeps serving', async () => {
-    const base = { type: MessageType.CON, messageId: 0x1234, token: bytes('0102'), payload: bytes('00112233445566778899') };
+    const base = {
+      type: MessageType.CON,
+      messageId: 0x1234,
+      token: bytes('0102'),
+      payload: bytes('00112233445566778899'),
+    };
     const cases: [Uint8Array, string][] = [
       [bytes('e0'), '4.02'], // reserved flag bits
       [bytes('0d01'), '4.02'], // Partial IV of 5 bytes announced, one present

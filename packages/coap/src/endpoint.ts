@@ -30,8 +30,8 @@ import {
   isLayerRejection,
   isLayerRetry,
   type MessageLayer,
-  runReceiveHooks,
-  runSendHooks,
+  receiveThroughLayers,
+  sendThroughLayers,
 } from './layer';
 import type { Messenger, MessengerUpper } from './messenger';
 import { methodCode } from './method';
@@ -439,11 +439,18 @@ export class Endpoint implements MessengerUpper {
       }
       return;
     }
-    runSendHooks(this.layers, 'sendRequest', message, ex.ctx, fromLayer)
-      .then((m) => {
-        if (!ex.done) this.messenger.sendRequest(ex, m);
-      })
-      .catch((e: unknown) => this.failExchange(ex, e instanceof Error ? e : new Error(String(e))));
+    const failed = (e: unknown) => this.failExchange(ex, e instanceof Error ? e : new Error(String(e)));
+    const send = (m: CoapMessage) => {
+      if (!ex.done) this.messenger.sendRequest(ex, m);
+    };
+    // Synchronous layers (OSCORE) cost no promise per request; async ones still work.
+    try {
+      const out = sendThroughLayers(this.layers, 'sendRequest', message, ex.ctx, fromLayer);
+      if (out instanceof Promise) out.then(send).catch(failed);
+      else send(out);
+    } catch (e) {
+      failed(e);
+    }
   }
 
   /** MessengerUpper: a response matched to `ex` by token. */
@@ -453,15 +460,20 @@ export class Endpoint implements MessengerUpper {
       this.onResponse(ex, message);
       return;
     }
-    const ctx = ex.ctx;
-    runReceiveHooks(this.layers, 'receiveResponse', message, ctx)
-      .then((out) => {
-        if (isLayerRejection(out))
-          this.failExchange(ex, new CoapError(out.reject, out.diagnostic ?? 'response rejected by a layer'));
-        else if (isLayerRetry(out)) this.sendRequestDown(ex, out.retry, out.layerIndex);
-        else this.onResponse(ex, out);
-      })
-      .catch((e: unknown) => this.failExchange(ex, e instanceof Error ? e : new Error(String(e))));
+    const failed = (e: unknown) => this.failExchange(ex, e instanceof Error ? e : new Error(String(e)));
+    const passed = (out: Awaited<ReturnType<typeof receiveThroughLayers>>) => {
+      if (isLayerRejection(out))
+        this.failExchange(ex, new CoapError(out.reject, out.diagnostic ?? 'response rejected by a layer'));
+      else if (isLayerRetry(out)) this.sendRequestDown(ex, out.retry, out.layerIndex);
+      else this.onResponse(ex, out);
+    };
+    try {
+      const out = receiveThroughLayers(this.layers, 'receiveResponse', message, ex.ctx);
+      if (out instanceof Promise) out.then(passed).catch(failed);
+      else passed(out);
+    } catch (e) {
+      failed(e);
+    }
   }
 
   private onResponse(ex: ClientExchange, message: CoapMessage): void {

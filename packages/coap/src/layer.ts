@@ -96,6 +96,60 @@ export async function runSendHooks(
   return m;
 }
 
+/**
+ * `runSendHooks` without a promise per hook: synchronous while every hook answers synchronously
+ * (OSCORE does), a promise from the first hook that returns one. May throw synchronously.
+ */
+export function sendThroughLayers(
+  layers: readonly MessageLayer[],
+  hook: 'sendRequest' | 'sendResponse',
+  message: CoapMessage,
+  ctx: LayerContext,
+  from = 0,
+): CoapMessage | Promise<CoapMessage> {
+  let m = message;
+  for (let i = from; i < layers.length; i++) {
+    const fn = layers[i]![hook];
+    if (!fn) continue;
+    const out = fn.call(layers[i], m, ctx);
+    if (out instanceof Promise) return out.then((next) => runSendHooks(layers, hook, next, ctx, i + 1));
+    m = out;
+  }
+  return m;
+}
+
+type ReceiveResult = CoapMessage | LayerRejection | PendingRetry;
+
+/**
+ * `runReceiveHooks` without a promise per hook: synchronous while every hook answers
+ * synchronously, a promise from the first hook that returns one. May throw synchronously.
+ */
+export function receiveThroughLayers(
+  layers: readonly MessageLayer[],
+  hook: 'receiveRequest' | 'receiveResponse',
+  message: CoapMessage,
+  ctx: LayerContext,
+  from = layers.length - 1,
+): ReceiveResult | Promise<ReceiveResult> {
+  let m: CoapMessage = message;
+  for (let i = from; i >= 0; i--) {
+    const fn = layers[i]![hook];
+    if (!fn) continue;
+    const out = fn.call(layers[i], m, ctx);
+    if (out instanceof Promise) {
+      return out.then((o) => {
+        if (isLayerRejection(o)) return o;
+        if (isLayerRetry(o)) return { retry: o.retry, layerIndex: i };
+        return receiveThroughLayers(layers, hook, o, ctx, i - 1);
+      });
+    }
+    if (isLayerRejection(out)) return out;
+    if (isLayerRetry(out)) return { retry: out.retry, layerIndex: i };
+    m = out;
+  }
+  return m;
+}
+
 export async function runReceiveHooks(
   layers: readonly MessageLayer[],
   hook: 'receiveRequest' | 'receiveResponse',

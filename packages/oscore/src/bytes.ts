@@ -21,6 +21,16 @@ export function bytesToHex(bytes: Uint8Array): string {
   return s;
 }
 
+/**
+ * A Map key for a short byte string (kid, ID Context): one char per byte. Cheaper than hex on the
+ * per-message lookup path; never shown to a user.
+ */
+export function bytesKey(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
+}
+
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

@@ -1,5 +1,5 @@
 /** Server-side lookup of Recipient Contexts by 'kid' (and 'kid context'), RFC 8613 §8.2 step 2. */
-import { bytesEqual, bytesToHex } from './bytes';
+import { bytesEqual, bytesKey } from './bytes';
 import type { SecurityContext } from './security-context';
 
 export class SecurityContextRegistry {
@@ -10,14 +10,14 @@ export class SecurityContextRegistry {
   }
 
   add(context: SecurityContext): void {
-    const key = bytesToHex(context.recipientId);
+    const key = bytesKey(context.recipientId);
     const list = this.byKid.get(key) ?? [];
     if (!list.includes(context)) list.push(context);
     this.byKid.set(key, list);
   }
 
   remove(context: SecurityContext): boolean {
-    const key = bytesToHex(context.recipientId);
+    const key = bytesKey(context.recipientId);
     const list = this.byKid.get(key);
     const i = list?.indexOf(context) ?? -1;
     if (!list || i < 0) return false;
@@ -31,7 +31,7 @@ export class SecurityContextRegistry {
    * ID Context = kid context (§5). Several candidates are tried in order (§3.3).
    */
   resolve(kid: Uint8Array, kidContext: Uint8Array | undefined): readonly SecurityContext[] {
-    const list = this.byKid.get(bytesToHex(kid));
+    const list = this.byKid.get(bytesKey(kid));
     if (!list) return [];
     if (!kidContext) return list;
     return list.filter((c) => c.idContext !== undefined && bytesEqual(c.idContext, kidContext));

@@ -81,9 +81,32 @@ function decomposeProxyUri(value: Uint8Array, inner: CoapOption[], outer: CoapOp
  * §8.2 step 1 / §8.4 step 1: on receipt, Class E outer instances (and the OSCORE option) are
  * discarded; the Class U ones are kept and merged with the decrypted Inner options.
  */
-export function mergeOptions(outer: readonly CoapOption[], inner: readonly CoapOption[]): CoapOption[] {
-  const merged: CoapOption[] = [];
-  for (const opt of outer) if (OUTER_ONLY.has(opt.number)) merged.push(opt);
+export function mergeOptions(outer: readonly CoapOption[], inner: readonly CoapOption[]): readonly CoapOption[] {
+  let merged: CoapOption[] | undefined;
+  for (let i = 0; i < outer.length; i++) {
+    const opt = outer[i]!;
+    if (!OUTER_ONLY.has(opt.number)) continue;
+    merged ??= [];
+    merged.push(opt);
+  }
+  // The common case (no Uri-Host, Proxy-* or Hop-Limit outside): the inner options as they are.
+  if (!merged) return sortOptions(inner);
   for (const opt of inner) merged.push(opt);
-  return sortOptions(merged) as CoapOption[];
+  return sortOptions(merged);
+}
+
+/** `sortedOuter` with the OSCORE option inserted in place (no full sort per message). */
+export function withOscoreOption(sortedOuter: readonly CoapOption[], value: Uint8Array): CoapOption[] {
+  const out: CoapOption[] = [];
+  let placed = false;
+  for (let i = 0; i < sortedOuter.length; i++) {
+    const opt = sortedOuter[i]!;
+    if (!placed && opt.number > OptionNumber.OSCORE) {
+      out.push({ number: OptionNumber.OSCORE, value });
+      placed = true;
+    }
+    out.push(opt);
+  }
+  if (!placed) out.push({ number: OptionNumber.OSCORE, value });
+  return out;
 }

@@ -10,6 +10,7 @@ export interface OscoreOptionValue {
   readonly kid?: Uint8Array;
 }
 
+const EMPTY = new Uint8Array(0);
 const FLAG_K = 0x08;
 const FLAG_H = 0x10;
 const RESERVED = 0xe0;
@@ -21,7 +22,8 @@ export function encodeOscoreOption(v: OscoreOptionValue): Uint8Array {
     throw new RangeError(`Partial IV must be 1..5 bytes, got ${piv.length}`);
   if (v.kidContext && v.kidContext.length > 255) throw new RangeError('kid context longer than 255 bytes');
   const n = piv?.length ?? 0;
-  if (n === 0 && !v.kid && !v.kidContext) return new Uint8Array(0);
+  // Shared: the empty value of nearly every response (never written to; messages are immutable).
+  if (n === 0 && !v.kid && !v.kidContext) return EMPTY;
   const size = 1 + n + (v.kidContext ? 1 + v.kidContext.length : 0) + (v.kid?.length ?? 0);
   const out = new Uint8Array(size);
   out[0] = n | (v.kid ? FLAG_K : 0) | (v.kidContext ? FLAG_H : 0);
@@ -62,9 +64,9 @@ export function decodeOscoreOption(value: Uint8Array): OscoreOptionValue {
   let kid: Uint8Array | undefined;
   if (flags & FLAG_K) kid = value.slice(o);
   else if (o !== value.length) throw new OscoreError('decode-failed', 'OSCORE option: trailing bytes without kid flag');
-  return {
-    ...(partialIv ? { partialIv } : {}),
-    ...(kidContext ? { kidContext } : {}),
-    ...(kid ? { kid } : {}),
-  };
+  const out: { partialIv?: Uint8Array; kidContext?: Uint8Array; kid?: Uint8Array } = {};
+  if (partialIv) out.partialIv = partialIv;
+  if (kidContext) out.kidContext = kidContext;
+  if (kid) out.kid = kid;
+  return out;
 }

@@ -1,12 +1,20 @@
 /** RFC 8613 §5.3 plaintext: Code, Inner options, 0xFF + payload. */
-import { type CoapOption, CodecError, decodeOptionsAndPayload, encodeOptionsAndPayload } from '@lwm2m-ts/codec';
+import {
+  type CoapOption,
+  CodecError,
+  decodeOptionsAndPayload,
+  optionsAndPayloadSize,
+  sortOptions,
+  writeOptionsAndPayload,
+} from '@lwm2m-ts/codec';
 import { OscoreError } from './oscore-error';
 
+/** Written in one buffer (no intermediate options section): this runs for every message. */
 export function encodePlaintext(code: number, inner: readonly CoapOption[], payload: Uint8Array): Uint8Array {
-  const section = encodeOptionsAndPayload(inner, payload);
-  const out = new Uint8Array(1 + section.length);
+  const sorted = sortOptions(inner);
+  const out = new Uint8Array(1 + optionsAndPayloadSize(sorted, payload));
   out[0] = code;
-  out.set(section, 1);
+  writeOptionsAndPayload(out, 1, sorted, payload);
   return out;
 }
 

@@ -1,11 +1,11 @@
 /** RFC 8613 §8.1 (protect a request) and §8.2 (verify a request). */
-import { CoapCode, type CoapMessage, isRequestCode, isSignalingCode, OptionNumber, sortOptions } from '@lwm2m-ts/codec';
+import { CoapCode, type CoapMessage, isRequestCode, isSignalingCode, OptionNumber } from '@lwm2m-ts/codec';
 import { computeAad } from './aad';
 import { aeadDecrypt, aeadEncrypt } from './aead';
 import { bytesEqual } from './bytes';
 import type { SecurityContextRegistry } from './context-registry';
 import { computeNonce, decodePartialIv, encodePartialIv } from './nonce';
-import { mergeOptions, splitOptions } from './option-classes';
+import { mergeOptions, splitOptions, withOscoreOption } from './option-classes';
 import { OscoreError } from './oscore-error';
 import { decodeOscoreOption, encodeOscoreOption } from './oscore-option';
 import { decodePlaintext, encodePlaintext } from './plaintext';
@@ -48,10 +48,10 @@ export function protectRequest(context: SecurityContext, request: CoapMessage): 
     token: request.token,
     // §4.2 / §4.1.3.5: POST, or FETCH when Observe is present (signaling keeps POST, §4.3).
     code: observe && !isSignalingCode(request.code) ? CoapCode.FETCH : CoapCode.POST,
-    options: sortOptions([...outer, { number: OptionNumber.OSCORE, value: optionValue }]),
+    options: withOscoreOption(outer, optionValue),
     payload: ciphertext,
   };
-  return { message, binding: new RequestBinding(context, kid, piv, nonce, registration) };
+  return { message, binding: new RequestBinding(context, kid, piv, nonce, registration, aad) };
 }
 
 export type UnprotectRequestResult =
@@ -119,13 +119,8 @@ export function unprotectRequest(
       continue;
     }
     const nonce = computeNonce(ctx.commonIv, kid, piv);
-    const plaintext = aeadDecrypt(
-      ctx.algorithm,
-      ctx.recipientKey,
-      nonce,
-      computeAad(ctx.algorithm, kid, piv),
-      request.payload,
-    );
+    const aad = computeAad(ctx.algorithm, kid, piv);
+    const plaintext = aeadDecrypt(ctx.algorithm, ctx.recipientKey, nonce, aad, request.payload);
     if (!plaintext) {
       firstError ??= new OscoreError('decryption-failed');
       continue;
@@ -140,16 +135,23 @@ export function unprotectRequest(
     if (!isRequestCode(decoded.code) && !isSignalingCode(decoded.code)) {
       return fail(new OscoreError('malformed-plaintext', 'decrypted code is not a request code'));
     }
-    if (decoded.options.some((o) => o.number === OptionNumber.OSCORE)) {
-      return fail(new OscoreError('malformed-plaintext', 'OSCORE option inside the ciphertext'));
-    }
     let innerOptions = decoded.options;
-    const observeValue = innerOptions.find((o) => o.number === OptionNumber.OBSERVE)?.value;
-    const binding = new RequestBinding(ctx, kid, piv, nonce, observeValue !== undefined && observeValue.length === 0);
+    // One pass for the three options this step looks at (first instance of each).
+    let observeValue: Uint8Array | undefined;
+    let echo: Uint8Array | undefined;
+    for (let i = 0; i < innerOptions.length; i++) {
+      const o = innerOptions[i]!;
+      if (o.number === OptionNumber.OSCORE) {
+        return fail(new OscoreError('malformed-plaintext', 'OSCORE option inside the ciphertext'));
+      }
+      if (o.number === OptionNumber.OBSERVE) observeValue ??= o.value;
+      else if (o.number === OptionNumber.ECHO) echo ??= o.value;
+    }
+    const registration = observeValue !== undefined && observeValue.length === 0;
+    const binding = new RequestBinding(ctx, kid, piv, nonce, registration, aad);
 
     if (!window.initialized) {
       // Appendix B.1.2: prove freshness with Echo before trusting any Partial IV after a restart.
-      const echo = innerOptions.find((o) => o.number === OptionNumber.ECHO)?.value;
       if (!echo || !ctx.pendingEcho || !bytesEqual(echo, ctx.pendingEcho)) {
         return {
           ok: false,

@@ -1,9 +1,8 @@
 /** RFC 8613 §8.3 (protect a response) and §8.4 (verify a response), with Observe (§8.3.1, §8.4.2). */
-import { CoapCode, type CoapMessage, encodeUint, isResponseCode, OptionNumber, sortOptions } from '@lwm2m-ts/codec';
-import { computeAad } from './aad';
+import { CoapCode, type CoapMessage, encodeUint, isResponseCode, OptionNumber } from '@lwm2m-ts/codec';
 import { aeadDecrypt, aeadEncrypt } from './aead';
 import { computeNonce, decodePartialIv, encodePartialIv } from './nonce';
-import { mergeOptions, splitOptions } from './option-classes';
+import { mergeOptions, splitOptions, withOscoreOption } from './option-classes';
 import { OscoreError } from './oscore-error';
 import { decodeOscoreOption, encodeOscoreOption } from './oscore-option';
 import { decodePlaintext, encodePlaintext } from './plaintext';
@@ -20,6 +19,9 @@ export interface ProtectResponseOptions {
   /** 'kid context' to send in the response (Appendix B.2 response #1 carries R2). */
   readonly kidContext?: Uint8Array;
 }
+
+/** The OSCORE option of a response that reuses the request nonce: empty (§6.1). */
+const EMPTY_OPTION = new Uint8Array(0);
 
 /** Protects a response to the request `binding` came from (server side, §8.3). */
 export function protectResponse(
@@ -41,8 +43,7 @@ export function protectResponse(
     piv = encodePartialIv(ctx.sequence.allocate());
     nonce = computeNonce(ctx.commonIv, ctx.senderId, piv);
   }
-  const aad = computeAad(ctx.algorithm, binding.requestKid, binding.requestPiv);
-  const ciphertext = aeadEncrypt(ctx.algorithm, ctx.senderKey, nonce, aad, plaintext);
+  const ciphertext = aeadEncrypt(ctx.algorithm, ctx.senderKey, nonce, binding.aad, plaintext);
   if (!usePiv) binding.requestNonceUsed = true;
   binding.responsesSent++;
   return {
@@ -51,16 +52,15 @@ export function protectResponse(
     token: response.token,
     // §4.2 / §4.1.3.5: 2.04 Changed, or 2.05 Content for notifications.
     code: notification ? CoapCode.CONTENT : CoapCode.CHANGED,
-    options: sortOptions([
-      ...outer,
-      {
-        number: OptionNumber.OSCORE,
-        value: encodeOscoreOption({
-          ...(piv ? { partialIv: piv } : {}),
-          ...(options.kidContext ? { kidContext: options.kidContext } : {}),
-        }),
-      },
-    ]),
+    options: withOscoreOption(
+      outer,
+      piv || options.kidContext
+        ? encodeOscoreOption({
+            ...(piv ? { partialIv: piv } : {}),
+            ...(options.kidContext ? { kidContext: options.kidContext } : {}),
+          })
+        : EMPTY_OPTION,
+    ),
     payload: ciphertext,
   };
 }
@@ -99,8 +99,7 @@ export function unprotectResponse(binding: RequestBinding, response: CoapMessage
     return fail(new OscoreError('unexpected-response', 'second response without Partial IV'));
   }
   const nonce = piv ? computeNonce(ctx.commonIv, ctx.recipientId, piv) : binding.requestNonce;
-  const aad = computeAad(ctx.algorithm, binding.requestKid, binding.requestPiv);
-  const plaintext = aeadDecrypt(ctx.algorithm, ctx.recipientKey, nonce, aad, response.payload);
+  const plaintext = aeadDecrypt(ctx.algorithm, ctx.recipientKey, nonce, binding.aad, response.payload);
   if (!plaintext) return fail(new OscoreError('decryption-failed'));
   let decoded: ReturnType<typeof decodePlaintext>;
   try {

@@ -5,6 +5,7 @@
  *
  * State only changes after a message was fully verified/protected.
  */
+import { computeAad } from './aad';
 import type { SecurityContext } from './security-context';
 
 export class RequestBinding {
@@ -16,6 +17,8 @@ export class RequestBinding {
   notificationNumber: number | undefined = undefined;
   /** Client: a final (non-notification) response was accepted; further responses are rejected. */
   completed = false;
+  /** The AAD of the request, which is also the AAD of every response to it (§5.4): built once. */
+  readonly aad: Uint8Array;
 
   constructor(
     readonly context: SecurityContext,
@@ -25,5 +28,9 @@ export class RequestBinding {
     readonly requestNonce: Uint8Array,
     /** The request was an Observe registration (Inner Observe 0). */
     readonly observe: boolean,
-  ) {}
+    /** The request's AAD when the caller already computed it. */
+    aad?: Uint8Array,
+  ) {
+    this.aad = aad ?? computeAad(context.algorithm, requestKid, requestPiv);
+  }
 }

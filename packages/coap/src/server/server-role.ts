@@ -11,8 +11,9 @@ import {
   isLayerRetry,
   type LayerRejection,
   type MessageLayer,
-  runReceiveHooks,
-  runSendHooks,
+  type PendingRetry,
+  receiveThroughLayers,
+  sendThroughLayers,
 } from '../layer';
 import type { Messenger } from '../messenger';
 import type { ObserveServer } from '../observe/observe-server';
@@ -52,23 +53,31 @@ export class ServerRole {
     }
     const ctx = createLayerContext(sx.peer, 'server');
     sx.ctx = ctx;
-    runReceiveHooks(this.d.layers, 'receiveRequest', message, ctx).then(
-      (out) => {
-        if (isLayerRejection(out)) this.sendUnprotected(sx, rejectionMessage(message.token, out));
-        else if (isLayerRetry(out)) {
-          // Only responses can be retried: a layer answering a request with a retry is a bug.
-          this.d.reportError(new Error('a layer returned a retry for a request'), `layer receiveRequest`);
-          this.sendUnprotected(sx, errorMessage(message.token, CoapCode.INTERNAL_SERVER_ERROR));
-        } else {
-          sx.peer = ctx.peer;
-          this.serve(sx, out);
-        }
-      },
-      (e: unknown) => {
-        this.d.reportError(e, `layer receiveRequest from ${sx.peer.key}`);
+    const failed = (e: unknown) => {
+      this.d.reportError(e, `layer receiveRequest from ${sx.peer.key}`);
+      this.sendUnprotected(sx, errorMessage(message.token, CoapCode.INTERNAL_SERVER_ERROR));
+    };
+    const passed = (out: CoapMessage | LayerRejection | PendingRetry) => {
+      if (isLayerRejection(out)) this.sendUnprotected(sx, rejectionMessage(message.token, out));
+      else if (isLayerRetry(out)) {
+        // Only responses can be retried: a layer answering a request with a retry is a bug.
+        this.d.reportError(new Error('a layer returned a retry for a request'), `layer receiveRequest`);
         this.sendUnprotected(sx, errorMessage(message.token, CoapCode.INTERNAL_SERVER_ERROR));
-      },
-    );
+      } else {
+        sx.peer = ctx.peer;
+        this.serve(sx, out);
+      }
+    };
+    // Synchronous layers (OSCORE) cost no promise per request; async ones still work.
+    let out: ReturnType<typeof receiveThroughLayers>;
+    try {
+      out = receiveThroughLayers(this.d.layers, 'receiveRequest', message, ctx);
+    } catch (e) {
+      failed(e);
+      return;
+    }
+    if (out instanceof Promise) out.then(passed, failed);
+    else passed(out);
   }
 
   /** Never throws: a request that trips anything below the handler still gets an answer. */
@@ -150,9 +159,14 @@ export class ServerRole {
       this.d.messenger.sendResponse(sx, message);
       return;
     }
-    runSendHooks(this.d.layers, 'sendResponse', message, sx.ctx)
-      .then((m) => this.d.messenger.sendResponse(sx, m))
-      .catch((e: unknown) => this.d.reportError(e, `layer sendResponse to ${sx.peer.key}`));
+    const failed = (e: unknown) => this.d.reportError(e, `layer sendResponse to ${sx.peer.key}`);
+    try {
+      const out = sendThroughLayers(this.d.layers, 'sendResponse', message, sx.ctx);
+      if (out instanceof Promise) out.then((m) => this.d.messenger.sendResponse(sx, m)).catch(failed);
+      else this.d.messenger.sendResponse(sx, out);
+    } catch (e) {
+      failed(e);
+    }
   }
 
   /** Last-resort answers (layer rejections, internal failures): straight to the message layer. */
@@ -175,9 +189,15 @@ export class ServerRole {
       this.d.messenger.sendNotification(sx, message, confirmable, owner);
       return;
     }
-    runSendHooks(this.d.layers, 'sendResponse', message, sx.ctx)
-      .then((m) => this.d.messenger.sendNotification(sx, m, confirmable, owner))
-      .catch((e: unknown) => this.d.reportError(e, `layer notification to ${sx.peer.key}`));
+    const failed = (e: unknown) => this.d.reportError(e, `layer notification to ${sx.peer.key}`);
+    try {
+      const out = sendThroughLayers(this.d.layers, 'sendResponse', message, sx.ctx);
+      if (out instanceof Promise)
+        out.then((m) => this.d.messenger.sendNotification(sx, m, confirmable, owner)).catch(failed);
+      else this.d.messenger.sendNotification(sx, out, confirmable, owner);
+    } catch (e) {
+      failed(e);
+    }
   }
 }
 
