@@ -51,9 +51,14 @@ export class ServerGroup {
       if (registration && (!found || registration.lastUpdate > found.registration.lastUpdate))
         found = { server, registration };
     }
-    // The store is the authority on who owns a registration; the `registered` event that also
-    // fills this map fires only after the answer went out, so a lookup can come first.
-    if (found) this.#byRegistration.set(found.registration.id, found.server);
+    if (!found) return undefined;
+    // Servers sharing one store (cluster mode) all return the registration: the server whose
+    // `registered` event mapped it is the one that holds the device's transport. Otherwise the
+    // store is the authority; that event fires only after the answer went out, so a lookup can
+    // come first.
+    const mapped = this.#byRegistration.get(found.registration.id);
+    if (mapped) return { server: mapped, registration: found.registration };
+    this.#byRegistration.set(found.registration.id, found.server);
     return found;
   }
 
@@ -74,7 +79,7 @@ export class ServerGroup {
         const seen = byEndpoint.get(r.endpoint);
         if (!seen || r.lastUpdate > seen.lastUpdate) {
           byEndpoint.set(r.endpoint, r);
-          this.#byRegistration.set(r.id, server);
+          if (!this.#byRegistration.has(r.id)) this.#byRegistration.set(r.id, server);
         }
       }
     }
@@ -173,7 +178,9 @@ export class ServerGroup {
 
   async queueList(endpoint: string): Promise<QueuedRequest[]> {
     const lists = await Promise.all(this.#servers.map((s) => s.queue.list(endpoint)));
-    return lists.flat().sort((a, b) => a.enqueuedAt - b.enqueuedAt);
+    // Servers sharing one queue store (cluster mode) list the same requests: once each.
+    const byId = new Map(lists.flat().map((q) => [q.id, q]));
+    return [...byId.values()].sort((a, b) => a.enqueuedAt - b.enqueuedAt);
   }
 
   async queueCancel(id: string): Promise<boolean> {
