@@ -26,15 +26,7 @@ describe.skipIf(!available)('device in a browser tab (chromium, CoAP over WebSoc
 
   beforeAll(async () => {
     ui = await buildUi();
-    app = await startTestApp({
-      uiDir: ui.dir,
-      coapOverWebSockets: true,
-      httpPort: 27300,
-      coapPort: 27301,
-      bootstrap: false,
-      coaps: false,
-    });
-    app.context.hub.subscribe({ endpoint: EP }, (event) => events.push(event));
+    app = await startApp();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     clients = await browser.newPage({ viewport: { width: 1360, height: 700 } });
@@ -45,6 +37,20 @@ describe.skipIf(!available)('device in a browser tab (chromium, CoAP over WebSoc
     await app?.close();
     ui?.remove();
   });
+
+  /** The app on fixed ports (a restart keeps them), with this test's endpoint's events recorded. */
+  async function startApp(): Promise<ServerApp> {
+    const started = await startTestApp({
+      uiDir: ui.dir,
+      coapOverWebSockets: true,
+      httpPort: 27300,
+      coapPort: 27301,
+      bootstrap: false,
+      coaps: false,
+    });
+    started.context.hub.subscribe({ endpoint: EP }, (event) => events.push(event));
+    return started;
+  }
 
   const state = () => page.getByTestId('device-state').getAttribute('data-state');
   const operation = (kind: string, path: string) =>
@@ -145,6 +151,20 @@ describe.skipIf(!available)('device in a browser tab (chromium, CoAP over WebSoc
         artifactPath('device-tab.png'),
         fileURLToPath(new URL('../../../../docs/device-tab.png', import.meta.url)),
       );
+  });
+
+  it('registers again at once when the server restarts (the WebSocket closed)', async () => {
+    await app.close();
+    app = await startApp();
+    // The page is already loaded: its device notices the closed connection, its Update gets 4.04
+    // from the new server, and it registers again.
+    await expect.poll(async () => (await api(app, 'GET', `/api/clients/${EP}`)).status, POLL).toBe(200);
+    await expect.poll(state, POLL).toBe('registered');
+    await expect.poll(() => page.getByTestId('device-error').count(), POLL).toBe(0);
+    const read = await api(app, 'GET', `/api/clients/${EP}/3303/0/5700`);
+    expect(read.json.content.value).toBe(23);
+    await clients.reload();
+    await clients.locator(`[data-testid="clients-table"] tr[data-endpoint="${EP}"]`).waitFor(POLL);
   });
 
   it('leaves the clients table on Deregister', async () => {

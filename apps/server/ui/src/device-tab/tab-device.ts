@@ -49,6 +49,12 @@ export interface TabDeviceOptions {
 export const INITIAL_TEMPERATURE = 21.5;
 export const TEMPERATURE_RANGE = { min: -20, max: 60 } as const;
 const LIGHT = { ON_OFF: 5850, DIMMER: 5851, APPLICATION_TYPE: 5750 } as const;
+/**
+ * Registration retries (/1/0/17-20) for a tab whose user is watching: 2, 4, 8, 16 s apart, then
+ * again after 30 and 60 s (the defaults wait minutes to hours), so a restarted server sees the tab
+ * within seconds.
+ */
+const RETRIES = { retryCount: 5, retryTimer: 2, sequenceRetryCount: 3, sequenceDelay: 30 } as const;
 
 /** The Security object's server URI for the WebSocket URL (the transport connects to `url` itself). */
 export function serverUriFor(url: string): string {
@@ -87,7 +93,7 @@ export class TabDevice {
         })
       : undefined;
     const objects: ObjectDefinition[] = [
-      ...accountObjects([{ uri: serverUriFor(options.url), lifetime: settings.lifetime, binding: 'T' }]),
+      ...accountObjects([{ uri: serverUriFor(options.url), lifetime: settings.lifetime, binding: 'T', ...RETRIES }]),
       {
         id: 3,
         instances: {
@@ -110,6 +116,9 @@ export class TabDevice {
       url: options.url,
       ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
     });
+    // A lost connection (server restart, network change) would otherwise wait for the next periodic
+    // Update: send one now, over a new connection (a server that forgot us answers 4.04: we register again).
+    transport.onPeerClosed?.((_peer, reason) => this.#connectionLost(reason));
     this.client = new LwM2mClient({ endpointName: endpoint, transport: options.log.tap(transport), objects });
     this.#snapshot = {
       state: 'idle',
@@ -167,6 +176,15 @@ export class TabDevice {
     this.#update({ light: this.#lightState() });
   }
 
+  #connectionLost(reason: Error | undefined): void {
+    if (this.#snapshot.state !== 'registered') return;
+    this.#update({
+      state: 'registering',
+      error: `connection to the server lost (${reason?.message ?? 'closed'}); reconnecting`,
+    });
+    this.client.triggerUpdate().catch((e: unknown) => this.#update({ error: `reconnecting failed: ${message(e)}` }));
+  }
+
   #lightState(): LightState {
     return {
       on: this.#light?.value(LIGHT.ON_OFF) === true,
@@ -176,12 +194,10 @@ export class TabDevice {
 
   #listen(): void {
     const events = this.client.events;
-    events.on('registered', ({ location }) => {
-      const { error: _cleared, ...rest } = this.#snapshot;
-      this.#snapshot = { ...rest, state: 'registered', location };
-      this.#changed();
-    });
-    events.on('updated', () => this.#update({ updates: this.#snapshot.updates + 1 }));
+    events.on('registered', ({ location }) => this.#update({ state: 'registered', location }, { clearError: true }));
+    events.on('updated', () =>
+      this.#update({ state: 'registered', updates: this.#snapshot.updates + 1 }, { clearError: true }),
+    );
     events.on('deregistered', () => this.#update({ state: 'deregistered' }));
     events.on('registrationRetry', ({ attempt, delayMs, error }) =>
       this.#update({
@@ -192,8 +208,9 @@ export class TabDevice {
     events.on('error', ({ error, where }) => this.#update({ error: `${where}: ${message(error)}` }));
   }
 
-  #update(change: Partial<TabDeviceSnapshot>): void {
-    this.#snapshot = { ...this.#snapshot, ...change };
+  #update(change: Partial<TabDeviceSnapshot>, options: { clearError?: boolean } = {}): void {
+    const { error, ...rest } = this.#snapshot;
+    this.#snapshot = { ...rest, ...(options.clearError || error === undefined ? {} : { error }), ...change };
     this.#changed();
   }
 
