@@ -189,12 +189,31 @@ export function createStoreOscoreLayer(options: StoreOscoreLayerOptions): StoreO
     return inner.receiveRequest!(message, ctx) as LayerOutcome;
   };
 
+  /**
+   * A context that does not verify may be stale (credentials changed through another instance
+   * sharing the store): the store is re-read once and the request verified again. Failures
+   * change no context state, so the second attempt sees the request as new.
+   */
+  const verifyOrRefresh = (
+    message: CoapMessage,
+    ctx: LayerContext,
+    kid: Uint8Array,
+  ): LayerOutcome | Promise<LayerOutcome> => {
+    const outcome = verify(message, ctx);
+    const kind = lastFailure?.kind;
+    // 'replay' too: new keys usually come with sequence numbers that start again (the old window
+    // refuses them before decrypting); unchanged credentials keep the verdict.
+    if (kind !== 'decryption-failed' && kind !== 'context-not-found' && kind !== 'replay') return outcome;
+    return refresh(kid).then((changed) => (changed ? verify(message, ctx) : outcome));
+  };
+
   return {
     name: 'oscore',
     contexts: registry,
     close: () => unsubscribe?.(),
 
-    async receiveRequest(message: CoapMessage, ctx: LayerContext): Promise<LayerOutcome> {
+    // Synchronous while the context is known and verifies (every request but a device's first).
+    receiveRequest(message: CoapMessage, ctx: LayerContext): LayerOutcome | Promise<LayerOutcome> {
       let kid: Uint8Array | undefined;
       let kidContext: Uint8Array | undefined;
       try {
@@ -204,27 +223,24 @@ export function createStoreOscoreLayer(options: StoreOscoreLayerOptions): StoreO
       } catch {
         return verify(message, ctx); // the OSCORE layer answers the malformed option (4.02)
       }
-      if (kid && registry.resolve(kid, kidContext).length === 0) await refresh(kid);
-      const outcome = verify(message, ctx);
-      // A context that does not verify may be stale (credentials changed through another
-      // instance sharing the store): re-read once. Failures change no context state.
-      const kind = lastFailure?.kind;
-      if (kid && (kind === 'decryption-failed' || kind === 'context-not-found') && (await refresh(kid))) {
-        return verify(message, ctx);
+      if (!kid) return verify(message, ctx);
+      const known = kid;
+      if (registry.resolve(known, kidContext).length === 0) {
+        return refresh(known).then(() => verifyOrRefresh(message, ctx, known));
       }
-      return outcome;
+      return verifyOrRefresh(message, ctx, known);
     },
 
-    async sendRequest(message: CoapMessage, ctx: LayerContext): Promise<CoapMessage> {
+    sendRequest(message: CoapMessage, ctx: LayerContext): CoapMessage | Promise<CoapMessage> {
       const id = ctx.peer.identity;
-      if (id?.kind === 'oscore' && !contextFor(ctx.peer)) {
-        await refresh(id.recipientId);
+      if (id?.kind !== 'oscore' || contextFor(ctx.peer)) return inner.sendRequest!(message, ctx);
+      return refresh(id.recipientId).then(() => {
         // Never fall back to plaintext towards a device that registered over OSCORE.
         if (!contextFor(ctx.peer)) {
           throw new Error(`no OSCORE context for recipient id ${bytesToHex(id.recipientId)}: its credentials are gone`);
         }
-      }
-      return inner.sendRequest!(message, ctx);
+        return inner.sendRequest!(message, ctx);
+      });
     },
 
     sendResponse: (message, ctx) => inner.sendResponse!(message, ctx),

@@ -33,4 +33,32 @@ describe('IndexedSecurityStore', () => {
     expect(store.trustsRawPublicKey(bytes(7))).toBe(false);
     expect(await store.list()).toEqual([]);
   });
+
+  it('indexes OSCORE credentials by recipient id and announces changes', async () => {
+    const oscore = (recipientId: Uint8Array, idContext?: Uint8Array) => ({
+      recipientId,
+      senderId: bytes(0x53),
+      masterSecret: bytes(1, 2, 3),
+      ...(idContext ? { idContext } : {}),
+    });
+    const store = await IndexedSecurityStore.wrap(
+      new InMemorySecurityStore([{ endpoint: 'a', oscore: oscore(bytes(1), bytes(0xa)) }]),
+    );
+    const changes: [string, boolean][] = [];
+    const stop = store.onChange((endpoint, info) => changes.push([endpoint, info !== undefined]));
+    await store.put({ endpoint: 'b', oscore: oscore(bytes(1), bytes(0xb)) });
+    expect(store.oscoreInfos(bytes(1)).map((i) => i.endpoint)).toEqual(['a', 'b']);
+    await store.put({ endpoint: 'a', oscore: oscore(bytes(2)) });
+    expect(store.oscoreInfos(bytes(1)).map((i) => i.endpoint)).toEqual(['b']);
+    expect(store.oscoreInfos(bytes(2)).map((i) => i.endpoint)).toEqual(['a']);
+    await store.remove('b');
+    expect(store.oscoreInfos(bytes(1))).toEqual([]);
+    stop();
+    await store.remove('a');
+    expect(changes).toEqual([
+      ['b', true],
+      ['a', true],
+      ['b', false],
+    ]);
+  });
 });
