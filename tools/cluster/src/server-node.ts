@@ -33,6 +33,8 @@ export interface ServerNodeOptions {
   readonly nodeId?: string;
   readonly bin?: string;
   readonly extraArgs?: readonly string[];
+  /** Flags for node itself, before the bin (e.g. `--cpu-prof`). */
+  readonly nodeArgs?: readonly string[];
   /** How long `start` waits for the API (default 30 s). */
   readonly startTimeoutMs?: number;
 }
@@ -59,6 +61,7 @@ export class ServerNode {
     this.coapPort = options.coapPort;
     this.httpUrl = `http://127.0.0.1:${options.httpPort}`;
     const args = [
+      ...(options.nodeArgs ?? []),
       options.bin ?? SERVER_BIN,
       '--coap-host',
       '127.0.0.1',

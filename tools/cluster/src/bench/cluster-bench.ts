@@ -9,7 +9,8 @@
  * notifications offered at `RATE`/s for `NOTIFY_SECONDS`, counted on node 1's SSE stream, per
  * device in order). Server CPU µs per operation is read from /proc (node processes) and INFO cpu
  * (redis-server): on a shared machine it is the figure to compare, req/s is the scheduler's.
- * Loopback ports 27160-27199. Env: CLUSTER_BENCH_CONFIGS, _REG_SECONDS, _DEVICES, _RATE, _NOTIFY_SECONDS.
+ * Loopback ports 27160-27199. Env: CLUSTER_BENCH_CONFIGS, _REG_SECONDS, _DEVICES, _RATE, _NOTIFY_SECONDS,
+ * _CPU_PROF (folder for the servers' V8 CPU profiles), _JSON (print the results as JSON).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -29,6 +30,8 @@ const DEVICES = env('DEVICES', 100);
 const RATE = env('RATE', 2000);
 const NOTIFY_SECONDS = env('NOTIFY_SECONDS', 3);
 const RUN_LIMIT_MS = 20_000;
+/** A folder: the server processes write V8 CPU profiles there (node --cpu-prof). */
+const CPU_PROF = process.env.CLUSTER_BENCH_CPU_PROF;
 
 const REDIS_PORT = 27160;
 const COAP_PORTS = [27161, 27162, 27163];
@@ -125,6 +128,7 @@ async function run(config: Config): Promise<RunResult> {
             httpPort: HTTP_PORTS[i]!,
             ...(redis ? { redisUrl: redis.url, nodeId: `bench-${i + 1}` } : {}),
             startTimeoutMs: 25_000,
+            ...(CPU_PROF ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] } : {}),
           }),
         ),
       )),
