@@ -82,7 +82,10 @@ export class ClusterNode {
       handler: (body, from) => this.#serve(body, from),
       onError: onError('forwarded request failed'),
     });
-    this.#reader = new StreamReader(stores.redis.duplicate(), { onError: onError('stream read failed (retrying)') });
+    const blocking = stores.redis.duplicate();
+    // Connection errors of the blocking reader show up as failed reads (reported below), not as unhandled events.
+    blocking.on('error', () => {});
+    this.#reader = new StreamReader(blocking, { onError: onError('stream read failed (retrying)') });
     this.hub.attach(this.#reader);
     this.#rpc.attach(this.#reader);
   }

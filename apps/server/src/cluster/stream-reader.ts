@@ -54,6 +54,7 @@ export class StreamReader {
 
   async #run(): Promise<void> {
     const streams = [...this.#handlers.keys()];
+    let failures = 0;
     while (this.#running) {
       let reply: [string, [string, string[]][]][] | null;
       try {
@@ -68,10 +69,12 @@ export class StreamReader {
         )) as [string, [string, string[]][]][] | null;
       } catch (error) {
         if (!this.#running) return;
-        this.#onError(error);
-        await new Promise((r) => setTimeout(r, 200));
+        // One report per outage; retries back off from 100 ms to 1 s.
+        if (failures++ === 0) this.#onError(error);
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** Math.min(failures, 4), 1000)));
         continue;
       }
+      failures = 0;
       for (const [stream, entries] of reply ?? []) {
         const handler = this.#handlers.get(stream);
         for (const [id, flat] of entries) {
