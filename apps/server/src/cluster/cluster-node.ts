@@ -35,7 +35,8 @@ export interface ClusterOptions {
   readonly logger?: FastifyBaseLogger;
 }
 
-const TAKEOVER_EVENTS = new Set<ApiEvent['type']>(['registered', 'updated', 'send', 'notification']);
+/** Another node emitting these for a device means it serves the device now (or it is gone). */
+const TAKEOVER_EVENTS = new Set<ApiEvent['type']>(['registered', 'updated', 'send', 'notification', 'deregistered']);
 
 export class ClusterNode {
   readonly nodeId: string;
