@@ -220,12 +220,7 @@ export class Endpoint implements MessengerUpper {
   /** Registers an observation (GET + Observe 0) and yields the response and every notification. */
   observe(options: ObserveOptions): Observation {
     const code = methodCode(options.method ?? 'GET');
-    const observation = new Observation(this.clock, options.bufferSize ?? 64, {
-      reregister: (ex, m) => this.sendRequestDown(ex, m),
-      cancel: (ex, m) => this.deregister(ex, m),
-      end: (ex) => this.finish(ex),
-      completeNotification: (ex, reg, first) => this.blockwise.completeNotification(ex.peer, reg, first),
-    });
+    const observation = this.newObservation(options.bufferSize);
     const start = (peer: Peer, targetOpts: ReturnType<typeof targetOptions>) => {
       if (observation.isEnded || this.closed) return; // cancelled while the URI was resolved
       let message: CoapMessage;
@@ -268,12 +263,7 @@ export class Endpoint implements MessengerUpper {
    * Max-Age uses the same token. Peer form only.
    */
   adoptObservation(options: ObserveOptions & PeerTarget & { readonly token: Uint8Array }): Observation {
-    const observation = new Observation(this.clock, options.bufferSize ?? 64, {
-      reregister: (ex, m) => this.sendRequestDown(ex, m),
-      cancel: (ex, m) => this.deregister(ex, m),
-      end: (ex) => this.finish(ex),
-      completeNotification: (ex, reg, first) => this.blockwise.completeNotification(ex.peer, reg, first),
-    });
+    const observation = this.newObservation(options.bufferSize);
     if (this.closed) {
       observation.onError(undefined, new CoapClosedError('endpoint is closed'));
       return observation;
@@ -303,6 +293,15 @@ export class Endpoint implements MessengerUpper {
     if (!this.onUnknownNotification || this.closed || !message.options.some((o) => o.number === OptionNumber.OBSERVE))
       return undefined;
     return this.onUnknownNotification(message, peer);
+  }
+
+  private newObservation(bufferSize = 64): Observation {
+    return new Observation(this.clock, bufferSize, {
+      reregister: (ex, m) => this.sendRequestDown(ex, m),
+      cancel: (ex, m) => this.deregister(ex, m),
+      end: (ex) => this.finish(ex),
+      completeNotification: (ex, reg, first) => this.blockwise.completeNotification(ex.peer, reg, first),
+    });
   }
 
   /** CoAP ping: resolves when the peer answers (RST to an empty CON, or a 7.03 Pong). */
