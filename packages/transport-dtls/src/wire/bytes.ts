@@ -66,40 +66,62 @@ export class ByteReader {
   }
 }
 
+/**
+ * Writes into one growing buffer (doubling from 128 bytes) and copies the result out once in `finish()`, rather
+ * than allocating a small Buffer per field and concatenating them: a handshake encodes a few dozen fields.
+ */
 export class ByteWriter {
-  private parts: Buffer[] = [];
+  private buf: Buffer;
   length = 0;
 
-  private push(b: Buffer): this {
-    this.parts.push(b);
-    this.length += b.length;
-    return this;
+  constructor(initialSize = 128) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  /** Reserves `n` bytes and returns where they start. */
+  private reserve(n: number): number {
+    const at = this.length;
+    if (at + n > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, at + n));
+      this.buf.copy(grown, 0, 0, at);
+      this.buf = grown;
+    }
+    this.length = at + n;
+    return at;
   }
 
   u8(v: number): this {
-    return this.push(Buffer.from([v & 0xff]));
+    const at = this.reserve(1);
+    this.buf[at] = v & 0xff;
+    return this;
   }
 
   u16(v: number): this {
-    const b = Buffer.allocUnsafe(2);
-    b.writeUInt16BE(v);
-    return this.push(b);
+    // Checked before reserving, so an out-of-range value leaves the writer as it was.
+    if (!(v >= 0 && v <= 0xffff)) throw new RangeError(`uint16 out of range: ${v}`);
+    const at = this.reserve(2); // before reading this.buf: reserve() may replace it
+    this.buf.writeUInt16BE(v, at);
+    return this;
   }
 
   u24(v: number): this {
-    const b = Buffer.allocUnsafe(3);
-    b.writeUIntBE(v, 0, 3);
-    return this.push(b);
+    if (!(v >= 0 && v <= 0xffffff)) throw new RangeError(`uint24 out of range: ${v}`);
+    const at = this.reserve(3);
+    this.buf.writeUIntBE(v, at, 3);
+    return this;
   }
 
   u48(v: number): this {
-    const b = Buffer.allocUnsafe(6);
-    b.writeUIntBE(v, 0, 6);
-    return this.push(b);
+    if (!(v >= 0 && v <= 0xffffffffffff)) throw new RangeError(`uint48 out of range: ${v}`);
+    const at = this.reserve(6);
+    this.buf.writeUIntBE(v, at, 6);
+    return this;
   }
 
   bytes(b: Uint8Array): this {
-    return this.push(Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    const at = this.reserve(b.length);
+    this.buf.set(b, at);
+    return this;
   }
 
   vec(lenBytes: 1 | 2 | 3, b: Uint8Array): this {
@@ -111,8 +133,9 @@ export class ByteWriter {
     return this.bytes(b);
   }
 
+  /** The bytes written, as their own buffer (the writer may be reused or dropped). */
   finish(): Buffer {
-    return this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.length);
+    return Buffer.from(this.buf.subarray(0, this.length));
   }
 }
 
