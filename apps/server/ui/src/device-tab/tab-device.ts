@@ -15,6 +15,7 @@ import { createBrowserWsTransport } from '@lwm2m-ts/transport-ws/browser';
 import type { BrowserIdentity } from './browser-identity';
 import type { DeviceSettings } from './device-settings';
 import type { OperationLog } from './operation-log';
+import { serverUriFor } from './server-address';
 
 export type DeviceState = 'idle' | 'registering' | 'registered' | 'deregistering' | 'deregistered' | 'failed';
 
@@ -55,13 +56,6 @@ const LIGHT = { ON_OFF: 5850, DIMMER: 5851, APPLICATION_TYPE: 5750 } as const;
  * within seconds.
  */
 const RETRIES = { retryCount: 5, retryTimer: 2, sequenceRetryCount: 3, sequenceDelay: 30 } as const;
-
-/** The Security object's server URI for the WebSocket URL (the transport connects to `url` itself). */
-export function serverUriFor(url: string): string {
-  const u = new URL(url);
-  const secure = u.protocol === 'wss:';
-  return `${secure ? 'coaps+ws' : 'coap+ws'}://${u.hostname.includes(':') ? `[${u.hostname.replace(/^\[|\]$/g, '')}]` : u.hostname}:${u.port || (secure ? 443 : 80)}`;
-}
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 

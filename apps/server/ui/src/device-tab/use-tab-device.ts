@@ -7,12 +7,8 @@ import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { browserIdentity } from './browser-identity';
 import type { DeviceSettings } from './device-settings';
 import { type OperationEntry, OperationLog } from './operation-log';
+import { coapWebSocketUrl } from './server-address';
 import { TabDevice, type TabDeviceSnapshot } from './tab-device';
-
-/** The server's CoAP-over-WebSockets endpoint: same host as the page, ws or wss to match http or https. */
-export function coapWebSocketUrl(location: Pick<Location, 'protocol' | 'host'>): string {
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/.well-known/coap`;
-}
 
 const noSubscription = () => () => {};
 
