@@ -18,7 +18,7 @@ import { createLwM2mServer } from '@lwm2m-ts/server';
 import { createUdpTransport } from '@lwm2m-ts/transport-udp';
 
 const HOST = '127.0.0.1';
-const PORT = Number(process.env.LWM2M_REG_PORT ?? 26551);
+const PORT = Number(process.env.LWM2M_REG_PORT ?? 27401);
 const SOCKETS = Number(process.env.LWM2M_REG_SOCKETS ?? 32);
 const INFLIGHT = Number(process.env.LWM2M_REG_INFLIGHT ?? 8);
 const SECONDS = Math.min(30, Number(process.env.LWM2M_REG_SECONDS ?? 5));
