@@ -99,8 +99,22 @@ export class ServerNode {
     return new ServerNode(options);
   }
 
-  /** Spawns the process and waits until `GET /api/server` answers 200. */
+  /**
+   * Spawns the process and waits until `GET /api/server` answers 200. A port another process
+   * holds for a moment (a shared machine) is tried again twice, a second apart.
+   */
   static async start(options: ServerNodeOptions): Promise<ServerNode> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ServerNode.#startOnce(options);
+      } catch (error) {
+        if (attempt >= 3 || !(error as Error).message.includes('EADDRINUSE')) throw error;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  static async #startOnce(options: ServerNodeOptions): Promise<ServerNode> {
     const node = new ServerNode(options);
     const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
     while (Date.now() < deadline) {
