@@ -4,6 +4,7 @@
  * subscriber replays from an id (Last-Event-ID or ?since=) without loss or duplicates.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { ServerApp } from '../src/index';
 import { api, waitFor } from './app-harness';
 import { RedisServerProcess, readSse, requireRedisServer, startClusterNode } from './cluster-harness';
@@ -63,6 +64,27 @@ if (requireRedisServer('server-app cluster events')) {
         5000,
       );
       expect(since.map((e) => e.id)).toEqual(ids.slice(5));
+    });
+
+    it('replays over the WebSocket too, each message with its eventId', async () => {
+      const all = await readSse(
+        `${b.httpUrl}/api/events?endpoint=ev-1&types=notification&since=0`,
+        VALUES.length,
+        5000,
+      );
+      const from = all[2]!.id!;
+      const ws = new WebSocket(
+        `${a.httpUrl.replace('http', 'ws')}/api/events/ws?endpoint=ev-1&types=notification&since=${from}`,
+      );
+      const messages: { eventId: string; content: { value: number } }[] = [];
+      ws.on('message', (data) => messages.push(JSON.parse(String(data))));
+      try {
+        await waitFor(() => messages.length >= VALUES.length - 3 || undefined, 5000);
+        expect(messages.map((m) => m.eventId)).toEqual(all.slice(3).map((e) => e.id));
+        expect(messages.map((m) => m.content.value)).toEqual(VALUES.slice(3));
+      } finally {
+        ws.close();
+      }
     });
 
     it('keeps the single-node API: a bad since is a 400, no since means live only', async () => {

@@ -129,9 +129,10 @@ export function addEventRoutes(app: FastifyInstance, ctx: AppContext, options: E
       });
       const since = url.searchParams.get('since');
       const replayFrom = since && /^[0-9]+(-[0-9]+)?$/.test(since) ? since : undefined;
-      const unsubscribe = subscribeWithReplay(ctx.hub, filter, replayFrom, (event) => {
+      const unsubscribe = subscribeWithReplay(ctx.hub, filter, replayFrom, (event, id) => {
         if (ws.bufferedAmount > maxBufferedBytes) return ws.terminate();
-        ws.send(JSON.stringify(event));
+        // Cluster mode: `eventId` is what a reconnecting client passes as ?since=.
+        ws.send(JSON.stringify(id !== undefined ? { ...event, eventId: id } : event));
       });
       const ping = setInterval(() => ws.ping(), heartbeatMs);
       ping.unref();
