@@ -26,7 +26,16 @@ async function bound(port = 0): Promise<Socket> {
     socket.once('error', reject);
     socket.bind(port, HOST, () => resolve());
   });
-  opened.push({ close: () => new Promise<void>((r) => socket.close(() => r())) });
+  opened.push({
+    close: () =>
+      new Promise<void>((r) => {
+        try {
+          socket.close(() => r());
+        } catch {
+          r(); // closed by the test already
+        }
+      }),
+  });
   return socket;
 }
 
@@ -260,6 +269,23 @@ describe('UdpBalancer backend loss', () => {
     await lb.checkBackends();
     expect(await lb.checkBackends()).toEqual([true, false]);
     expect(n).toBe(2);
+  });
+
+  it('health check on its own timer: a backend that goes quiet is taken out, its devices moved', async () => {
+    const backends = [await backend(0), await backend(1)];
+    const changes: [number, boolean][] = [];
+    const lb = await balancer({
+      healthCheck: { intervalMs: 50, timeoutMs: 100, failures: 2 },
+      onBackendChange: (i, live) => changes.push([i, live]),
+    });
+    const devices = [await bound(), await bound()];
+    for (const d of devices) await roundTrip(d, Buffer.from('reg'));
+    const onOne = devices.find((d) => lb.backendOf(HOST, d.address().port) === 1)!;
+    await new Promise<void>((r) => backends[1]!.socket.close(() => r())); // node 1 dies
+    const deadline = Date.now() + 5000;
+    while (lb.isLive(1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(changes).toContainEqual([1, false]);
+    expect((await roundTrip(onOne, Buffer.from('after')))[0]).toBe(0);
   });
 
   it('removeBackend is not undone by the health check', async () => {
