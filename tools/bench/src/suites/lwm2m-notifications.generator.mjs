@@ -102,12 +102,14 @@ function notify(sim) {
 process.on('message', (m) => {
   if (m !== 'go') return;
   const started = Date.now();
+  const cpu0 = process.cpuUsage();
   let due = 0;
   let next = 0;
   const tick = () => {
     const elapsed = Date.now() - started;
     if (elapsed >= seconds * 1000) {
-      process.send?.({ sent, elapsedMs: elapsed });
+      const cpu = process.cpuUsage(cpu0);
+      process.send?.({ sent, elapsedMs: elapsed, cpuUs: cpu.user + cpu.system });
       setTimeout(() => process.exit(0), 200);
       return;
     }

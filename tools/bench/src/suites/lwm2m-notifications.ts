@@ -27,6 +27,8 @@ export interface NotificationRun {
   readonly devices: number;
   readonly offeredPerS: number;
   readonly sent: number;
+  /** The generator process's CPU per notification sent (it shares the machine with the server). */
+  readonly generatorCpuUsPerNotification: number;
   readonly received: number;
   readonly decodedPerS: number;
   readonly badValues: number;
@@ -95,6 +97,7 @@ export async function runNotificationBench(): Promise<NotificationRun> {
       devices: DEVICES,
       offeredPerS: OFFERED,
       sent: result.sent ?? 0,
+      generatorCpuUsPerNotification: (result.cpuUs ?? 0) / Math.max(1, result.sent ?? 0),
       received,
       decodedPerS: Math.round(received / elapsedS),
       badValues,

@@ -3,7 +3,7 @@
 // server's cores little): `sockets` UDP sockets keep `inflight` CON Register requests each in
 // flight (POST /rd, a new endpoint name each, 10-object link payload). A request unanswered
 // after 2 s is counted lost and replaced. argv: host port sockets inflight
-// Parent messages: { run: seconds } -> { completed, lost, other, elapsedMs }; 'exit'.
+// Parent messages: { run: seconds } -> { completed, lost, other, elapsedMs, cpuUs }; 'exit'.
 import { createSocket } from 'node:dgram';
 
 const [host, portText, socketsText, inflightText] = process.argv.slice(2);
@@ -77,6 +77,7 @@ function run(seconds) {
   other = 0;
   running = true;
   const started = Date.now();
+  const cpu0 = process.cpuUsage();
   for (const sim of sims) for (let k = sim.pending.size; k < inflight; k++) sendOne(sim);
   const check = setInterval(() => {
     const now = Date.now();
@@ -90,7 +91,8 @@ function run(seconds) {
     if (now - started >= seconds * 1000) {
       running = false;
       clearInterval(check);
-      process.send?.({ completed, lost, other, elapsedMs: now - started });
+      const cpu = process.cpuUsage(cpu0);
+      process.send?.({ completed, lost, other, elapsedMs: now - started, cpuUs: cpu.user + cpu.system });
     }
   }, 50);
 }

@@ -36,6 +36,8 @@ export interface RegistrationRun {
   /** The kernel's share of it (system time: mostly sendto/recvfrom on loopback). */
   readonly systemUsPerRegistration: number;
   readonly registeredEvents: number;
+  /** The generator process's CPU per registration (it shares the machine with the server). */
+  readonly generatorCpuUsPerRegistration: number;
 }
 
 interface RunReply {
@@ -43,6 +45,7 @@ interface RunReply {
   lost: number;
   other: number;
   elapsedMs: number;
+  cpuUs?: number;
 }
 
 export async function runRegistrationBench(): Promise<RegistrationRun> {
@@ -97,6 +100,7 @@ export async function runRegistrationBench(): Promise<RegistrationRun> {
       cpuUsPerRegistration: (cpu.user + cpu.system) / Math.max(1, r.completed),
       systemUsPerRegistration: cpu.system / Math.max(1, r.completed),
       registeredEvents,
+      generatorCpuUsPerRegistration: (r.cpuUs ?? 0) / Math.max(1, r.completed),
     };
   } finally {
     generator.send('exit');
