@@ -8,6 +8,7 @@ export default defineConfig({
     'servers/ours-server': 'src/servers/ours-server.ts',
     'servers/node-coap-server': 'src/servers/node-coap-server.ts',
     'servers/transport-server': 'src/transports/transport-server.ts',
+    'oscore-overhead': 'src/transports/oscore-overhead.ts',
   },
   format: ['esm'],
   dts: false,

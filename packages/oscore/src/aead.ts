@@ -3,7 +3,7 @@
  * mandatory-to-implement one, RFC 8613 §5 / RFC 8152 §10.2) is defined: 128-bit key,
  * 13-byte nonce, 8-byte tag.
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type KeyObject } from 'node:crypto';
 import { toUint8Array } from './bytes';
 
 export interface AeadAlgorithm {
@@ -36,7 +36,8 @@ const cipherName = (alg: AeadAlgorithm): 'aes-128-ccm' => {
 /** Ciphertext with the tag appended (COSE_Encrypt0 'ciphertext'). */
 export function aeadEncrypt(
   alg: AeadAlgorithm,
-  key: Uint8Array,
+  /** The key bytes, or a KeyObject made once from them (saves preparing the key per message). */
+  key: Uint8Array | KeyObject,
   nonce: Uint8Array,
   aad: Uint8Array,
   plaintext: Uint8Array,
@@ -55,7 +56,7 @@ export function aeadEncrypt(
 /** Plaintext, or undefined when the tag does not verify (or the input is shorter than a tag). */
 export function aeadDecrypt(
   alg: AeadAlgorithm,
-  key: Uint8Array,
+  key: Uint8Array | KeyObject,
   nonce: Uint8Array,
   aad: Uint8Array,
   ciphertext: Uint8Array,

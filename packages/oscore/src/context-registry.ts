@@ -37,6 +37,13 @@ export class SecurityContextRegistry {
     return list.filter((c) => c.idContext !== undefined && bytesEqual(c.idContext, kidContext));
   }
 
+  /** The context when exactly one is registered (a client's usual case), without allocating. */
+  only(): SecurityContext | undefined {
+    if (this.byKid.size !== 1) return undefined;
+    for (const list of this.byKid.values()) return list.length === 1 ? list[0] : undefined;
+    return undefined;
+  }
+
   get size(): number {
     let n = 0;
     for (const l of this.byKid.values()) n += l.length;

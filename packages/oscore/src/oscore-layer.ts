@@ -71,13 +71,7 @@ export function createOscoreLayer(options: OscoreLayerOptions): MessageLayer {
           options.contexts instanceof SecurityContext ? [options.contexts] : options.contexts,
         );
   const requireOscore = options.requireOscore ?? true;
-  const clientContext =
-    options.clientContext ??
-    ((): SecurityContext | undefined => {
-      if (registry.size !== 1) return undefined;
-      for (const c of registry) return c;
-      return undefined;
-    });
+  const clientContext = options.clientContext ?? ((): SecurityContext | undefined => registry.only());
   const report = (e: OscoreError, peer: Peer, role: 'client' | 'server') => options.onFailure?.(e, peer, role);
   const answerEcho = options.answerEcho ?? true;
   const withIdentity = identityCache();

@@ -34,7 +34,7 @@ export function protectRequest(context: SecurityContext, request: CoapMessage): 
   const kid = context.senderId;
   const nonce = computeNonce(context.commonIv, kid, piv);
   const aad = computeAad(context.algorithm, kid, piv);
-  const ciphertext = aeadEncrypt(context.algorithm, context.senderKey, nonce, aad, plaintext);
+  const ciphertext = aeadEncrypt(context.algorithm, context.senderCipherKey, nonce, aad, plaintext);
   const optionValue = encodeOscoreOption({
     partialIv: piv,
     kid,
@@ -120,7 +120,7 @@ export function unprotectRequest(
     }
     const nonce = computeNonce(ctx.commonIv, kid, piv);
     const aad = computeAad(ctx.algorithm, kid, piv);
-    const plaintext = aeadDecrypt(ctx.algorithm, ctx.recipientKey, nonce, aad, request.payload);
+    const plaintext = aeadDecrypt(ctx.algorithm, ctx.recipientCipherKey, nonce, aad, request.payload);
     if (!plaintext) {
       firstError ??= new OscoreError('decryption-failed');
       continue;

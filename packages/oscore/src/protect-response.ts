@@ -43,7 +43,7 @@ export function protectResponse(
     piv = encodePartialIv(ctx.sequence.allocate());
     nonce = computeNonce(ctx.commonIv, ctx.senderId, piv);
   }
-  const ciphertext = aeadEncrypt(ctx.algorithm, ctx.senderKey, nonce, binding.aad, plaintext);
+  const ciphertext = aeadEncrypt(ctx.algorithm, ctx.senderCipherKey, nonce, binding.aad, plaintext);
   if (!usePiv) binding.requestNonceUsed = true;
   binding.responsesSent++;
   return {
@@ -99,7 +99,7 @@ export function unprotectResponse(binding: RequestBinding, response: CoapMessage
     return fail(new OscoreError('unexpected-response', 'second response without Partial IV'));
   }
   const nonce = piv ? computeNonce(ctx.commonIv, ctx.recipientId, piv) : binding.requestNonce;
-  const plaintext = aeadDecrypt(ctx.algorithm, ctx.recipientKey, nonce, binding.aad, response.payload);
+  const plaintext = aeadDecrypt(ctx.algorithm, ctx.recipientCipherKey, nonce, binding.aad, response.payload);
   if (!plaintext) return fail(new OscoreError('decryption-failed'));
   let decoded: ReturnType<typeof decodePlaintext>;
   try {

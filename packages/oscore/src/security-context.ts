@@ -2,6 +2,7 @@
  * One OSCORE Security Context (RFC 8613 §3.1): the immutable Common/Sender/Recipient parameters
  * derived once, plus the mutable Sender Sequence Number and Replay Window.
  */
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { type AeadAlgorithm, aeadAlgorithm } from './aead';
 import { bytesToHex } from './bytes';
 import { deriveKeys } from './key-derivation';
@@ -48,6 +49,9 @@ export class SecurityContext {
   readonly idContext: Uint8Array | undefined;
   readonly senderKey: Uint8Array;
   readonly recipientKey: Uint8Array;
+  /** The same keys as KeyObjects, made once: every message's cipher takes them. */
+  readonly senderCipherKey: KeyObject;
+  readonly recipientCipherKey: KeyObject;
   readonly commonIv: Uint8Array;
   readonly sendKidContext: boolean;
   readonly replayWindow: ReplayWindow;
@@ -78,6 +82,8 @@ export class SecurityContext {
     });
     this.senderKey = keys.senderKey;
     this.recipientKey = keys.recipientKey;
+    this.senderCipherKey = createSecretKey(keys.senderKey);
+    this.recipientCipherKey = createSecretKey(keys.recipientKey);
     this.commonIv = keys.commonIv;
     this.sendKidContext = input.sendKidContext ?? this.idContext !== undefined;
     this.label = `${bytesToHex(this.senderId)}:${bytesToHex(this.recipientId)}:${this.idContext ? bytesToHex(this.idContext) : '-'}`;
