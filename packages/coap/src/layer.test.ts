@@ -157,4 +157,61 @@ describe('MessageLayer', () => {
       expect(new Set(tokens).size).toBe(1);
     },
   );
+
+  it('runs synchronous and asynchronous hooks in order in one stack; a hook that throws answers 5.00 / fails the request', async () => {
+    const log: string[] = [];
+    const tag = (name: string, async: boolean): MessageLayer => {
+      const step = (where: string) => (m: CoapMessage) => {
+        log.push(`${name} ${where}`);
+        if (m.payload.length > 0 && new TextDecoder().decode(m.payload) === `boom ${name} ${where}`) {
+          throw new Error(`${name} failed`);
+        }
+        return async ? Promise.resolve(m) : m;
+      };
+      return {
+        name,
+        sendRequest: step('sendRequest'),
+        receiveRequest: step('receiveRequest'),
+        sendResponse: step('sendResponse'),
+        receiveResponse: step('receiveResponse'),
+      };
+    };
+    const layers = () => [tag('top', false), tag('mid', true), tag('low', false)];
+    const errors: string[] = [];
+    const { server, client, serverPeer } = createPair({
+      server: { layers: layers(), onError: (e) => errors.push((e as Error).message) },
+      client: { layers: layers() },
+    });
+    server.router.post('/x', (req) => ({ payload: req.payload }));
+    const res = await client.request({ method: 'POST', peer: serverPeer, path: '/x', payload: 'ok' });
+    expect(res.text()).toBe('ok');
+    expect(log).toEqual([
+      'top sendRequest',
+      'mid sendRequest',
+      'low sendRequest',
+      'low receiveRequest',
+      'mid receiveRequest',
+      'top receiveRequest',
+      'top sendResponse',
+      'mid sendResponse',
+      'low sendResponse',
+      'low receiveResponse',
+      'mid receiveResponse',
+      'top receiveResponse',
+    ]);
+    // A synchronous hook throwing on the server: the engine answers 5.00 and reports it.
+    const failed = await client.request({
+      method: 'POST',
+      peer: serverPeer,
+      path: '/x',
+      payload: 'boom low receiveRequest',
+    });
+    expect(failed.code).toBe(CoapCode.INTERNAL_SERVER_ERROR);
+    expect(errors).toEqual(['low failed']);
+    // ... and on the client: the request fails with that error.
+    const e = await client
+      .request({ method: 'POST', peer: serverPeer, path: '/x', payload: 'boom top sendRequest' })
+      .catch((x: unknown) => x);
+    expect((e as Error).message).toBe('top failed');
+  });
 });
