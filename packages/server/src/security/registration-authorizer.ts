@@ -6,6 +6,8 @@ import { bytesEqual, type ClientIdentity } from '../core/peer';
 import { type SecurityInfo, subjectCommonName } from './security-info';
 import type { SecurityStore } from './security-store';
 
+const NO_ID_CONTEXT = new Uint8Array(0);
+
 export type AuthorizationResult = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
 
 export interface RegistrationAuthorizer {
@@ -33,7 +35,12 @@ export function identityMatches(info: SecurityInfo, identity: ClientIdentity): b
         ? subjectCommonName(identity.subject) === info.endpoint
         : info.x509 === identity.subject;
     case 'oscore':
-      return info.oscore !== undefined && bytesEqual(info.oscore.recipientId, identity.recipientId);
+      // The ID Context counts too: endpoints may share a recipient id under different ID contexts.
+      return (
+        info.oscore !== undefined &&
+        bytesEqual(info.oscore.recipientId, identity.recipientId) &&
+        bytesEqual(info.oscore.idContext ?? NO_ID_CONTEXT, identity.idContext ?? NO_ID_CONTEXT)
+      );
   }
 }
 

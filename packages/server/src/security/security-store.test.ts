@@ -113,4 +113,23 @@ describe('identity matching', () => {
     expect(identityMatches({ endpoint: 'e', x509: true }, x509)).toBe(false);
     expect(identityMatches({ endpoint: 'e' }, { kind: 'psk', identity: 'e' })).toBe(false);
   });
+
+  it('matches OSCORE identities by recipient id and ID context', () => {
+    const info = (idContext?: Uint8Array) => ({
+      endpoint: 'e',
+      oscore: {
+        recipientId: Uint8Array.of(1),
+        senderId: Uint8Array.of(2),
+        masterSecret: Uint8Array.of(3),
+        ...(idContext ? { idContext } : {}),
+      },
+    });
+    const id = (idContext?: Uint8Array) =>
+      ({ kind: 'oscore', recipientId: Uint8Array.of(1), ...(idContext ? { idContext } : {}) }) as const;
+    expect(identityMatches(info(), id())).toBe(true);
+    expect(identityMatches(info(Uint8Array.of(0xaa)), id(Uint8Array.of(0xaa)))).toBe(true);
+    expect(identityMatches(info(Uint8Array.of(0xaa)), id(Uint8Array.of(0xbb)))).toBe(false);
+    expect(identityMatches(info(Uint8Array.of(0xaa)), id())).toBe(false);
+    expect(identityMatches(info(), { kind: 'oscore', recipientId: Uint8Array.of(9) })).toBe(false);
+  });
 });
