@@ -169,8 +169,8 @@ export function createStoreOscoreLayer(options: StoreOscoreLayerOptions): StoreO
   const contextFor = (peer: Peer): SecurityContext | undefined => {
     const id = peer.identity;
     if (id?.kind !== 'oscore') return undefined;
-    const found = registry.resolve(id.recipientId, id.idContext);
-    return found.find((c) => bytesEqual(c.idContext, id.idContext)) ?? found[0];
+    // Exactly this identity's context: another endpoint may share the recipient id (other ID context).
+    return registry.resolve(id.recipientId, id.idContext).find((c) => bytesEqual(c.idContext, id.idContext));
   };
 
   let lastFailure: OscoreError | undefined;
