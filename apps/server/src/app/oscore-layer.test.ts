@@ -1,4 +1,4 @@
-import { isLayerRejection, type LayerContext, type LayerOutcome, type Peer } from '@lwm2m-ts/coap';
+import { isLayerRejection, isLayerRetry, type LayerContext, type LayerOutcome, type Peer } from '@lwm2m-ts/coap';
 import { CoapCode, type CoapMessage, createMessage, MessageType, OptionNumber } from '@lwm2m-ts/codec';
 import { createSecurityContext, protectRequest, type SecurityContext } from '@lwm2m-ts/oscore';
 import { InMemorySecurityStore, type SecurityInfo } from '@lwm2m-ts/server';
@@ -28,7 +28,11 @@ const get = (): CoapMessage =>
     token: bytes(1, 2),
     options: [{ number: OptionNumber.URI_PATH, value: new TextEncoder().encode('rd') }],
   });
-const code = (outcome: LayerOutcome) => (isLayerRejection(outcome) ? outcome.reject : outcome.code);
+const code = (outcome: LayerOutcome): number => {
+  if (isLayerRejection(outcome)) return outcome.reject;
+  if (isLayerRetry(outcome)) throw new Error('a server layer never asks for a retry');
+  return outcome.code;
+};
 
 describe('createStoreOscoreLayer', () => {
   it('passes plain requests, verifies protected ones with the context of their kid, and sets the identity', async () => {
