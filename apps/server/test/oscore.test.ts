@@ -288,6 +288,27 @@ describe('OSCORE on the app UDP port', () => {
     ).toBe('2.05');
   });
 
+  it('serves OSCORE on the bootstrap port with the bootstrap credentials', async () => {
+    const d = { id: bytes('0b0b'), secret: bytes('5152535455565758595a5b5c5d5e5f60') };
+    const put = await api(app, 'PUT', '/api/security/bootstrap/osc-bs', {
+      oscore: { recipientId: hex(d.id), senderId: hex(SERVER_ID), masterSecret: hex(d.secret), masterSalt: hex(SALT) },
+    });
+    expect(put.status, put.text).toBe(201);
+    const config = await api(app, 'PUT', '/api/bootstrap/osc-bs', {
+      servers: { 0: { shortServerId: 7, lifetime: 120, binding: 'U', notificationStoring: true } },
+    });
+    expect(config.status, config.text).toBe(201);
+    const bs = await rawOscoreEndpoint(deviceContext(d));
+    const request = (name: string, e: Endpoint) =>
+      e.request({ method: 'POST', uri: `coap://127.0.0.1:${app.bsPort}/bs?ep=${name}`, timeoutMs: 4_000 });
+    // Proven as osc-bs: accepted (2.04); as another endpoint: 4.03. The LwM2M server's credentials
+    // are not the bootstrap server's: a context known only there is unknown here (4.01).
+    expect(await answerCode(request('osc-bs', bs.endpoint))).toBe('2.04');
+    expect(await answerCode(request('osc-a', bs.endpoint))).toBe('4.03');
+    const lwm2mOnly = await rawOscoreEndpoint(deviceContext(DEVICES['osc-b']));
+    expect(await answerCode(request('osc-b', lwm2mOnly.endpoint))).toBe('4.01');
+  });
+
   it('the coap CLI with --oscore-context reaches the server (GET /.well-known/core)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'oscore-cli-'));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
