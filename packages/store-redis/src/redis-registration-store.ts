@@ -23,6 +23,11 @@ import { decodeValue, encodeValue } from './value-codec';
 
 /** Compare-and-set attempts before an update gives up (only reached under absurd contention). */
 const MAX_UPDATE_ATTEMPTS = 100;
+/** Registrations whose (version, value) a node remembers for its next update (oldest dropped first). */
+const KNOWN_LIMIT = 10_000;
+
+/** A registration as last read or written by this node, with the version it had then. */
+type Known = { readonly registration: Registration; readonly version: string };
 
 const decode = (json: unknown): Registration | undefined =>
   typeof json === 'string' ? decodeValue<Registration>(json) : undefined;
@@ -32,6 +37,12 @@ export class RedisRegistrationStore implements RegistrationStore {
   readonly #prefix: string;
   readonly #lease: SweepLease;
   readonly #batch: number;
+  /**
+   * The version and value of registrations this node just read or wrote: an update is then one
+   * compare-and-set against that version, without reading first. A stale entry costs one retry
+   * (the script answers with the current value), never a lost update.
+   */
+  readonly #known = new Map<string, Known>();
 
   constructor(options: SweepingStoreOptions) {
     this.#redis = options.redis;
@@ -54,11 +65,28 @@ export class RedisRegistrationStore implements RegistrationStore {
     ];
   }
 
+  #remember(registration: Registration, version: unknown): void {
+    const id = registration.id;
+    this.#known.delete(id); // re-inserted last: the map's order is the eviction order
+    this.#known.set(id, { registration, version: String(version) });
+    if (this.#known.size > KNOWN_LIMIT) this.#known.delete(this.#known.keys().next().value as string);
+  }
+
   async add(registration: Registration): Promise<{ previous?: Registration }> {
     const [json, addr, ident, exp] = this.#fields(registration);
-    const previous = decode(
-      await addScript.run(this.#redis, [this.#prefix, registration.id, registration.endpoint, json, addr, ident, exp]),
-    );
+    const reply = await addScript.run(this.#redis, [
+      this.#prefix,
+      registration.id,
+      registration.endpoint,
+      json,
+      addr,
+      ident,
+      exp,
+    ]);
+    const [version, previousJson] = reply as [number, string | null];
+    this.#remember(registration, version);
+    const previous = decode(previousJson);
+    if (previous && previous.id !== registration.id) this.#known.delete(previous.id);
     return previous ? { previous } : {};
   }
 
@@ -66,26 +94,54 @@ export class RedisRegistrationStore implements RegistrationStore {
     id: string,
     update: RegistrationUpdate,
   ): Promise<{ previous: Registration; updated: Registration } | undefined> {
-    const key = `${this.#prefix}reg:r:${id}`;
+    let current = this.#known.get(id);
     for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-      const [json, version] = await this.#redis.hmget(key, 'j', 'v');
-      if (json == null || version == null) return undefined;
-      const previous = decodeValue<Registration>(json);
+      if (!current) {
+        const [json, version] = await this.#redis.hmget(`${this.#prefix}reg:r:${id}`, 'j', 'v');
+        if (json == null || version == null) return undefined;
+        current = { registration: decodeValue<Registration>(json), version };
+      }
+      const previous = current.registration;
       const updated = applyRegistrationUpdate(previous, update);
       const [newJson, addr, ident, exp] = this.#fields(updated);
-      const result = await updateScript.run(this.#redis, [this.#prefix, id, version, newJson, addr, ident, exp]);
-      if (result === 1) return { previous, updated };
-      if (result === -1) return undefined;
+      const reply = (await updateScript.run(this.#redis, [
+        this.#prefix,
+        id,
+        current.version,
+        newJson,
+        addr,
+        ident,
+        exp,
+      ])) as [number, (string | number)?, (string | number)?];
+      if (reply[0] === 1) {
+        this.#remember(updated, reply[1]);
+        return { previous, updated };
+      }
+      if (reply[0] !== 0) {
+        this.#known.delete(id);
+        return undefined;
+      }
+      // Another node (or another update here) wrote first: go again from the value it left.
+      current = { registration: decodeValue<Registration>(String(reply[1])), version: String(reply[2]) };
     }
+    this.#known.delete(id);
     throw new StoreDataError(`registration ${id}: update lost ${MAX_UPDATE_ATTEMPTS} races in a row`);
   }
 
   async remove(id: string): Promise<Registration | undefined> {
+    this.#known.delete(id);
     return decode(await removeScript.run(this.#redis, [this.#prefix, id]));
   }
 
   async getById(id: string): Promise<Registration | undefined> {
-    return decode(await this.#redis.hget(`${this.#prefix}reg:r:${id}`, 'j'));
+    const [json, version] = await this.#redis.hmget(`${this.#prefix}reg:r:${id}`, 'j', 'v');
+    if (json == null) {
+      this.#known.delete(id);
+      return undefined;
+    }
+    const registration = decodeValue<Registration>(json);
+    if (version != null) this.#remember(registration, version);
+    return registration;
   }
 
   async getByEndpoint(endpoint: string): Promise<Registration | undefined> {
@@ -128,7 +184,11 @@ export class RedisRegistrationStore implements RegistrationStore {
     const out: Registration[] = [];
     for (;;) {
       const batch = (await takeExpiredScript.run(this.#redis, [this.#prefix, now - graceMs, this.#batch])) as string[];
-      for (const json of batch) out.push(decodeValue<Registration>(json));
+      for (const json of batch) {
+        const registration = decodeValue<Registration>(json);
+        this.#known.delete(registration.id);
+        out.push(registration);
+      }
       if (batch.length < this.#batch) return out;
     }
   }

@@ -3,6 +3,9 @@
  * ep / addr / ident = the index entries it owns); `reg:ep`, `reg:addr`, `reg:ident` map index
  * values to ids and `reg:exp` orders ids by expiry time. An index entry is only removed by the
  * registration it points to, so a newer registration of the same address is never unlinked.
+ * Versions come from one counter (`reg:ver`), so a version is never reused, not even by a
+ * registration re-added under the same id: a node that remembers (version, value) may write
+ * against that version without reading first.
  */
 import { RedisScript } from './redis-script';
 
@@ -29,39 +32,44 @@ local function link(index, value, id)
 end
 `;
 
-/** ARGV: prefix, id, endpoint, json, address key, identity key, expiresAt -> previous JSON or nil. */
+/**
+ * ARGV: prefix, id, endpoint, json, address key, identity key, expiresAt
+ * -> {version, previous JSON or nil}.
+ */
 export const addScript = new RedisScript(`${prelude}
 local id, ep, json, addr, ident, exp = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local previousId = redis.call('HGET', P .. 'reg:ep', ep)
 local previous = false
 if previousId then previous = drop(previousId) end
 if previousId ~= id then drop(id) end
-redis.call('HSET', P .. 'reg:r:' .. id, 'j', json, 'v', 1, 'ep', ep, 'addr', addr, 'ident', ident)
+local v = redis.call('INCR', P .. 'reg:ver')
+redis.call('HSET', P .. 'reg:r:' .. id, 'j', json, 'v', v, 'ep', ep, 'addr', addr, 'ident', ident)
 link('reg:ep', ep, id)
 link('reg:addr', addr, id)
 link('reg:ident', ident, id)
 redis.call('ZADD', P .. 'reg:exp', exp, id)
-return previous
+return {v, previous}
 `);
 
 /**
  * Compare-and-set of one registration. ARGV: prefix, id, expected version, json, address key,
- * identity key, expiresAt -> 1 written, 0 version moved on (caller retries), -1 gone.
+ * identity key, expiresAt -> {1, new version} written, {0, current JSON, current version} the
+ * version moved on (the caller retries from the value returned, no read needed), {-1} gone.
  */
 export const updateScript = new RedisScript(`${prelude}
 local id, version, json, addr, ident, exp = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local key = P .. 'reg:r:' .. id
-local f = redis.call('HMGET', key, 'v', 'addr', 'ident')
-if not f[1] then return -1 end
-if f[1] ~= version then return 0 end
+local f = redis.call('HMGET', key, 'v', 'addr', 'ident', 'j')
+if not f[1] then return {-1} end
+if f[1] ~= version then return {0, f[4], f[1]} end
 if f[2] ~= addr then unlink('reg:addr', f[2], id) end
 if f[3] ~= ident then unlink('reg:ident', f[3], id) end
 link('reg:addr', addr, id)
 link('reg:ident', ident, id)
-redis.call('HSET', key, 'j', json, 'addr', addr, 'ident', ident)
-redis.call('HINCRBY', key, 'v', 1)
+local v = redis.call('INCR', P .. 'reg:ver')
+redis.call('HSET', key, 'j', json, 'v', v, 'addr', addr, 'ident', ident)
 redis.call('ZADD', P .. 'reg:exp', exp, id)
-return 1
+return {1, v}
 `);
 
 /** ARGV: prefix, id -> removed JSON or nil. */

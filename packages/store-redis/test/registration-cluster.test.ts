@@ -1,6 +1,6 @@
 /** Two server nodes on one Redis: shared writes, racing updates, one sweeper at a time. */
 import type { Registration } from '@lwm2m-ts/server';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RedisRegistrationStore } from '../src/redis-registration-store';
 import { registration, T0 } from './fixtures';
 import { useRedis } from './use-redis';
@@ -122,6 +122,54 @@ if (redis) {
         }
         expect(sweptIds.has(id) && listed.has(id)).toBe(false);
       }
+    });
+  });
+  describe('RedisRegistrationStore updates without a read first', () => {
+    it('an update after this node read or wrote the registration is one command, not a read and a write', async () => {
+      const options = await redis!.store();
+      const node = await redis!.client();
+      const store = new RedisRegistrationStore({ redis: node, prefix: options.prefix });
+      await store.add(registration({ id: 'q1', endpoint: 'q1', peer: peerAt(1) }));
+      const sent = vi.spyOn(node, 'sendCommand');
+      const first = await store.update('q1', { peer: peerAt(2), lastUpdate: T0 + 1 });
+      const second = await store.update('q1', { peer: peerAt(3), lastUpdate: T0 + 2 });
+      expect(sent.mock.calls.map(([command]) => command.name)).toStrictEqual(['evalsha', 'evalsha']);
+      expect(second?.previous).toStrictEqual(first?.updated);
+      sent.mockRestore();
+      // What the registration service does before an Update (getById) also primes it.
+      const fresh = new RedisRegistrationStore({ redis: node, prefix: options.prefix });
+      expect(await fresh.getById('q1')).toStrictEqual(second?.updated);
+      const again = vi.spyOn(node, 'sendCommand');
+      expect((await fresh.update('q1', { peer: peerAt(4), lastUpdate: T0 + 3 }))?.previous).toStrictEqual(
+        second?.updated,
+      );
+      expect(again.mock.calls.map(([command]) => command.name)).toStrictEqual(['evalsha']);
+      again.mockRestore();
+    });
+
+    it('a node whose remembered version is stale retries from the value the other node wrote', async () => {
+      const { a, b } = await twoNodes();
+      await a.add(registration({ id: 's1', endpoint: 's1', peer: peerAt(1), additionalAttributes: {} }));
+      const fromB = await b.update('s1', { peer: peerAt(1), additionalAttributes: { b: '1' }, lastUpdate: T0 + 1 });
+      // a still remembers the registration as it added it: its update must not overwrite b's.
+      const fromA = await a.update('s1', { peer: peerAt(9), lastUpdate: T0 + 2 });
+      expect(fromA?.previous).toStrictEqual(fromB?.updated);
+      expect(fromA?.updated.additionalAttributes).toStrictEqual({ b: '1' });
+      expect(await b.getById('s1')).toStrictEqual(fromA?.updated);
+    });
+
+    it('a registration removed and added again under the same id is never mistaken for the one remembered', async () => {
+      const { a, b } = await twoNodes();
+      await a.add(registration({ id: 'same', endpoint: 'old-ep', peer: peerAt(1) }));
+      await b.remove('same');
+      const readded = registration({ id: 'same', endpoint: 'new-ep', peer: peerAt(2) });
+      await b.add(readded);
+      const result = await a.update('same', { peer: peerAt(2), lastUpdate: T0 + 5 });
+      expect(result?.previous).toStrictEqual(readded);
+      expect(result?.updated.endpoint).toBe('new-ep');
+      // Removed elsewhere: the remembered version finds nothing.
+      await b.remove('same');
+      expect(await a.update('same', { peer: peerAt(2), lastUpdate: T0 + 6 })).toBeUndefined();
     });
   });
 }

@@ -9,8 +9,9 @@
  * notifications offered at `RATE`/s for `NOTIFY_SECONDS`, counted on node 1's SSE stream, per
  * device in order). Server CPU µs per operation is read from /proc (node processes) and INFO cpu
  * (redis-server): on a shared machine it is the figure to compare, req/s is the scheduler's.
- * Loopback ports 27160-27199. Env: CLUSTER_BENCH_CONFIGS, _REG_SECONDS, _DEVICES, _RATE, _NOTIFY_SECONDS,
- * _CPU_PROF (folder for the servers' V8 CPU profiles), _JSON (print the results as JSON).
+ * Loopback ports 27160-27199 (`_PORT_BASE` moves them: redis base, CoAP base+1..3, HTTP base+11..13,
+ * balancer base+20; `_REDIS_PORT` moves redis alone). Env: CLUSTER_BENCH_CONFIGS, _REG_SECONDS, _DEVICES,
+ * _RATE, _NOTIFY_SECONDS, _CPU_PROF (folder for the servers' V8 CPU profiles), _JSON (print the results as JSON).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -33,10 +34,11 @@ const RUN_LIMIT_MS = 20_000;
 /** A folder: the server processes write V8 CPU profiles there (node --cpu-prof). */
 const CPU_PROF = process.env.CLUSTER_BENCH_CPU_PROF;
 
-const REDIS_PORT = 27160;
-const COAP_PORTS = [27161, 27162, 27163];
-const HTTP_PORTS = [27171, 27172, 27173];
-const BALANCER_PORT = 27180;
+const PORT_BASE = env('PORT_BASE', 27160);
+const REDIS_PORT = env('REDIS_PORT', PORT_BASE);
+const COAP_PORTS = [PORT_BASE + 1, PORT_BASE + 2, PORT_BASE + 3];
+const HTTP_PORTS = [PORT_BASE + 11, PORT_BASE + 12, PORT_BASE + 13];
+const BALANCER_PORT = PORT_BASE + 20;
 
 interface Config {
   readonly name: string;
