@@ -15,6 +15,7 @@ import { addHttpForwarding, serveForwarded } from './http-forwarding';
 import { type ClusterNodeInfo, NodeRegistry } from './node-registry';
 import { Ownership } from './ownership';
 import { StreamReader } from './stream-reader';
+import { WriteBatch } from './write-batch';
 
 export interface ClusterOptions {
   /** `redis://host:port[/db]`. */
@@ -48,6 +49,8 @@ export class ClusterNode {
   readonly registry: NodeRegistry;
   readonly #rpc: ForwardingRpc;
   readonly #reader: StreamReader;
+  /** Event appends and ownership writes of one turn, sent together. */
+  readonly #writes: WriteBatch;
   readonly #servers: CoapLwM2mServer[] = [];
   readonly #options: ClusterOptions;
   #http: FastifyInstance | undefined;
@@ -59,7 +62,8 @@ export class ClusterNode {
     const prefix = options.prefix ?? 'lwm2m:';
     const onError = (where: string) => (error: unknown) => options.logger?.warn({ err: error }, `cluster: ${where}`);
     this.bootstrapSecurityStore = new RedisSecurityStore({ redis: stores.redis, prefix: `${prefix}bs:` });
-    this.ownership = new Ownership(stores.redis, prefix, options.nodeId);
+    this.#writes = new WriteBatch(stores.redis);
+    this.ownership = new Ownership(stores.redis, prefix, options.nodeId, this.#writes);
     this.registry = new NodeRegistry({
       redis: stores.redis,
       prefix,
@@ -73,8 +77,9 @@ export class ClusterNode {
       prefix,
       nodeId: options.nodeId,
       ...(options.eventStreamLength !== undefined ? { maxLength: options.eventStreamLength } : {}),
-      onRemoteEvent: (event) => this.#remoteEvent(event),
+      onRemoteEvent: (type, endpoint) => this.#remoteEvent(type, endpoint),
       onError: onError('event not published'),
+      writes: this.#writes,
     });
     this.#rpc = new ForwardingRpc({
       redis: stores.redis,
@@ -184,6 +189,7 @@ export class ClusterNode {
     this.#rpc.close();
     await this.registry.stop().catch(() => undefined);
     await this.#reader.stop();
+    this.#writes.flush();
     await this.stores.close();
   }
 
@@ -199,11 +205,11 @@ export class ClusterNode {
   }
 
   /** Another node emitted traffic of a device this node served: it owns it now. */
-  #remoteEvent(event: ApiEvent): void {
-    if (!TAKEOVER_EVENTS.has(event.type) || !this.ownership.lost(event.endpoint)) return;
+  #remoteEvent(type: ApiEvent['type'], endpoint: string): void {
+    if (!TAKEOVER_EVENTS.has(type) || !this.ownership.lost(endpoint)) return;
     for (const server of this.#servers) {
       server
-        .getRegistration(event.endpoint)
+        .getRegistration(endpoint)
         .then((registration) => registration && server.releaseObservations(registration.id))
         .catch(() => undefined);
     }

@@ -5,13 +5,23 @@
  * in one order (a device's events come from one node at a time, in the order it emitted them),
  * each with the stream id a late subscriber replays from (SSE Last-Event-ID or `?since=`).
  * CoAP message-log events stay on the node that saw the message (high volume, per-node log).
+ *
+ * An entry carries the event's type (`t`) and endpoint (`ep`) beside its JSON (`e`), so a node
+ * reading it decides from those whether anyone here wants it, and parses the JSON only then; its
+ * own events it takes back as the objects it published (`s`: its sequence number), not re-parsed.
+ * Appends go out with the node's other writes of the same turn (one socket write for all).
  */
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { ApiEvent, ApiEventType } from '../events/api-event';
+import { API_EVENT_TYPES, type ApiEvent, type ApiEventType } from '../events/api-event';
 import { type EventFilter, EventHub, matchesFilter } from '../events/event-hub';
 import type { StreamEntry, StreamReader } from './stream-reader';
+import { WriteBatch } from './write-batch';
 
 const LOCAL_ONLY: ReadonlySet<ApiEventType> = new Set(['coap']);
+const EVENT_TYPES: ReadonlySet<string> = new Set(API_EVENT_TYPES);
+/** Own events published but not read back yet, at most (the oldest are dropped: then parsed). */
+const PENDING_LIMIT = 10_000;
 /** At most this many entries per XRANGE page, and this many pages per replay. */
 const REPLAY_PAGE = 500;
 const REPLAY_PAGES = 20;
@@ -22,21 +32,31 @@ export interface ClusterEventHubOptions {
   readonly nodeId: string;
   /** Entries the stream keeps (approximately; default 10 000). */
   readonly maxLength?: number;
-  /** An event from another node (e.g. to notice that it took over a device). */
-  readonly onRemoteEvent?: (event: ApiEvent, fromNode: string) => void;
+  /** An event of another node (e.g. to notice that it took over a device): its type and endpoint. */
+  readonly onRemoteEvent?: (type: ApiEventType, endpoint: string, fromNode: string) => void;
   readonly onError?: (error: unknown) => void;
+  /** The node's batch of writes (default: one of its own on `redis`). */
+  readonly writes?: WriteBatch;
 }
 
 export class ClusterEventHub extends EventHub {
   readonly #o: ClusterEventHubOptions;
   readonly #stream: string;
   readonly #maxLength: number;
+  readonly #writes: WriteBatch;
+  /** Sequence number of this node's last published event (per process, from 1). */
+  #seq = 0;
+  /** Tells this process's entries from those of another process with the same node id. */
+  readonly #instance = randomBytes(4).toString('hex');
+  /** Published events by sequence number until they are read back (in sequence order). */
+  readonly #pending = new Map<number, ApiEvent>();
 
   constructor(options: ClusterEventHubOptions) {
     super();
     this.#o = options;
     this.#stream = `${options.prefix}cluster:events`;
     this.#maxLength = options.maxLength ?? 10_000;
+    this.#writes = options.writes ?? new WriteBatch(options.redis);
   }
 
   get stream(): string {
@@ -52,10 +72,28 @@ export class ClusterEventHub extends EventHub {
       this.deliverLocally(event);
       return;
     }
+    const seq = ++this.#seq;
+    const fields = [
+      'node',
+      this.#o.nodeId,
+      's',
+      `${this.#instance}.${seq}`,
+      't',
+      event.type,
+      'ep',
+      event.endpoint,
+      'e',
+      JSON.stringify(event),
+    ];
+    this.#pending.set(seq, event);
+    if (this.#pending.size > PENDING_LIMIT) this.#pending.delete(this.#pending.keys().next().value as number);
     // One connection sends commands in call order, so a node's events enter the stream in order.
-    this.#o.redis
-      .xadd(this.#stream, 'MAXLEN', '~', this.#maxLength, '*', 'node', this.#o.nodeId, 'e', JSON.stringify(event))
-      .catch((error) => this.#o.onError?.(error));
+    this.#writes
+      .queue((p) => p.xadd(this.#stream, 'MAXLEN', '~', this.#maxLength, '*', ...fields))
+      .catch((error) => {
+        this.#pending.delete(seq);
+        this.#o.onError?.(error);
+      });
   }
 
   override async replay(sinceId: string, filter: EventFilter): Promise<{ id: string; event: ApiEvent }[]> {
@@ -65,6 +103,10 @@ export class ClusterEventHub extends EventHub {
     for (let page = 0; page < REPLAY_PAGES; page++) {
       const entries = await this.#o.redis.xrange(this.#stream, start, '+', 'COUNT', REPLAY_PAGE);
       for (const [id, flat] of entries) {
+        const type = fieldOf(flat, 't');
+        const endpoint = fieldOf(flat, 'ep');
+        // Entries that say what they are skip the parse when the filter does not want them.
+        if (type !== undefined && endpoint !== undefined && !filterTakes(filter, type, endpoint)) continue;
         const event = parseEvent(fieldOf(flat, 'e'));
         if (event && matchesFilter(filter, event)) out.push({ id, event });
       }
@@ -75,12 +117,45 @@ export class ClusterEventHub extends EventHub {
   }
 
   #received(entry: StreamEntry): void {
-    const event = parseEvent(entry.fields.e);
+    const { node: from = '', t: type, ep: endpoint, e: json } = entry.fields;
+    const own = from === this.#o.nodeId;
+    const published = own ? this.#takePublished(entry.fields.s) : undefined;
+    if (published) {
+      this.deliverLocally(published, entry.id);
+      return;
+    }
+    if (type !== undefined && endpoint !== undefined && EVENT_TYPES.has(type) && json !== undefined) {
+      if (!own) this.#o.onRemoteEvent?.(type as ApiEventType, endpoint, from);
+      if (!this.wants(type as ApiEventType, endpoint)) return;
+      const event = parseEvent(json);
+      if (event) this.deliverLocally(event, entry.id);
+      return;
+    }
+    // An entry without t / ep (another writer): the JSON says what it is.
+    const event = parseEvent(json);
     if (!event) return;
-    const from = entry.fields.node ?? '';
-    if (from !== this.#o.nodeId) this.#o.onRemoteEvent?.(event, from);
+    if (!own) this.#o.onRemoteEvent?.(event.type, event.endpoint, from);
     this.deliverLocally(event, entry.id);
   }
+
+  /** The event this process published as `s`; ones published before it and never read back are dropped. */
+  #takePublished(s: string | undefined): ApiEvent | undefined {
+    if (s === undefined || !s.startsWith(this.#instance) || s[this.#instance.length] !== '.') return undefined;
+    const n = Number(s.slice(this.#instance.length + 1));
+    if (!Number.isSafeInteger(n)) return undefined;
+    for (const key of this.#pending.keys()) {
+      if (key >= n) break;
+      this.#pending.delete(key);
+    }
+    const event = this.#pending.get(n);
+    this.#pending.delete(n);
+    return event;
+  }
+}
+
+function filterTakes(filter: EventFilter, type: string, endpoint: string): boolean {
+  if (filter.endpoint !== undefined && filter.endpoint !== endpoint) return false;
+  return !filter.types || filter.types.has(type as ApiEventType);
 }
 
 function fieldOf(flat: readonly string[], name: string): string | undefined {

@@ -3,7 +3,8 @@
  * failover, a notification). `cluster:owner` maps endpoint -> node id; `cluster:owned:{node}` is
  * the set of endpoints a node owns, so counting is SCARD, not a scan. Both change in one script.
  */
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { WriteBatch } from './write-batch';
 
 /** KEYS: owner hash. ARGV: prefix, endpoint, node -> previous owner or false. */
 const CLAIM = `
@@ -26,17 +27,36 @@ redis.call('SREM', P .. 'cluster:owned:' .. old, ep)
 return 1
 `;
 
+/**
+ * The scripts as ioredis commands: EVALSHA once the connection has the script (EVAL the first
+ * time on each connection, so a restarted Redis gets it back), in pipelines too.
+ */
+const CLAIM_COMMAND = 'lwm2mClusterClaim';
+const RELEASE_COMMAND = 'lwm2mClusterRelease';
+type ScriptCommand = (key: string, ...args: string[]) => unknown;
+
+function scriptCommand(pipeline: ChainableCommander, name: string): ScriptCommand {
+  const command = (pipeline as unknown as Record<string, ScriptCommand | undefined>)[name];
+  if (!command) throw new Error(`ioredis command ${name} is not defined on this connection`);
+  return command.bind(pipeline);
+}
+
 export class Ownership {
   readonly #redis: Redis;
   readonly #prefix: string;
   readonly nodeId: string;
   /** Endpoints this node believes it owns (saves a round trip per notification). */
   readonly #mine = new Set<string>();
+  /** Claims and releases ride with the node's other writes of the same turn (one socket write). */
+  readonly #writes: WriteBatch;
 
-  constructor(redis: Redis, prefix: string, nodeId: string) {
+  constructor(redis: Redis, prefix: string, nodeId: string, writes: WriteBatch = new WriteBatch(redis)) {
     this.#redis = redis;
     this.#prefix = prefix;
     this.nodeId = nodeId;
+    this.#writes = writes;
+    redis.defineCommand(CLAIM_COMMAND, { numberOfKeys: 1, lua: CLAIM });
+    redis.defineCommand(RELEASE_COMMAND, { numberOfKeys: 1, lua: RELEASE });
   }
 
   get #hash(): string {
@@ -46,7 +66,9 @@ export class Ownership {
   /** This node takes the endpoint; resolves with the previous owner (undefined: none or us). */
   async claim(endpoint: string): Promise<string | undefined> {
     this.#mine.add(endpoint);
-    const old = (await this.#redis.eval(CLAIM, 1, this.#hash, this.#prefix, endpoint, this.nodeId)) as string | null;
+    const old = (await this.#writes.queue((p) =>
+      scriptCommand(p, CLAIM_COMMAND)(this.#hash, this.#prefix, endpoint, this.nodeId),
+    )) as string | null;
     return old && old !== this.nodeId ? old : undefined;
   }
 
@@ -68,7 +90,7 @@ export class Ownership {
   /** The registration ended: forget the owner (only if it is still `node`, when given). */
   async release(endpoint: string, node?: string): Promise<void> {
     this.#mine.delete(endpoint);
-    await this.#redis.eval(RELEASE, 1, this.#hash, this.#prefix, endpoint, node ?? '');
+    await this.#writes.queue((p) => scriptCommand(p, RELEASE_COMMAND)(this.#hash, this.#prefix, endpoint, node ?? ''));
   }
 
   async ownerOf(endpoint: string): Promise<string | undefined> {

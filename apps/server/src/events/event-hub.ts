@@ -45,6 +45,15 @@ export class EventHub {
     return undefined;
   }
 
+  /** True when some subscriber takes events of this type and endpoint (before building one). */
+  wants(type: ApiEventType, endpoint: string): boolean {
+    for (const s of this.#subscribers) {
+      if (s.filter.endpoint !== undefined && s.filter.endpoint !== endpoint) continue;
+      if (!s.filter.types || s.filter.types.has(type)) return true;
+    }
+    return false;
+  }
+
   subscribe(filter: EventFilter, deliver: EventDelivery): () => void {
     const subscriber = { filter, deliver };
     this.#subscribers.add(subscriber);
