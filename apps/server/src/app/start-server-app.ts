@@ -223,13 +223,18 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
     };
 
     const udp = await createUdpTransport({ host: options.coapHost ?? '0.0.0.0', port: options.coapPort ?? 5683 });
-    // OSCORE on the UDP ports, contexts from the security stores (oscore-layer.ts).
-    const oscoreLayer = (store: IndexedSecurityStore) => {
+    // OSCORE on the UDP ports, contexts from the security stores (oscore-layer.ts). Not in cluster
+    // mode: each node would count Sender Sequence Numbers from its own memory, so two nodes serving
+    // one device could reuse a nonce (RFC 8613 §7.2.1). Without the layer a request carrying the
+    // critical OSCORE option is refused with 4.02 Bad Option.
+    if (cluster) options.logger?.warn('OSCORE is not served in cluster mode (sequence numbers are per node)');
+    const oscoreLayer = (store: IndexedSecurityStore): MessageLayer[] => {
+      if (cluster) return [];
       const layer = createStoreOscoreLayer({ store });
       closers.push(async () => layer.close());
-      return layer;
+      return [layer];
     };
-    const server = startServer(udp, [oscoreLayer(security)]);
+    const server = startServer(udp, oscoreLayer(security));
     const coaps = options.coaps !== false;
     const coapsHost = options.coapsHost ?? options.dtlsHost ?? options.coapHost ?? '0.0.0.0';
     let coapsPort: number | undefined;
@@ -277,7 +282,7 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
     if (options.bootstrap !== false) {
       const bsHost = options.bsHost ?? options.coapHost ?? '0.0.0.0';
       const bsUdp = await createUdpTransport({ host: bsHost, port: options.bsPort ?? 5783 });
-      bootstrap = startBootstrap(bsUdp, [oscoreLayer(bootstrapSecurity)]);
+      bootstrap = startBootstrap(bsUdp, oscoreLayer(bootstrapSecurity));
       bsPort = bsUdp.localAddress()?.port;
       if (coaps) {
         const bsDtls = await startDtlsListener(bsHost, options.bsCoapsPort ?? 5784, bootstrapSecurity, credentials);

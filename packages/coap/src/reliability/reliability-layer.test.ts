@@ -87,6 +87,18 @@ describe('ReliabilityLayer on the wire', () => {
     expect(res.codeText).toBe('5.05');
   });
 
+  it('answers 4.02 to an OSCORE request when no OSCORE layer consumed the option', async () => {
+    const { client, serverPeer } = createPair();
+    const res = await client.request({
+      method: 'POST',
+      peer: serverPeer,
+      options: [{ number: OptionNumber.OSCORE, value: Uint8Array.of(0x09, 0x05, 0x42) }],
+      payload: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9),
+    });
+    expect(res.codeText).toBe('4.02');
+    expect(new TextDecoder().decode(res.payload)).toMatch(/OSCORE/);
+  });
+
   it('a piggybacked response that arrives after the request timed out is ignored', async () => {
     const { network, client } = createPair({ client: { random: () => 0 } });
     const raw = rawNode(network, 'raw');

@@ -99,8 +99,15 @@ export class ServerRole {
   }
 
   private serveRequest(sx: ServerExchange, message: CoapMessage): void {
-    if (hasProxyOption(message)) {
+    const special = specialOptionIn(message);
+    if (special === OptionNumber.PROXY_URI) {
       this.sendResponseDown(sx, errorMessage(message.token, CoapCode.PROXYING_NOT_SUPPORTED));
+      return;
+    }
+    if (special === OptionNumber.OSCORE) {
+      // An OSCORE layer removes the option when it unprotects; still here, nobody processed it
+      // (RFC 8613 §2: a server without OSCORE treats it as an unrecognized critical option).
+      this.sendResponseDown(sx, errorMessage(message.token, CoapCode.BAD_OPTION, 'OSCORE is not supported here'));
       return;
     }
     const problem = this.registry.check(message.options);
@@ -202,13 +209,18 @@ export class ServerRole {
 }
 
 /** Proxy-Uri / Proxy-Scheme: this endpoint is not a proxy (RFC 7252 §5.7.2: 5.05). */
-function hasProxyOption(m: CoapMessage): boolean {
+/**
+ * The option a request needs turned away for before anything else: Proxy-Uri/Proxy-Scheme
+ * (reported as PROXY_URI: no proxying here) or an OSCORE option no layer consumed; else undefined.
+ */
+function specialOptionIn(m: CoapMessage): number | undefined {
   const options = m.options;
   for (let i = 0; i < options.length; i++) {
     const n = options[i]!.number;
-    if (n === OptionNumber.PROXY_URI || n === OptionNumber.PROXY_SCHEME) return true;
+    if (n === OptionNumber.PROXY_URI || n === OptionNumber.PROXY_SCHEME) return OptionNumber.PROXY_URI;
+    if (n === OptionNumber.OSCORE) return OptionNumber.OSCORE;
   }
-  return false;
+  return undefined;
 }
 
 function rejectionMessage(token: Uint8Array, r: LayerRejection): CoapMessage {
