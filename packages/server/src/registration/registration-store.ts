@@ -2,6 +2,8 @@
  * Where registrations live. The in-memory default is below; `@lwm2m-ts/store-redis` implements
  * the same interface. Methods are async so remote stores fit; the in-memory one never waits.
  */
+
+import { type ExpiryEntry, ExpiryQueue } from './expiry-queue';
 import {
   applyRegistrationUpdate,
   type Registration,
@@ -31,6 +33,14 @@ export class InMemoryRegistrationStore implements RegistrationStore {
   readonly #byId = new Map<string, Registration>();
   /** endpoint -> id */
   readonly #byEndpoint = new Map<string, string>();
+  /**
+   * Expiry times (lifetime from the last update, without grace) of the stored registrations.
+   * An entry is current while its registration object is the one stored under its id: updates
+   * store a new object, so the old entry goes stale and the sweep skips it.
+   */
+  readonly #expiry = new ExpiryQueue<Registration>(
+    (entry: ExpiryEntry<Registration>) => this.#byId.get(entry.value.id) === entry.value,
+  );
 
   async add(registration: Registration): Promise<{ previous?: Registration }> {
     const previousId = this.#byEndpoint.get(registration.endpoint);
@@ -41,6 +51,8 @@ export class InMemoryRegistrationStore implements RegistrationStore {
     if (sameId && this.#byEndpoint.get(sameId.endpoint) === registration.id) this.#byEndpoint.delete(sameId.endpoint);
     this.#byId.set(registration.id, registration);
     this.#byEndpoint.set(registration.endpoint, registration.id);
+    this.#expiry.push(registrationExpiresAt(registration), registration);
+    this.#expiry.maybeCompact(this.#byId.size);
     return previous ? { previous } : {};
   }
 
@@ -49,15 +61,22 @@ export class InMemoryRegistrationStore implements RegistrationStore {
     if (!previous) return undefined;
     const updated = applyRegistrationUpdate(previous, update);
     this.#byId.set(id, updated);
+    this.#expiry.push(registrationExpiresAt(updated), updated);
+    this.#expiry.maybeCompact(this.#byId.size);
     return { previous, updated };
   }
 
   async remove(id: string): Promise<Registration | undefined> {
     const registration = this.#byId.get(id);
     if (!registration) return undefined;
-    this.#byId.delete(id);
-    if (this.#byEndpoint.get(registration.endpoint) === id) this.#byEndpoint.delete(registration.endpoint);
+    this.#unlink(registration);
+    this.#expiry.maybeCompact(this.#byId.size);
     return registration;
+  }
+
+  #unlink(registration: Registration): void {
+    this.#byId.delete(registration.id);
+    if (this.#byEndpoint.get(registration.endpoint) === registration.id) this.#byEndpoint.delete(registration.endpoint);
   }
 
   async getById(id: string) {
@@ -73,13 +92,22 @@ export class InMemoryRegistrationStore implements RegistrationStore {
     return [...this.#byId.values()];
   }
 
+  /** Earliest expiry first; the work is proportional to what expired (plus stale entries), not to the store size. */
   async removeExpired(now: number, graceMs: number) {
     const expired: Registration[] = [];
-    for (const registration of this.#byId.values()) {
-      if (registrationExpiresAt(registration) + graceMs < now) expired.push(registration);
-    }
-    for (const registration of expired) await this.remove(registration.id);
+    this.#expiry.popDue(
+      (at) => at + graceMs < now,
+      (registration) => {
+        this.#unlink(registration);
+        expired.push(registration);
+      },
+    );
     return expired;
+  }
+
+  /** Expiry entries examined by sweeps and compactions so far (tests, metrics). */
+  get expiryWork(): number {
+    return this.#expiry.examined;
   }
 
   get size(): number {
