@@ -1,6 +1,6 @@
 import { makePeer } from '@lwm2m-ts/coap';
 import { LwM2mValue, Resource } from '@lwm2m-ts/objects';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ClientSleepingError } from '../core/errors/client-sleeping-error';
 import { RequestTimeoutError } from '../core/errors/request-timeout-error';
 import { UnknownEndpointError } from '../core/errors/unknown-endpoint-error';
@@ -45,10 +45,16 @@ class FakeSender implements DownlinkSender {
   }
 }
 
-async function setup(queueMode = false) {
+async function setup(queueMode = false, registrationCacheMs?: number) {
   const clock = new ManualClock();
   const sender = new FakeSender();
-  const server = new LwM2mServer({ sender, clock, generateId: counterIds('q'), awakeTimeMs: 10_000 });
+  const server = new LwM2mServer({
+    sender,
+    clock,
+    generateId: counterIds('q'),
+    awakeTimeMs: 10_000,
+    ...(registrationCacheMs !== undefined ? { registrationCacheMs } : {}),
+  });
   const events: [string, unknown][] = [];
   for (const name of [
     'registered',
@@ -201,5 +207,71 @@ describe('housekeeping', () => {
     await server.observations.notify(observation.info!.id, { code: '2.05', content: manufacturer });
     await clock.advance(0);
     expect(events.filter(([n]) => n === 'awake')).toHaveLength(2);
+  });
+});
+
+describe('notifications and the queue-mode check', () => {
+  const notifyMany = async (server: LwM2mServer, id: string, count: number) => {
+    for (let i = 0; i < count; i++) await server.observations.notify(id, { code: '2.05', content: manufacturer });
+    await Promise.resolve();
+  };
+
+  it('a recently seen registration answers without a store lookup; after registrationCacheMs the store is asked again', async () => {
+    const { server, clock } = await setup(false);
+    const observation = await server.observe('dev', '/3/0/0');
+    const getById = vi.spyOn(server.registrations.store, 'getById');
+    await notifyMany(server, observation.info!.id, 100);
+    expect(getById).toHaveBeenCalledTimes(0);
+    await clock.advance(1_000);
+    await notifyMany(server, observation.info!.id, 50);
+    expect(getById).toHaveBeenCalledTimes(1);
+  });
+
+  it('registrationCacheMs 0 asks the store for every notification', async () => {
+    const { server } = await setup(false, 0);
+    const observation = await server.observe('dev', '/3/0/0');
+    const getById = vi.spyOn(server.registrations.store, 'getById');
+    await notifyMany(server, observation.info!.id, 5);
+    expect(getById).toHaveBeenCalledTimes(5);
+  });
+
+  it('a queue-mode client is marked awake by every notification, cached or not', async () => {
+    const { server, clock, events } = await setup(true);
+    const observation = await server.observe('dev', '/3/0/0');
+    for (let round = 0; round < 3; round++) {
+      await clock.advance(10_001);
+      await notifyMany(server, observation.info!.id, 1);
+      await clock.advance(0);
+    }
+    expect(events.filter(([n]) => n === 'sleeping')).toHaveLength(3);
+    expect(events.filter(([n]) => n === 'awake')).toHaveLength(4);
+  });
+
+  it('a change made in the store by another node (no local event) is seen within registrationCacheMs', async () => {
+    const { server, clock, events, peer } = await setup(false, 500);
+    const observation = await server.observe('dev', '/3/0/0');
+    // Another node switched the registration to queue mode through the shared store.
+    await server.registrations.store.update('q1', { queueMode: true, peer, lastUpdate: clock.now() });
+    await notifyMany(server, observation.info!.id, 1);
+    await clock.advance(0);
+    expect(events.filter(([n]) => n === 'awake')).toHaveLength(0);
+    await clock.advance(500);
+    await notifyMany(server, observation.info!.id, 1);
+    await clock.advance(0);
+    expect(events.filter(([n]) => n === 'awake')).toHaveLength(1);
+  });
+
+  it('a local update applies at once (no waiting for registrationCacheMs)', async () => {
+    const { server, clock, events, peer } = await setup(false, 60_000);
+    const observation = await server.observe('dev', '/3/0/0');
+    await notifyMany(server, observation.info!.id, 1);
+    await server.registrations.update({ registrationId: 'q1', queueMode: true }, peer);
+    await clock.advance(10_001);
+    expect(events.filter(([n]) => n === 'sleeping')).toHaveLength(1);
+    const getById = vi.spyOn(server.registrations.store, 'getById');
+    await notifyMany(server, observation.info!.id, 1);
+    await clock.advance(0);
+    expect(events.filter(([n]) => n === 'awake')).toHaveLength(2);
+    expect(getById).toHaveBeenCalledTimes(0);
   });
 });

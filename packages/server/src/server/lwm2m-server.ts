@@ -29,6 +29,7 @@ import type {
 import type { ObserveCompositeResponse, ObserveResponse, ResponseByKind } from '../request/downlink-responses';
 import { InvalidRequestError, pathFor, toPath } from '../request/request-builders';
 import type { DownlinkSender } from './downlink-sender';
+import { RecentRegistrations } from './recent-registrations';
 import type { ServerEvents } from './server-events';
 
 export interface RequestOptions {
@@ -53,6 +54,13 @@ export interface LwM2mServerOptions extends Omit<RegistrationServiceOptions, 'cl
   readonly queueTtlMs?: number;
   /** Buffered notifications per observation stream. Default 256. */
   readonly notificationBuffer?: number;
+  /**
+   * How long a registration looked up for a notification (the queue-mode check) is reused
+   * before the store is asked again. Local registration changes apply at once; this bounds how
+   * late a change made through a shared store by another node is seen. 0: ask the store for
+   * every notification. Default 1000 ms.
+   */
+  readonly registrationCacheMs?: number;
 }
 
 const ALL_BUT_ROOT = ['object', 'object-instance', 'resource', 'resource-instance'] as const;
@@ -69,11 +77,14 @@ export class LwM2mServer {
   /** peer key -> registration id, for uplink traffic that names no registration (Send). */
   readonly #byPeer = new Map<string, string>();
   readonly #sweepMs: number;
+  /** Registrations by id for the notification path (see `registrationCacheMs`). */
+  readonly #recent: RecentRegistrations;
   #queueSweep: unknown;
 
   constructor(options: LwM2mServerOptions) {
     this.#clock = options.clock ?? systemClock;
     this.#sweepMs = options.expirySweepMs ?? 1000;
+    this.#recent = new RecentRegistrations(this.#clock, options.registrationCacheMs ?? 1000);
     const generateId = options.generateId ?? randomId;
     // A throwing 'error' listener must not re-enter the error path.
     let reporting = false;
@@ -390,24 +401,38 @@ export class LwM2mServer {
     const r = this.registrations.events;
     const fail = (error: unknown) => this.events.emit('error', { error });
     r.on('registered', (event) => {
+      this.#recent.set(event.registration);
       this.#byPeer.set(event.registration.peer.key, event.registration.id);
       this.events.emit('registered', event);
       this.noteActivity(event.registration).catch(fail);
     });
-    // A notification proves a queue-mode client awake.
+    // A notification proves a queue-mode client awake. Most clients are not in queue mode, so a
+    // recently seen registration answers without a store round trip (and without a promise).
     this.events.on('notification', ({ observation }) => {
+      const recent = this.#recent.get(observation.registrationId);
+      if (recent !== undefined) {
+        if (recent.queueMode) this.noteActivity(recent).catch(fail);
+        return;
+      }
+      const changes = this.#recent.changes;
       this.registrations.store
         .getById(observation.registrationId)
-        .then((registration) => (registration ? this.noteActivity(registration) : undefined))
+        .then((registration) => {
+          if (!registration) return;
+          this.#recent.offer(registration, changes);
+          return this.noteActivity(registration);
+        })
         .catch(fail);
     });
     r.on('updated', (event) => {
+      this.#recent.set(event.registration);
       if (event.addressChanged) this.#byPeer.delete(event.previous.peer.key);
       this.#byPeer.set(event.registration.peer.key, event.registration.id);
       this.events.emit('updated', event);
       this.noteActivity(event.registration).catch(fail);
     });
     const ended = (registration: Registration, keepQueue: boolean) => {
+      this.#recent.delete(registration.id);
       if (this.#byPeer.get(registration.peer.key) === registration.id) this.#byPeer.delete(registration.peer.key);
       this.#presence.forget(registration.endpoint);
       this.observations.removeByRegistration(registration.id).catch(fail);
