@@ -127,6 +127,7 @@ export class LwM2mClient {
         return ssid !== undefined && this.registrations.get(ssid)?.registered !== true;
       },
       storesNotifications: (server) => this.account(server)?.storeNotifications ?? true,
+      serverIdle: (server) => this.router.forgetDirect(server),
     });
     this.registrations = new Registrations({
       clock: this.clock,
@@ -161,6 +162,7 @@ export class LwM2mClient {
       directAccess: options.directAccess ?? [],
       sharedEndpoint: () => this.shared?.endpoint,
       touch: () => this.queue.touch(),
+      observing: (key) => this.observations.observes(key),
     });
     this.dm = new DmHandler({
       tree: this.objects,

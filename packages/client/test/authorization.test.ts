@@ -124,6 +124,33 @@ describe('directAccess rules', () => {
     await s.client.stop({ deregister: false });
   });
 
+  it('one host on many ports: only its observer keeps an entry, and its notifications still flow', async () => {
+    const sensor = ipsoSensor({ value: 21 });
+    const s = setup([{ id: 3303, instances: { 0: sensor } }], {
+      directAccess: [{ address: 'tool', operations: ['read'] }],
+    });
+    await started(s);
+    // The router is internal; its table of direct callers is what must stay bounded.
+    const router = (s.client as unknown as { router: { directCallers: number } }).router;
+    const watcher = tool(s, 'tool', 7000);
+    const texts: string[] = [];
+    const obs = watcher.endpoint.observe({ peer: watcher.client, path: '/3303/0/5700' });
+    void (async () => {
+      for await (const n of obs) texts.push(n.text());
+    })();
+    await settle();
+    for (let port = 8000; port < 8200; port++) {
+      const t = tool(s, 'tool', port);
+      expect((await get(t.endpoint, t.client, '/3303/0/5700')).code).toBe(CoapCode.CONTENT);
+    }
+    expect(router.directCallers).toBe(1);
+    sensor.update(22.5);
+    await settle();
+    expect(texts).toEqual(['21', '22.5']);
+    obs.cancel();
+    await s.client.stop({ deregister: false });
+  });
+
   it('matches the transport identity: the same address with another identity, or none, is refused', async () => {
     const s = setup(sensorObjects(), {
       directAccess: [{ address: 'tool', identity: { kind: 'psk', identity: 'tool-a' }, operations: ['read'] }],

@@ -39,12 +39,26 @@ export interface RequestRouterDeps {
   sharedEndpoint(): Endpoint | undefined;
   /** Activity (queue mode keeps the client awake). */
   touch(): void;
+  /** Whether a caller key still has observations (its entry must outlive the request). */
+  observing(key: string): boolean;
+}
+
+interface DirectCaller {
+  rule: DirectAccessRule;
+  owner: AccountOwner | undefined;
+  /** Requests of this caller being handled now (they read the entry in `authorize`). */
+  inFlight: number;
 }
 
 export class RequestRouter {
   private dm: DmHandler | undefined;
-  /** Direct-access caller key -> rule and the endpoint it talks to us on (for notifications). */
-  private readonly direct = new Map<string, { rule: DirectAccessRule; owner: AccountOwner | undefined }>();
+  /**
+   * Direct-access caller key -> rule and the endpoint it talks to us on (for notifications).
+   * A rule may match a whole address (any port), so one host could use endless keys: an entry
+   * lives only while a request of its caller is being handled or the caller observes something,
+   * which bounds the map by requests in flight plus observations (which the engine caps).
+   */
+  private readonly direct = new Map<string, DirectCaller>();
 
   constructor(private readonly d: RequestRouterDeps) {}
 
@@ -67,8 +81,31 @@ export class RequestRouter {
       return this.d.bootstrap().handle(req);
     if (this.d.bootstrap().inProgress) throw CoapError.serviceUnavailable('bootstrap in progress');
     const caller = this.callerOf(req, owner, fromOwnServer);
-    if (!this.dm) throw CoapError.serviceUnavailable('not ready');
-    return this.dm.handle(req, caller);
+    const dm = this.dm;
+    if (!dm) {
+      this.forgetDirect(caller.serverKey);
+      throw CoapError.serviceUnavailable('not ready');
+    }
+    if (caller.requester.kind === 'server') return dm.handle(req, caller);
+    const entry = this.direct.get(caller.serverKey)!;
+    entry.inFlight++;
+    try {
+      return await dm.handle(req, caller);
+    } finally {
+      entry.inFlight--;
+      this.forgetDirect(caller.serverKey);
+    }
+  }
+
+  /** Drops a direct-access caller's entry unless a request of it is in flight or it observes something. */
+  forgetDirect(key: string): void {
+    const entry = this.direct.get(key);
+    if (entry && entry.inFlight === 0 && !this.d.observing(key)) this.direct.delete(key);
+  }
+
+  /** Direct-access callers known now (requests in flight or observing). */
+  get directCallers(): number {
+    return this.direct.size;
   }
 
   /** Throws 4.01 unless `caller` may perform `operation` on `path`. */
@@ -114,7 +151,11 @@ export class RequestRouter {
     const rule = matchDirectAccess(this.d.directAccess, req.peer);
     if (rule) {
       const key = `${PEER_PREFIX}${req.peer.key}`;
-      this.direct.set(key, { rule, owner });
+      const entry = this.direct.get(key);
+      if (entry) {
+        entry.rule = rule;
+        entry.owner = owner;
+      } else this.direct.set(key, { rule, owner, inFlight: 0 });
       return { requester: { kind: 'peer', peer: req.peer }, serverKey: key };
     }
     if (session) throw CoapError.unauthorized(`server ${session.shortServerId} is not registered`);

@@ -40,12 +40,16 @@ export interface ObservationHost {
   offline(server: string): boolean;
   /** Whether a server wants notifications kept while the client is offline (/1/x/6). */
   storesNotifications(server: string): boolean;
+  /** The last relation of `server` ended (the router forgets a direct-access peer then). */
+  serverIdle?(server: string): void;
 }
 
 const isNotFound = (e: unknown) => CoapError.isInstance(e) && e.code === CoapCode.NOT_FOUND;
 
 export class ObservationManager {
   private readonly relations = new Map<string, Relation>();
+  /** server -> relations it holds, so "does this server observe anything" is O(1). */
+  private readonly perServer = new Map<string, number>();
 
   constructor(private readonly host: ObservationHost) {}
 
@@ -58,8 +62,11 @@ export class ObservationManager {
     let rel = this.relations.get(target.key);
     if (!rel?.sameObservation(target)) {
       if (rel) this.stopTimers(rel);
+      const replaced = rel;
       rel = new Relation(target, now, samples);
       this.relations.set(target.key, rel);
+      this.counted(target.server, 1);
+      if (replaced) this.counted(replaced.target.server, -1);
     } else rel.markSent(now, samples);
     rel.queued = false;
     this.schedule(rel);
@@ -72,6 +79,22 @@ export class ObservationManager {
     this.stopTimers(rel);
     rel.history.clear();
     this.relations.delete(key);
+    this.counted(rel.target.server, -1);
+  }
+
+  /** True while `server` holds at least one relation. */
+  observes(server: string): boolean {
+    return this.perServer.has(server);
+  }
+
+  private counted(server: string, delta: number): void {
+    const n = (this.perServer.get(server) ?? 0) + delta;
+    if (n > 0) {
+      this.perServer.set(server, n);
+      return;
+    }
+    this.perServer.delete(server);
+    this.host.serverIdle?.(server);
   }
 
   /** Ends every relation of a server (deregistration, account removed). */
@@ -141,6 +164,9 @@ export class ObservationManager {
   close(): void {
     for (const rel of this.relations.values()) this.stopTimers(rel);
     this.relations.clear();
+    const servers = [...this.perServer.keys()];
+    this.perServer.clear();
+    for (const server of servers) this.host.serverIdle?.(server);
   }
 
   // ---- evaluation ---------------------------------------------------------------------------

@@ -1,0 +1,69 @@
+/** The manager knows which servers (and direct-access peers) still observe something, and says when one stops. */
+import { makePeer } from '@lwm2m-ts/coap';
+import { LwM2mPath } from '@lwm2m-ts/objects';
+import { describe, expect, it } from 'vitest';
+import { ObservationManager } from './observation-manager';
+
+function setup() {
+  const idle: string[] = [];
+  const manager = new ObservationManager({
+    clock: { now: () => 0, setTimeout: () => 0, clearTimeout: () => {} },
+    attributes: () => ({}),
+    read: async () => ({
+      kind: 'resource',
+      id: 5700,
+      multiple: false,
+      type: 'float',
+      value: { type: 'float', value: 0 },
+    }),
+    notify: () => 1,
+    offline: () => false,
+    storesNotifications: () => true,
+    serverIdle: (server) => idle.push(server),
+  });
+  const target = (server: string, key: string, token = 1) => ({
+    server,
+    key,
+    coapPath: '/3303/0/5700',
+    paths: [LwM2mPath.parse('/3303/0/5700')],
+    peer: makePeer('127.0.0.1', 5683),
+    token: new Uint8Array([token]),
+  });
+  const sample = new Map([['/3303/0/5700', 0]]);
+  return { manager, idle, target, sample };
+}
+
+describe('ObservationManager per-server relations', () => {
+  it('reports a server idle when its last relation ends, not before', () => {
+    const { manager, idle, target, sample } = setup();
+    manager.sent(target('peer:a', 'k1'), sample);
+    manager.sent(target('peer:a', 'k2'), sample);
+    manager.sent(target('peer:a', 'k2'), sample); // a notification of the same relation
+    expect(manager.observes('peer:a')).toBe(true);
+    manager.cancel('k1');
+    expect(idle).toStrictEqual([]);
+    manager.cancel('k2');
+    expect(idle).toStrictEqual(['peer:a']);
+    expect(manager.observes('peer:a')).toBe(false);
+    manager.cancel('k2');
+    expect(idle).toStrictEqual(['peer:a']);
+  });
+
+  it('a relation key reused by another observation (new token) keeps the count right', () => {
+    const { manager, idle, target, sample } = setup();
+    manager.sent(target('peer:a', 'k', 1), sample);
+    manager.sent(target('peer:a', 'k', 2), sample);
+    expect(manager.observes('peer:a')).toBe(true);
+    manager.cancel('k');
+    expect(idle).toStrictEqual(['peer:a']);
+  });
+
+  it('close reports every observing server idle', () => {
+    const { manager, idle, target, sample } = setup();
+    manager.sent(target('peer:a', 'k1'), sample);
+    manager.sent(target('ssid:1', 'k2'), sample);
+    manager.close();
+    expect(idle.sort()).toStrictEqual(['peer:a', 'ssid:1']);
+    expect(manager.observes('peer:a')).toBe(false);
+  });
+});
