@@ -1,7 +1,9 @@
 /**
- * RFC 7252 message layer for unreliable transports (UDP, DTLS): CON retransmission with
- * exponential back-off, ACK/RST, piggybacked and separate responses, NON, deduplication that
- * replays the stored reply, NSTART per peer and CoAP ping.
+ * RFC 7252 message layer for unreliable transports (UDP, DTLS): frames in and out, message types
+ * (CON/NON/ACK/RST), ACK and RST matching, piggybacked and separate responses, NON notifications
+ * and the RST that ends them, duplicate detection that replays the stored reply, and CoAP ping.
+ * Its parts: CON retransmission (retransmitter.ts), empty ACKs of slow handlers
+ * (empty-ack-deadlines.ts), NSTART queues (nstart-slots.ts), dedup records (dedup-cache.ts).
  */
 import {
   CoapCode,
@@ -24,11 +26,13 @@ import { type ClientExchange, type ExchangeStore, ServerExchange } from '../exch
 import type { MessageIdGenerator, Random } from '../ids';
 import type { Messenger, MessengerUpper, NotificationOwner } from '../messenger';
 import { sendFrame } from '../send-frame';
-import { TimerHeap } from '../timer-heap';
 import type { Peer, Transport } from '../transport';
 import { DedupCache } from './dedup-cache';
+import { type AckWriter, EmptyAckDeadlines } from './empty-ack-deadlines';
 import { rejectMalformed } from './malformed';
-import { midKey, type PeerSlots, type Transmission } from './transmission';
+import { NstartSlots } from './nstart-slots';
+import { type RetransmissionHost, Retransmitter } from './retransmitter';
+import { midKey } from './transmission';
 
 export interface ReliabilityOptions {
   readonly transport: Transport;
@@ -44,27 +48,24 @@ export interface ReliabilityOptions {
   readonly piggybackWindowMs: number;
 }
 
-export class ReliabilityLayer implements Messenger {
-  private readonly outstanding = new Map<string, Transmission>();
+export class ReliabilityLayer implements Messenger, RetransmissionHost, AckWriter {
   /** Last NON notification per owner, so an RST to it ends the observation. */
   private readonly nonNotifications = new Map<string, NotificationOwner>();
   private readonly lastNonKey = new Map<NotificationOwner, string>();
-  private readonly slots = new Map<string, PeerSlots>();
-  /** The CON notification in flight per observe relation. */
-  private readonly conNotifications = new Map<NotificationOwner, Transmission>();
+  /** CON requests per peer (RFC 7252 §4.7). */
+  private readonly nstart: NstartSlots;
   readonly dedup: DedupCache;
-  /** Retransmission timers: one clock timer for all CONs in flight. */
-  private readonly timers: TimerHeap<Transmission>;
-  /** Empty-ACK deadlines of requests whose handler is still working: one clock timer for all. */
-  private readonly ackTimers: TimerHeap<ServerExchange>;
+  /** CONs in flight (requests, separate responses, notifications, pings). */
+  private readonly retransmitter: Retransmitter;
+  /** Empty-ACK deadlines of requests whose handler is still working. */
+  private readonly acks: EmptyAckDeadlines;
   private closed = false;
 
   constructor(private readonly o: ReliabilityOptions) {
     this.dedup = new DedupCache(o.clock, o.dedupCapacity);
-    this.timers = new TimerHeap<Transmission>(o.clock, (t) => this.retransmit(t));
-    this.ackTimers = new TimerHeap<ServerExchange>(o.clock, (sx) => {
-      if (!sx.acked && !sx.responded) this.sendEmptyAck(sx);
-    });
+    this.retransmitter = new Retransmitter(o.clock, o.random, o.params, this);
+    this.acks = new EmptyAckDeadlines(o.clock, o.piggybackWindowMs, this.dedup, this);
+    this.nstart = new NstartSlots(o.params.nstart, this);
   }
 
   // ---- sending ---------------------------------------------------------------------------
@@ -80,38 +81,21 @@ export class ReliabilityLayer implements Messenger {
       });
       return;
     }
-    if (!ex.holdsSlot) {
-      const s = this.slotsOf(ex.peer);
-      if (s.active >= this.o.params.nstart) {
-        ex.queued = message;
-        // A transfer already under way (next block, re-registration) goes first: its server-side
-        // state is waiting for it.
-        if (ex.messageId >= 0) s.waiting.unshift(ex);
-        else s.waiting.push(ex);
-        this.o.upper.armDeadline(ex);
-        return;
-      }
-      s.active++;
-      ex.holdsSlot = true;
+    if (!ex.holdsSlot && !this.nstart.acquire(ex, message)) {
+      this.o.upper.armDeadline(ex); // queued behind NSTART
+      return;
     }
-    this.stopTransmission(ex);
+    this.retransmitter.stop(ex);
     const mid = this.o.nextMessageId();
     ex.messageId = mid;
     const bytes = encodeUdp({ ...message, type: MessageType.CON, messageId: mid });
-    ex.transmission = this.transmit(ex.peer, mid, bytes, ex, undefined, undefined);
+    ex.transmission = this.retransmitter.transmit(ex.peer, mid, bytes, ex, undefined, undefined);
   }
 
   release(ex: ClientExchange): void {
-    this.stopTransmission(ex);
-    if (ex.queued) {
-      ex.queued = undefined;
-      const s = this.slots.get(ex.peer.key);
-      if (s) {
-        const i = s.waiting.indexOf(ex);
-        if (i >= 0) s.waiting.splice(i, 1);
-      }
-    }
-    this.freeSlot(ex);
+    this.retransmitter.stop(ex);
+    if (ex.queued) this.nstart.withdraw(ex);
+    this.nstart.free(ex);
   }
 
   sendResponse(sx: ServerExchange, message: CoapMessage): void {
@@ -123,12 +107,12 @@ export class ReliabilityLayer implements Messenger {
     // Encode first: a response that cannot be encoded leaves the exchange unanswered, so the
     // caller can still send an error response instead.
     const bytes = encodeUdp({ ...message, type, messageId: mid });
-    if (sx.heapIndex >= 0) this.ackTimers.cancel(sx);
+    if (sx.heapIndex >= 0) this.acks.cancel(sx);
     sx.responded = true;
     this.dedup.setExchange(sx.dedupSlot, sx.dedupGen, undefined);
     if (separate) {
       // Separate response (RFC 7252 §5.2.2), confirmable so it is not lost.
-      this.transmit(sx.peer, mid, bytes, undefined, undefined, undefined);
+      this.retransmitter.transmit(sx.peer, mid, bytes, undefined, undefined, undefined);
       return;
     }
     if (piggyback) sx.acked = true;
@@ -138,12 +122,13 @@ export class ReliabilityLayer implements Messenger {
 
   sendNotification(sx: ServerExchange, message: CoapMessage, confirmable: boolean, owner: NotificationOwner): void {
     const mid = this.o.nextMessageId();
-    const inFlight = this.conNotifications.get(owner);
+    const retransmitter = this.retransmitter;
+    const inFlight = retransmitter.notificationInFlight(owner);
     if (confirmable || inFlight) {
       // RFC 7641 §4.5.2: a newer notification replaces a CON still in flight, keeping its
       // retransmission counter and timeout, so the latest state is what gets through.
-      if (inFlight) this.cancelTransmission(inFlight);
-      const t = this.transmit(
+      if (inFlight) retransmitter.cancel(inFlight);
+      retransmitter.transmit(
         sx.peer,
         mid,
         encodeUdp({ ...message, type: MessageType.CON, messageId: mid }),
@@ -152,7 +137,6 @@ export class ReliabilityLayer implements Messenger {
         undefined,
         inFlight,
       );
-      this.conNotifications.set(owner, t);
       return;
     }
     const key = midKey(sx.peer, mid);
@@ -165,8 +149,8 @@ export class ReliabilityLayer implements Messenger {
 
   /** Forgets NON-notification bookkeeping of an observe relation that ended. */
   forgetNotificationOwner(owner: NotificationOwner): void {
-    const inFlight = this.conNotifications.get(owner);
-    if (inFlight) this.cancelTransmission(inFlight);
+    const inFlight = this.retransmitter.notificationInFlight(owner);
+    if (inFlight) this.retransmitter.cancel(inFlight);
     const prev = this.lastNonKey.get(owner);
     if (prev !== undefined) {
       this.nonNotifications.delete(prev);
@@ -175,8 +159,7 @@ export class ReliabilityLayer implements Messenger {
   }
 
   deferResponse(sx: ServerExchange): void {
-    if (sx.request.type !== MessageType.CON || sx.acked || sx.responded || sx.heapIndex >= 0) return;
-    this.ackTimers.schedule(sx, this.o.piggybackWindowMs);
+    this.acks.defer(sx);
   }
 
   ping(peer: Peer, timeoutMs: number): Promise<void> {
@@ -194,9 +177,9 @@ export class ReliabilityLayer implements Messenger {
           reject(e);
         },
       };
-      const t = this.transmit(peer, mid, bytes, undefined, undefined, done);
+      const t = this.retransmitter.transmit(peer, mid, bytes, undefined, undefined, done);
       timer = this.o.clock.setTimeout(() => {
-        this.cancelTransmission(t);
+        this.retransmitter.cancel(t);
         reject(new CoapTimeoutError(`ping to ${peer.key} timed out`, peer.key));
       }, timeoutMs);
     });
@@ -216,13 +199,11 @@ export class ReliabilityLayer implements Messenger {
 
   close(): void {
     this.closed = true;
-    this.timers.clear();
-    this.ackTimers.clear();
-    this.outstanding.clear();
+    this.retransmitter.clear();
+    this.acks.clear();
     this.nonNotifications.clear();
     this.lastNonKey.clear();
-    this.conNotifications.clear();
-    this.slots.clear();
+    this.nstart.clear();
     this.dedup.clear();
   }
 
@@ -264,7 +245,7 @@ export class ReliabilityLayer implements Messenger {
       if (reply) this.write(peer, reply);
       else if (msg.type === MessageType.CON) {
         const pending = dedup.exchange(seen);
-        if (pending && !pending.acked) this.sendEmptyAck(pending);
+        if (pending && !pending.acked) this.acks.sendEmptyAck(pending);
       }
       return;
     }
@@ -313,15 +294,15 @@ export class ReliabilityLayer implements Messenger {
       this.write(peer, ack);
     }
     // A separate response also acknowledges the request (RFC 7252 §5.2.2, lost ACK).
-    this.stopTransmission(ex);
-    this.freeSlot(ex);
+    this.retransmitter.stop(ex);
+    this.nstart.free(ex);
     this.o.upper.receiveResponse(ex, msg);
   }
 
   private onAck(msg: CoapMessage, peer: Peer): void {
-    const t = this.outstanding.get(midKey(peer, msg.messageId));
+    const t = this.retransmitter.find(midKey(peer, msg.messageId));
     if (!t) return; // duplicate or late ACK
-    this.cancelTransmission(t);
+    this.retransmitter.cancel(t);
     if (t.ping) {
       t.ping.resolve();
       return;
@@ -333,7 +314,7 @@ export class ReliabilityLayer implements Messenger {
     const ex = t.exchange;
     if (!ex) return;
     ex.transmission = undefined;
-    this.freeSlot(ex);
+    this.nstart.free(ex);
     const cls = codeClass(msg.code);
     if (cls >= 2 && cls <= 5 && this.o.exchanges.find(peer, msg.token) === ex) {
       this.o.upper.receiveResponse(ex, msg);
@@ -346,7 +327,7 @@ export class ReliabilityLayer implements Messenger {
 
   private onReset(msg: CoapMessage, peer: Peer): void {
     const key = midKey(peer, msg.messageId);
-    const t = this.outstanding.get(key);
+    const t = this.retransmitter.find(key);
     if (!t) {
       const owner = this.nonNotifications.get(key);
       if (owner) {
@@ -355,151 +336,38 @@ export class ReliabilityLayer implements Messenger {
       }
       return;
     }
-    this.cancelTransmission(t);
+    this.retransmitter.cancel(t);
     if (t.ping) t.ping.resolve();
     else if (t.notification) t.notification.onNotificationFailed('reset');
-    else if (t.exchange) {
-      t.exchange.transmission = undefined;
-      this.freeSlot(t.exchange);
-      this.o.upper.failExchange(t.exchange, new CoapResetError(`${peer.key} rejected the request (RST)`, peer.key));
-    }
+    else if (t.exchange)
+      this.abandonExchange(t.exchange, new CoapResetError(`${peer.key} rejected the request (RST)`, peer.key));
   }
 
-  // ---- retransmission --------------------------------------------------------------------
-
-  private transmit(
-    peer: Peer,
-    mid: number,
-    bytes: Uint8Array,
-    exchange: ClientExchange | undefined,
-    notification: NotificationOwner | undefined,
-    ping: Transmission['ping'],
-    replaces?: Transmission,
-  ): Transmission {
-    const p = this.o.params;
-    const t: Transmission = {
-      onSendError: (e) => this.transmissionFailed(t, e),
-      key: midKey(peer, mid),
-      peer,
-      bytes,
-      attempts: replaces ? replaces.attempts : 0,
-      // Initial timeout random in [ACK_TIMEOUT, ACK_TIMEOUT * ACK_RANDOM_FACTOR] (RFC 7252 §4.2).
-      timeoutMs: replaces ? replaces.timeoutMs : p.ackTimeoutMs * (1 + this.o.random() * (p.ackRandomFactor - 1)),
-      due: 0,
-      heapIndex: -1,
-      exchange,
-      notification,
-      ping,
-    };
-    this.outstanding.set(t.key, t);
-    this.send(peer, bytes, t.onSendError);
-    this.timers.schedule(t, t.timeoutMs);
-    return t;
+  /** RetransmissionHost: a CON of `ex` ended unanswered (RST, MAX_RETRANSMIT, send failure). */
+  abandonExchange(ex: ClientExchange, error: Error): void {
+    ex.transmission = undefined;
+    this.nstart.free(ex);
+    this.o.upper.failExchange(ex, error);
   }
 
-  private retransmit(t: Transmission): void {
-    if (this.outstanding.get(t.key) !== t) return;
-    if (t.attempts >= this.o.params.maxRetransmit) {
-      this.cancelTransmission(t);
-      const error = new CoapTimeoutError(
-        `no acknowledgement from ${t.peer.key} after ${t.attempts} retransmissions`,
-        t.peer.key,
-      );
-      if (t.ping) t.ping.reject(error);
-      else if (t.notification) t.notification.onNotificationFailed('timeout');
-      else if (t.exchange) {
-        t.exchange.transmission = undefined;
-        this.freeSlot(t.exchange);
-        this.o.upper.failExchange(t.exchange, error);
-      }
-      return;
-    }
-    t.attempts++;
-    t.timeoutMs *= 2;
-    this.send(t.peer, t.bytes, t.onSendError);
-    this.timers.schedule(t, t.timeoutMs);
-  }
-
-  /**
-   * The transport rejected a CON (e.g. DTLS handshake failed): retransmitting cannot help, so
-   * its owner fails now with a CoapSendError instead of after MAX_RETRANSMIT.
-   */
-  private transmissionFailed(t: Transmission, cause: unknown): void {
-    if (this.outstanding.get(t.key) !== t) return; // acknowledged, replaced or cancelled meanwhile
-    this.cancelTransmission(t);
-    const error = new CoapSendError(t.peer.key, cause);
-    if (t.ping) t.ping.reject(error);
-    else if (t.notification) {
-      this.o.upper.reportError(error, `notification to ${t.peer.key}`);
-      t.notification.onNotificationFailed('send');
-    } else if (t.exchange) {
-      t.exchange.transmission = undefined;
-      this.freeSlot(t.exchange);
-      this.o.upper.failExchange(t.exchange, error);
-    } else this.o.upper.reportError(error, `separate response to ${t.peer.key}`);
-  }
-
-  private cancelTransmission(t: Transmission): void {
-    this.timers.cancel(t);
-    if (this.outstanding.get(t.key) === t) this.outstanding.delete(t.key);
-    if (t.notification && this.conNotifications.get(t.notification) === t) this.conNotifications.delete(t.notification);
-  }
-
-  private stopTransmission(ex: ClientExchange): void {
-    const t = ex.transmission as Transmission | undefined;
-    if (t) {
-      this.cancelTransmission(t);
-      ex.transmission = undefined;
-    }
-  }
-
-  // ---- NSTART ----------------------------------------------------------------------------
-
-  private slotsOf(peer: Peer): PeerSlots {
-    let s = this.slots.get(peer.key);
-    if (!s) {
-      s = { active: 0, waiting: [] };
-      this.slots.set(peer.key, s);
-    }
-    return s;
-  }
-
-  private freeSlot(ex: ClientExchange): void {
-    if (!ex.holdsSlot) return;
-    ex.holdsSlot = false;
-    const s = this.slots.get(ex.peer.key);
-    if (!s) return;
-    s.active--;
-    while (s.active < this.o.params.nstart && s.waiting.length > 0) {
-      const next = s.waiting.shift()!;
-      const m = next.queued;
-      next.queued = undefined;
-      if (m && !next.done) this.sendRequest(next, m);
-    }
-    if (s.active === 0 && s.waiting.length === 0) this.slots.delete(ex.peer.key);
+  /** RetransmissionHost */
+  reportError(error: unknown, where: string): void {
+    this.o.upper.reportError(error, where);
   }
 
   // ---- wire ------------------------------------------------------------------------------
-
-  private sendEmptyAck(sx: ServerExchange): void {
-    sx.acked = true;
-    const bytes = encodeUdp(
-      createMessage({ type: MessageType.ACK, code: CoapCode.EMPTY, messageId: sx.request.messageId }),
-    );
-    this.dedup.setReply(sx.dedupSlot, sx.dedupGen, bytes);
-    this.write(sx.peer, bytes);
-  }
 
   private sendReset(peer: Peer, mid: number): void {
     this.write(peer, encodeUdp(createMessage({ type: MessageType.RST, code: CoapCode.EMPTY, messageId: mid })));
   }
 
   /** Fire and forget (ACK, RST, piggybacked or NON response): a failure goes to `onError`. */
-  private write(peer: Peer, bytes: Uint8Array): void {
+  write(peer: Peer, bytes: Uint8Array): void {
     this.send(peer, bytes, this.onSendError);
   }
 
-  private send(peer: Peer, bytes: Uint8Array, onError: (e: unknown) => void): void {
+  /** RetransmissionHost */
+  send(peer: Peer, bytes: Uint8Array, onError: (e: unknown) => void): void {
     if (!this.closed) sendFrame(this.o.transport, peer, bytes, onError);
   }
 

@@ -1,4 +1,4 @@
-/** Retransmission and NSTART bookkeeping of the ReliabilityLayer. */
+/** One CON in flight (the Retransmitter's record) and the key it is found by when answered. */
 import type { ClientExchange } from '../exchange';
 import type { NotificationOwner } from '../messenger';
 import type { TimerNode } from '../timer-heap';
@@ -17,11 +17,6 @@ export interface Transmission extends TimerNode {
   readonly ping: { resolve(): void; reject(e: Error): void } | undefined;
   /** The transport rejected a (re)transmission: fails the owner at once (one closure per CON). */
   readonly onSendError: (e: unknown) => void;
-}
-
-export interface PeerSlots {
-  active: number;
-  readonly waiting: ClientExchange[];
 }
 
 export const midKey = (peer: Peer, mid: number): string => `${peer.key}#${mid}`;
