@@ -8,9 +8,14 @@ import { StoreDataError } from './store-data-error';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** defineProperty, so a key "__proto__" (say, a client's query parameter) stays a plain key. */
-function defineKey(target: object, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+/**
+ * A plain own key. "__proto__" (say, a client's query parameter) goes through defineProperty, so
+ * it stays a plain key; every other key is an assignment (much cheaper, same property).
+ */
+function defineKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 function toJson(value: unknown): Json {

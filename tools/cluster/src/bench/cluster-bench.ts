@@ -23,7 +23,13 @@ import { EventStream } from '../sse-stream';
 import { UdpBalancer } from '../udp-balancer';
 import { waitFor } from '../wait-for';
 import type { LoadCommand, LoadReply } from './device-load';
-import { processCpuMicros, redisCpuMicros } from './process-cpu';
+import {
+  commandsPerOperation,
+  processCpuMicros,
+  processSyscalls,
+  redisCommandCalls,
+  redisCpuMicros,
+} from './process-cpu';
 
 const env = (name: string, fallback: number) => Number(process.env[`CLUSTER_BENCH_${name}`] ?? fallback);
 const REG_SECONDS = env('REG_SECONDS', 3);
@@ -66,6 +72,12 @@ export interface RunResult {
   readonly outOfOrder: number;
   readonly cpuPerNotificationUs: number;
   readonly redisCpuPerNotificationUs: number;
+  /** Write system calls of the node processes per operation (mostly their writes to Redis). */
+  readonly nodeWritesPerRegistration: number;
+  readonly nodeWritesPerNotification: number;
+  /** Redis commands per registration and per notification (`name calls, ...`), Redis set-ups only. */
+  readonly redisCommandsPerRegistration: string;
+  readonly redisCommandsPerNotification: string;
   /** Datagrams the balancer dropped or failed to send (3 nodes only). */
   readonly balancerDropped: number;
   readonly elapsedMs: number;
@@ -102,14 +114,22 @@ class Generator {
   }
 }
 
-/** CPU µs of the servers so far: [node processes, redis-server]. */
-async function serverCpu(nodes: readonly ServerNode[], redisUrl?: string): Promise<[number, number]> {
+/** CPU µs of the servers so far: [node processes, redis-server], and redis-server's command counts. */
+async function serverCpu(
+  nodes: readonly ServerNode[],
+  redisUrl?: string,
+): Promise<[number, number, Map<string, number>, number]> {
   let nodeCpu = 0;
-  for (const n of nodes) nodeCpu += (n.pid !== undefined ? processCpuMicros(n.pid) : undefined) ?? 0;
-  if (!redisUrl) return [nodeCpu, 0];
+  let writes = 0;
+  for (const n of nodes) {
+    nodeCpu += (n.pid !== undefined ? processCpuMicros(n.pid) : undefined) ?? 0;
+    writes += (n.pid !== undefined ? processSyscalls(n.pid)?.writes : undefined) ?? 0;
+  }
+  if (!redisUrl) return [nodeCpu, 0, new Map(), writes];
   const redis = await connectRedis({ url: redisUrl, connectTimeoutMs: 2000 });
   try {
-    return [nodeCpu, redisCpuMicros(await redis.info('cpu')) ?? 0];
+    const cpu = redisCpuMicros(await redis.info('cpu')) ?? 0;
+    return [nodeCpu, cpu, redisCommandCalls(await redis.info('commandstats')), writes];
   } finally {
     redis.disconnect();
   }
@@ -230,6 +250,10 @@ async function run(config: Config): Promise<RunResult> {
       outOfOrder,
       cpuPerNotificationUs: Math.round((cpu3[0] - cpu2[0] + cpu3[1] - cpu2[1]) / Math.max(1, received)),
       redisCpuPerNotificationUs: Math.round((cpu3[1] - cpu2[1]) / Math.max(1, received)),
+      nodeWritesPerRegistration: Number(((cpu1[3] - cpu0[3]) / Math.max(1, reg.registered)).toFixed(2)),
+      nodeWritesPerNotification: Number(((cpu3[3] - cpu2[3]) / Math.max(1, received)).toFixed(2)),
+      redisCommandsPerRegistration: commandsPerOperation(cpu0[2], cpu1[2], reg.registered),
+      redisCommandsPerNotification: commandsPerOperation(cpu2[2], cpu3[2], received),
       balancerDropped: balancer
         ? (({ droppedOversized, droppedNoBackend, droppedFlowLimit, droppedForeign, sendErrors }) =>
             droppedOversized + droppedNoBackend + droppedFlowLimit + droppedForeign + sendErrors)(balancer.stats())
@@ -282,6 +306,13 @@ async function main(): Promise<number> {
           `(${r.notificationsPerS.toLocaleString('en')}/s, ${r.cpuPerNotificationUs} µs server CPU each, ` +
           `${r.redisCpuPerNotificationUs} of it redis-server, ${r.outOfOrder} out of order)` +
           `${r.config === 'redis-3' ? `; balancer dropped ${r.balancerDropped}` : ''}; run ${r.elapsedMs} ms`,
+      );
+      console.log(
+        `cluster ${r.config}: node write syscalls per registration ${r.nodeWritesPerRegistration}, per notification ` +
+          `${r.nodeWritesPerNotification}` +
+          (config.redis
+            ? `; redis commands per registration: ${r.redisCommandsPerRegistration}; per notification: ${r.redisCommandsPerNotification}`
+            : ''),
       );
       if (r.elapsedMs > RUN_LIMIT_MS)
         console.log(`cluster ${r.config}: run took ${r.elapsedMs} ms (> ${RUN_LIMIT_MS})`);

@@ -1,7 +1,7 @@
 /**
  * CPU time of processes, for CPU µs per operation (the figure that holds up on a shared machine):
  * utime + stime of a PID from /proc/<pid>/stat (Linux), and redis-server's own used_cpu_* from
- * INFO cpu.
+ * INFO cpu; and the commands redis-server ran (INFO commandstats), to count them per operation.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -33,6 +33,23 @@ export function processCpuMicros(pid: number): number | undefined {
   return ((utime + stime) * 1_000_000) / clockTicks();
 }
 
+/**
+ * Read and write system calls of a process so far (`syscr` / `syscw` of /proc/<pid>/io): for the
+ * server, mostly its TCP reads and writes to Redis (UDP goes through recvmsg / sendmsg, not
+ * counted). Undefined when the process is gone (or not Linux).
+ */
+export function processSyscalls(pid: number): { reads: number; writes: number } | undefined {
+  let io: string;
+  try {
+    io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const reads = Number(/^syscr:\s*(\d+)$/m.exec(io)?.[1]);
+  const writes = Number(/^syscw:\s*(\d+)$/m.exec(io)?.[1]);
+  return Number.isFinite(reads) && Number.isFinite(writes) ? { reads, writes } : undefined;
+}
+
 /** used_cpu_sys + used_cpu_user (seconds) of an `INFO cpu` reply, in µs. */
 export function redisCpuMicros(info: string): number | undefined {
   let total = 0;
@@ -45,4 +62,32 @@ export function redisCpuMicros(info: string): number | undefined {
     }
   }
   return found === 2 ? Math.round(total * 1_000_000) : undefined;
+}
+
+/** Calls per command of an `INFO commandstats` reply (`cmdstat_evalsha:calls=3,...` -> evalsha 3). */
+export function redisCommandCalls(info: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of info.split(/\r?\n/)) {
+    const m = /^cmdstat_([a-z|_-]+):calls=(\d+)/.exec(line.trim());
+    if (m) out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}
+
+/** Commands run between two `redisCommandCalls` readings, per operation, most frequent first. */
+export function commandsPerOperation(
+  before: ReadonlyMap<string, number>,
+  after: ReadonlyMap<string, number>,
+  operations: number,
+): string {
+  const rows: [string, number][] = [];
+  for (const [name, calls] of after) {
+    const delta = calls - (before.get(name) ?? 0);
+    if (delta > 0) rows.push([name, delta / Math.max(1, operations)]);
+  }
+  rows.sort((a, b) => b[1] - a[1]);
+  return rows
+    .filter(([, n]) => n >= 0.01)
+    .map(([name, n]) => `${name} ${n.toFixed(2)}`)
+    .join(', ');
 }
