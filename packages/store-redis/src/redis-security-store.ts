@@ -3,11 +3,14 @@
  * endpoint and `sec:oscore` OSCORE recipient id (hex) -> endpoint, with `sec:psk-of` /
  * `sec:oscore-of` recording which index entries an endpoint owns. A put checks the PSK identity
  * owner and rewrites the indexes in one Lua script, so two nodes cannot both claim an identity.
+ * Every put and remove publishes the endpoint on `sec:changed`: with `enableCache`, a node keeps
+ * `getByEndpoint` answers (the one read of every Register) and forgets them on that message.
  */
 import { type EditableSecurityStore, type SecurityInfo, SecurityInfoConflictError } from '@lwm2m-ts/server';
 import type { Redis } from 'ioredis';
 import { RedisScript } from './redis-script';
 import { hashEntries } from './scan';
+import { SecurityInfoCache } from './security-cache';
 import { DEFAULT_PREFIX, type RedisStoreOptions } from './store-options';
 import { decodeValue, encodeValue } from './value-codec';
 
@@ -26,6 +29,9 @@ local function drop(endpoint)
   unlink('sec:oscore', endpoint)
   redis.call('HDEL', P .. 'sec:data', endpoint)
   return json
+end
+local function changed(endpoint)
+  redis.call('PUBLISH', P .. 'sec:changed', endpoint)
 end
 `;
 
@@ -49,12 +55,15 @@ if hasOscore == '1' then
   redis.call('HSET', P .. 'sec:oscore', rid, endpoint)
   redis.call('HSET', P .. 'sec:oscore-of', endpoint, rid)
 end
+changed(endpoint)
 return {1, previous}
 `);
 
 /** ARGV: prefix, endpoint -> removed JSON or nil. */
 const removeScript = new RedisScript(`${prelude}
-return drop(ARGV[2])
+local json = drop(ARGV[2])
+if json then changed(ARGV[2]) end
+return json
 `);
 
 /** ARGV: prefix, index (sec:psk, sec:oscore), value -> JSON or nil. */
@@ -71,14 +80,40 @@ const decode = (json: unknown): SecurityInfo | undefined =>
 export class RedisSecurityStore implements EditableSecurityStore {
   readonly #redis: Redis;
   readonly #prefix: string;
+  #cache: SecurityInfoCache<SecurityInfo> | undefined;
 
   constructor(options: RedisStoreOptions) {
     this.#redis = options.redis;
     this.#prefix = options.prefix ?? DEFAULT_PREFIX;
   }
 
+  /**
+   * Keeps `getByEndpoint` answers on this node until a put or remove (from any node) publishes a
+   * change of that endpoint. `subscriber` becomes the listening connection (e.g. `redis.duplicate()`);
+   * `disableCache()` closes it. Only changes made through this class are seen: do not edit the
+   * `sec:*` keys by hand while nodes cache.
+   */
+  async enableCache(subscriber: Redis): Promise<void> {
+    const cache = new SecurityInfoCache<SecurityInfo>(subscriber, `${this.#prefix}sec:changed`);
+    await cache.start();
+    this.#cache = cache;
+  }
+
+  disableCache(): void {
+    this.#cache?.stop();
+    this.#cache = undefined;
+  }
+
   async getByEndpoint(endpoint: string): Promise<SecurityInfo | undefined> {
-    return decode(await this.#redis.hget(`${this.#prefix}sec:data`, endpoint));
+    const cache = this.#cache;
+    if (!cache) return decode(await this.#redis.hget(`${this.#prefix}sec:data`, endpoint));
+    const cached = cache.get(endpoint);
+    if (cached !== undefined) return cached ?? undefined;
+    const info = await cache.load(endpoint, async () => {
+      const json = await this.#redis.hget(`${this.#prefix}sec:data`, endpoint);
+      return decode(json) ?? null;
+    });
+    return info ?? undefined;
   }
 
   async getByPskIdentity(identity: string): Promise<SecurityInfo | undefined> {
@@ -100,6 +135,7 @@ export class RedisSecurityStore implements EditableSecurityStore {
       info.oscore ? 1 : 0,
       info.oscore ? hex(info.oscore.recipientId) : '',
     ])) as [number, string | null];
+    this.#cache?.forget(info.endpoint);
     if (ok === 0) {
       throw new SecurityInfoConflictError(`PSK identity "${info.psk?.identity}" is already used by "${value}"`);
     }
@@ -108,7 +144,9 @@ export class RedisSecurityStore implements EditableSecurityStore {
   }
 
   async remove(endpoint: string): Promise<SecurityInfo | undefined> {
-    return decode(await removeScript.run(this.#redis, [this.#prefix, endpoint]));
+    const removed = decode(await removeScript.run(this.#redis, [this.#prefix, endpoint]));
+    this.#cache?.forget(endpoint);
+    return removed;
   }
 
   async list(): Promise<SecurityInfo[]> {

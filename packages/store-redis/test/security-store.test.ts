@@ -1,5 +1,5 @@
 import { InMemorySecurityStore, SecurityInfoConflictError } from '@lwm2m-ts/server';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { RedisSecurityStore } from '../src/redis-security-store';
 import { securityInfo } from './fixtures';
 import { securityStoreSuite } from './suites/security-store-suite';
@@ -10,6 +10,21 @@ securityStoreSuite('in-memory', async () => new InMemorySecurityStore());
 const redis = useRedis('RedisSecurityStore');
 if (redis) {
   securityStoreSuite('redis', async () => new RedisSecurityStore(await redis.store()));
+
+  // The same behaviour with the node-local cache on (what a cluster node runs).
+  const cached: RedisSecurityStore[] = [];
+  afterAll(() => {
+    for (const store of cached) store.disableCache();
+  });
+  securityStoreSuite('redis (cached)', async () => {
+    const options = await redis.store();
+    const store = new RedisSecurityStore(options);
+    const subscriber = options.redis.duplicate();
+    subscriber.on('error', () => {});
+    await store.enableCache(subscriber);
+    cached.push(store);
+    return store;
+  });
 
   describe('RedisSecurityStore across nodes', () => {
     it('two nodes racing for one PSK identity: exactly one wins', async () => {

@@ -1,0 +1,89 @@
+/**
+ * A node's copy of security infos by endpoint (present or absent), so a Register does not read
+ * Redis to authorize the client. Every change made through `RedisSecurityStore` publishes the
+ * endpoint on `sec:changed` in the same script as the write; each node listens on its own
+ * subscriber connection and forgets that entry. While the subscriber is not connected nothing is
+ * cached or served (a message may have been missed), and every reconnect starts empty.
+ * A read that an invalidation overtook is not kept (`#epoch`): the next read goes to Redis.
+ */
+import type { Redis } from 'ioredis';
+
+/** Entries kept at most (the oldest go first). */
+const CACHE_LIMIT = 10_000;
+
+export class SecurityInfoCache<T> {
+  readonly #subscriber: Redis;
+  readonly #channel: string;
+  /** endpoint -> stored JSON, or null when the endpoint has none. */
+  readonly #entries = new Map<string, T | null>();
+  /** Bumped by every invalidation and disconnect: a read older than that is not kept. */
+  #epoch = 0;
+  #live = false;
+  #started = false;
+
+  /** `subscriber` becomes a subscriber connection (it can do nothing else). */
+  constructor(subscriber: Redis, channel: string) {
+    this.#subscriber = subscriber;
+    this.#channel = channel;
+    subscriber.on('message', (channel: string, endpoint: string) => {
+      if (channel !== this.#channel) return;
+      this.#epoch++;
+      this.#entries.delete(endpoint);
+    });
+    const down = () => {
+      this.#live = false;
+      this.#epoch++;
+      this.#entries.clear();
+    };
+    subscriber.on('close', down);
+    subscriber.on('reconnecting', down);
+    // 'ready' comes before ioredis has subscribed again: live only once a SUBSCRIBE is answered.
+    subscriber.on('ready', () => {
+      if (this.#started) this.#subscribe().catch(() => undefined);
+    });
+  }
+
+  async #subscribe(): Promise<void> {
+    await this.#subscriber.subscribe(this.#channel);
+    this.#epoch++;
+    this.#live = this.#started && this.#subscriber.status === 'ready';
+  }
+
+  async start(): Promise<void> {
+    this.#started = true;
+    await this.#subscribe();
+  }
+
+  stop(): void {
+    this.#started = false;
+    this.#live = false;
+    this.#entries.clear();
+    this.#subscriber.disconnect();
+  }
+
+  /** The cached value (null: known absent), or undefined when not cached. */
+  get(endpoint: string): T | null | undefined {
+    return this.#live ? this.#entries.get(endpoint) : undefined;
+  }
+
+  /** Reads through `load` and keeps the result unless an invalidation came in meanwhile. */
+  async load(endpoint: string, load: () => Promise<T | null>): Promise<T | null> {
+    const epoch = this.#epoch;
+    const value = await load();
+    if (this.#live && epoch === this.#epoch) {
+      this.#entries.set(endpoint, value);
+      if (this.#entries.size > CACHE_LIMIT) this.#entries.delete(this.#entries.keys().next().value as string);
+    }
+    return value;
+  }
+
+  /** A change made here: forget it now (the published message follows). */
+  forget(endpoint: string): void {
+    this.#epoch++;
+    this.#entries.delete(endpoint);
+  }
+
+  get live(): boolean {
+    return this.#live;
+  }
+}
