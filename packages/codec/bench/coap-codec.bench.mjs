@@ -46,7 +46,7 @@ const read = encodeUdp(
   }),
 );
 
-function measure(name, fn) {
+function measure(fn) {
   const warmEnd = performance.now() + DURATION_MS / 4;
   while (performance.now() < warmEnd) for (let i = 0; i < 1000; i++) fn();
   let ops = 0;
@@ -78,8 +78,8 @@ for (const [label, bytes] of [
   const check = packet.generate(packet.parse(Buffer.from(bytes)));
   if (Buffer.compare(check, Buffer.from(bytes)) !== 0)
     console.warn(`note: coap-packet re-encodes ${label} differently`);
-  const a = measure('ours', ours(bytes));
-  const b = measure('coap-packet', theirs(Buffer.from(bytes)));
+  const a = measure(ours(bytes));
+  const b = measure(theirs(Buffer.from(bytes)));
   results.push(a / b);
   console.log(`${label} (${bytes.length} bytes), decode+encode`);
   console.log(`  @lwm2m-ts/codec ${fmt(a)} ops/s`);

@@ -60,7 +60,9 @@ async function main() {
     );
     if (mode === 'psk') {
       const perCore = r.done / cpuSeconds;
-      console.log(`  target (issue #6): >= 3000 PSK handshakes/s per server core: ${perCore >= 3000 ? 'met' : 'NOT met'}`);
+      console.log(
+        `  target (issue #6): >= 3000 PSK handshakes/s per server core: ${perCore >= 3000 ? 'met' : 'NOT met'}`,
+      );
     }
     await new Promise((res) => setTimeout(res, 300));
   }
