@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm start`: the LwM2M server (API + web UI) and, beside it, one simulated device, so a
 // newcomer opens the UI and sees a device with live values. Arguments go to the server
-// (e.g. `pnpm start -- --http-port 8081`); SIGINT/SIGTERM stop both, the device first.
+// (e.g. `pnpm start -- --http-port 8081`; `--coap-ws` is added); SIGINT/SIGTERM stop both, the device first.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,9 @@ const flag = (name, env, fallback) => {
 const httpPort = Number(flag('--http-port', 'LWM2M_HTTP_PORT', '8080'));
 const coapPort = Number(flag('--coap-port', 'LWM2M_COAP_PORT', '5683'));
 
-const server = spawn(process.execPath, [serverBin, ...args], { stdio: 'inherit' });
+// The demo serves CoAP over WebSockets too, so the UI's "Device in this tab" page works at once.
+const serverArgs = args.includes('--coap-ws') ? args : [...args, '--coap-ws'];
+const server = spawn(process.execPath, [serverBin, ...serverArgs], { stdio: 'inherit' });
 let device;
 let stopping = false;
 
