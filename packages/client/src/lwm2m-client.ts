@@ -49,7 +49,11 @@ export class LwM2mClient {
   private readonly shared: { endpoint: Endpoint; gate: SleepGate } | undefined;
   private readonly connections: AccountConnections;
   private readonly endpointOptions: LwM2mClientOptions['endpoint'];
-  private readonly attributes = new AttributeStore();
+  /** Direct-access peers' attributes are capped (LRU), never those of a peer observing now. */
+  private readonly attributes = new AttributeStore({
+    isDirect: (server) => shortServerIdOf(server) === undefined,
+    observing: (server) => this.observations.observes(server),
+  });
   private readonly observations: ObservationManager;
   private readonly negotiation: ContentNegotiation;
   private readonly dm: DmHandler;
@@ -127,7 +131,11 @@ export class LwM2mClient {
         return ssid !== undefined && this.registrations.get(ssid)?.registered !== true;
       },
       storesNotifications: (server) => this.account(server)?.storeNotifications ?? true,
-      serverIdle: (server) => this.router.forgetDirect(server),
+      serverIdle: (server) => {
+        this.router.forgetDirect(server);
+        // Its attributes stay (it may observe again) but become evictable: trim to the cap.
+        this.attributes.trim();
+      },
     });
     this.registrations = new Registrations({
       clock: this.clock,
