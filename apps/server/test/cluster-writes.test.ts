@@ -41,7 +41,7 @@ if (requireRedisServer('cluster write path')) {
       return h;
     }
 
-    it('sends the writes of one turn as one pipeline, replies in order, an error only to its caller', async () => {
+    it('sends the writes of one turn as one pipeline, replies in order, an error only to its caller, one write alone', async () => {
       const batch = new WriteBatch(redis);
       const pipelines = vi.spyOn(redis, 'pipeline');
       await redis.set('wb:text', 'not a number');
@@ -56,11 +56,16 @@ if (requireRedisServer('cluster write path')) {
       expect(settled[0]).toEqual({ status: 'fulfilled', value: 1 });
       expect(settled[1]?.status).toBe('rejected');
       expect(settled[2]).toEqual({ status: 'fulfilled', value: 2 });
-      expect(() => batch.queue(() => undefined)).toThrow('exactly one command');
-      // flush() sends at once (before a connection closes, say).
+      await expect(batch.queue(() => undefined)).rejects.toThrow('exactly one command');
+      const [, none] = await Promise.allSettled([batch.queue((p) => p.get('wb:n')), batch.queue(() => undefined)]);
+      expect(none.status).toBe('rejected');
+      // A turn with one write sends it as a plain command; flush() sends at once (before closing, say).
+      const single = vi.spyOn(redis, 'pipeline');
       const now = batch.queue((p) => p.get('wb:n'));
       batch.flush();
       expect(await now).toBe('2');
+      expect(single).not.toHaveBeenCalled();
+      single.mockRestore();
     });
 
     it('a claim and a release of one turn apply in that order', async () => {

@@ -14,6 +14,7 @@ import {
   registrationExpiresAt,
 } from '@lwm2m-ts/server';
 import type { Redis } from 'ioredis';
+import { dropOldest } from './bounded-map';
 import { addScript, getByIndexScript, removeScript, takeExpiredScript, updateScript } from './registration-scripts';
 import { zsetMembers } from './scan';
 import { StoreDataError } from './store-data-error';
@@ -23,8 +24,12 @@ import { decodeValue, encodeValue } from './value-codec';
 
 /** Compare-and-set attempts before an update gives up (only reached under absurd contention). */
 const MAX_UPDATE_ATTEMPTS = 100;
-/** Registrations whose (version, value) a node remembers for its next update (oldest dropped first). */
-const KNOWN_LIMIT = 10_000;
+/**
+ * Registrations whose (version, value) a node remembers for its next update. The registration
+ * service reads a registration right before updating it, so a short memory is enough; a long one
+ * would keep thousands of registrations alive for the garbage collector to trace.
+ */
+const KNOWN_LIMIT = 1000;
 
 /** A registration as last read or written by this node, with the version it had then. */
 type Known = { readonly registration: Registration; readonly version: string };
@@ -69,7 +74,7 @@ export class RedisRegistrationStore implements RegistrationStore {
     const id = registration.id;
     this.#known.delete(id); // re-inserted last: the map's order is the eviction order
     this.#known.set(id, { registration, version: String(version) });
-    if (this.#known.size > KNOWN_LIMIT) this.#known.delete(this.#known.keys().next().value as string);
+    if (this.#known.size > KNOWN_LIMIT) dropOldest(this.#known, KNOWN_LIMIT / 10);
   }
 
   async add(registration: Registration): Promise<{ previous?: Registration }> {
@@ -83,10 +88,11 @@ export class RedisRegistrationStore implements RegistrationStore {
       ident,
       exp,
     ]);
-    const [version, previousJson] = reply as [number, string | null];
-    this.#remember(registration, version);
+    const [, previousJson] = reply as [number, string | null];
+    // Not remembered: its first Update comes a lifetime later (the read before it primes it).
+    this.#known.delete(registration.id);
     const previous = decode(previousJson);
-    if (previous && previous.id !== registration.id) this.#known.delete(previous.id);
+    if (previous) this.#known.delete(previous.id);
     return previous ? { previous } : {};
   }
 

@@ -95,7 +95,12 @@ export class RedisSecurityStore implements EditableSecurityStore {
    */
   async enableCache(subscriber: Redis): Promise<void> {
     const cache = new SecurityInfoCache<SecurityInfo>(subscriber, `${this.#prefix}sec:changed`);
-    await cache.start();
+    try {
+      await cache.start();
+    } catch (error) {
+      cache.stop(); // closes the subscriber: no reconnecting connection left behind
+      throw error;
+    }
     this.#cache = cache;
   }
 

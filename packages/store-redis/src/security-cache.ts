@@ -7,6 +7,7 @@
  * A read that an invalidation overtook is not kept (`#epoch`): the next read goes to Redis.
  */
 import type { Redis } from 'ioredis';
+import { dropOldest } from './bounded-map';
 
 /** Entries kept at most (the oldest go first). */
 const CACHE_LIMIT = 10_000;
@@ -72,7 +73,7 @@ export class SecurityInfoCache<T> {
     const value = await load();
     if (this.#live && epoch === this.#epoch) {
       this.#entries.set(endpoint, value);
-      if (this.#entries.size > CACHE_LIMIT) this.#entries.delete(this.#entries.keys().next().value as string);
+      if (this.#entries.size > CACHE_LIMIT) dropOldest(this.#entries, CACHE_LIMIT / 10);
     }
     return value;
   }

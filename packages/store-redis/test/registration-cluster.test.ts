@@ -130,13 +130,14 @@ if (redis) {
       const node = await redis!.client();
       const store = new RedisRegistrationStore({ redis: node, prefix: options.prefix });
       await store.add(registration({ id: 'q1', endpoint: 'q1', peer: peerAt(1) }));
+      await store.getById('q1'); // what the registration service does before an Update
       const sent = vi.spyOn(node, 'sendCommand');
       const first = await store.update('q1', { peer: peerAt(2), lastUpdate: T0 + 1 });
       const second = await store.update('q1', { peer: peerAt(3), lastUpdate: T0 + 2 });
       expect(sent.mock.calls.map(([command]) => command.name)).toStrictEqual(['evalsha', 'evalsha']);
       expect(second?.previous).toStrictEqual(first?.updated);
       sent.mockRestore();
-      // What the registration service does before an Update (getById) also primes it.
+      // Another store (node) primes itself the same way.
       const fresh = new RedisRegistrationStore({ redis: node, prefix: options.prefix });
       expect(await fresh.getById('q1')).toStrictEqual(second?.updated);
       const again = vi.spyOn(node, 'sendCommand');
@@ -150,8 +151,9 @@ if (redis) {
     it('a node whose remembered version is stale retries from the value the other node wrote', async () => {
       const { a, b } = await twoNodes();
       await a.add(registration({ id: 's1', endpoint: 's1', peer: peerAt(1), additionalAttributes: {} }));
+      await a.getById('s1');
       const fromB = await b.update('s1', { peer: peerAt(1), additionalAttributes: { b: '1' }, lastUpdate: T0 + 1 });
-      // a still remembers the registration as it added it: its update must not overwrite b's.
+      // a still remembers the registration as it read it: its update must not overwrite b's.
       const fromA = await a.update('s1', { peer: peerAt(9), lastUpdate: T0 + 2 });
       expect(fromA?.previous).toStrictEqual(fromB?.updated);
       expect(fromA?.updated.additionalAttributes).toStrictEqual({ b: '1' });
@@ -161,6 +163,7 @@ if (redis) {
     it('a registration removed and added again under the same id is never mistaken for the one remembered', async () => {
       const { a, b } = await twoNodes();
       await a.add(registration({ id: 'same', endpoint: 'old-ep', peer: peerAt(1) }));
+      await a.getById('same');
       await b.remove('same');
       const readded = registration({ id: 'same', endpoint: 'new-ep', peer: peerAt(2) });
       await b.add(readded);

@@ -35,10 +35,10 @@ const CLAIM_COMMAND = 'lwm2mClusterClaim';
 const RELEASE_COMMAND = 'lwm2mClusterRelease';
 type ScriptCommand = (key: string, ...args: string[]) => unknown;
 
-function scriptCommand(pipeline: ChainableCommander, name: string): ScriptCommand {
-  const command = (pipeline as unknown as Record<string, ScriptCommand | undefined>)[name];
+function scriptCommand(target: Redis | ChainableCommander, name: string): ScriptCommand {
+  const command = (target as unknown as Record<string, ScriptCommand | undefined>)[name];
   if (!command) throw new Error(`ioredis command ${name} is not defined on this connection`);
-  return command.bind(pipeline);
+  return command.bind(target);
 }
 
 export class Ownership {
