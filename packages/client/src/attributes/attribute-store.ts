@@ -89,7 +89,13 @@ export class AttributeStore {
     }
   }
 
-  /** Forgets everything a server set (its account went away, or bootstrap wiped it). */
+  /**
+   * Forgets everything a server set (its account went away, or bootstrap wiped it).
+   * NOTE: the client never calls this (nor `clear`) for registered servers: their attributes
+   * survive de-registration, re-registration, and a bootstrap that deletes and re-creates the
+   * Server instance (the same ssid then inherits the old attributes). We found no explicit rule
+   * for this in LwM2M Core; dropping them when an account is removed would be the safe reading.
+   */
   removeServer(server: string): void {
     this.byServer.delete(server);
     this.directOrder.delete(server);
