@@ -173,6 +173,11 @@ export class Endpoint implements MessengerUpper {
     return this.observeServer.count(path);
   }
 
+  /** Whether `peer` observes something here with `token` (constant time). */
+  hasObserver(peer: Peer, token: Uint8Array): boolean {
+    return this.observeServer.has(peer, token);
+  }
+
   /** The observe relations (peer, token, path) on a path, or all of them. */
   observers(path?: string | readonly string[]): ObserverInfo[] {
     return this.observeServer.list(path);

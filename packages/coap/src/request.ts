@@ -31,6 +31,13 @@ export interface CoapRequest {
   readonly accept: number | undefined;
   /** Observe option value (0 register, 1 deregister). */
   readonly observe: number | undefined;
+  /**
+   * For a registration (Observe 0, GET/FETCH, observable route): true when the engine keeps
+   * the observer if the answer is 2.xx; false when its `maxObservers` cap is full, and the
+   * answer then goes out without Observe (RFC 7641 §4.1), so the handler must not record an
+   * observation. True while a notification is rendered; undefined for any other request.
+   */
+  readonly observing?: boolean | undefined;
   /** The request message as received (after layers and block-wise reassembly). */
   readonly message: CoapMessage;
   /** Value of the first `name=value` query parameter (`name` alone gives ''). */
@@ -44,6 +51,8 @@ export class IncomingRequest implements CoapRequest {
   readonly code: number;
   readonly path: readonly string[];
   params: Readonly<Record<string, string>> = EMPTY_PARAMS;
+  /** Set by the engine's observe layer (see CoapRequest.observing). */
+  observing: boolean | undefined = undefined;
   private queryCache: readonly string[] | undefined;
 
   constructor(

@@ -75,10 +75,26 @@ export class Relation implements NotificationOwner {
 const pathKeyOf = (path: string | readonly string[]): string =>
   `/${(typeof path === 'string' ? splitPath(path) : path).join('/')}`;
 
+/**
+ * What the engine does with a request's Observe option, decided before the handler runs so the
+ * handler can tell (`CoapRequest.observing`) whether its answer starts an observation.
+ */
+export const ObserveIntent = Object.freeze({
+  /** No registration (no Observe, deregistration, not observable, not GET/FETCH). */
+  None: 0,
+  /** A registration with a slot held for it: kept if the answer is 2.xx. */
+  Registering: 1,
+  /** A registration the cap refuses: answered without Observe (RFC 7641 §4.1), nothing kept. */
+  Refused: 2,
+} as const);
+export type ObserveIntent = (typeof ObserveIntent)[keyof typeof ObserveIntent];
+
 export class ObserveServer {
   readonly options: ObserveServerOptions;
   private readonly byKey = new Map<string, Relation>();
   private readonly byPath = new Map<string, Set<Relation>>();
+  /** Slots held for registrations whose handler has not answered yet (async handlers). */
+  private reserved = 0;
   private seq: number;
 
   constructor(
@@ -91,25 +107,53 @@ export class ObserveServer {
 
   /**
    * Called before the handler of a request carrying Observe: deregistration (1) removes the
-   * relation; true when the request registers (0, GET/FETCH, observable resource).
+   * relation. A registration (0, GET/FETCH, observable resource) holds a slot until `register`
+   * (or `release`), or is refused when the cap is full; re-registering a kept relation (same
+   * peer and token) replaces it and needs no new slot. Sets `req.observing` for the handler.
    */
-  beforeHandler(sx: ServerExchange, req: IncomingRequest, route: Route | undefined): boolean {
+  beforeHandler(sx: ServerExchange, req: IncomingRequest, route: Route | undefined): ObserveIntent {
     const observe = req.observe;
-    if (observe === undefined) return false;
+    if (observe === undefined) return ObserveIntent.None;
     const registering =
       observe === 0 &&
       route?.definition.observable === true &&
       (req.code === CoapCode.GET || req.code === CoapCode.FETCH);
-    if (!registering) this.deregister(sx.peer, req.message.token);
-    return registering;
+    if (!registering) {
+      this.deregister(sx.peer, req.message.token);
+      return ObserveIntent.None;
+    }
+    const replacing = this.byKey.has(exchangeKey(sx.peer.key, req.message.token));
+    if (!replacing && this.byKey.size + this.reserved >= this.options.maxObservers) {
+      req.observing = false;
+      return ObserveIntent.Refused;
+    }
+    this.reserved++;
+    req.observing = true;
+    return ObserveIntent.Registering;
   }
 
-  /** After the handler of a registration: keep the relation if the answer is 2.xx and add Observe. */
+  /** A registration's slot is no longer needed (its handler failed or the answer could not go out). */
+  release(): void {
+    if (this.reserved > 0) this.reserved--;
+  }
+
+  /** Whether `peer` observes something with `token` now (O(1)). */
+  has(peer: Peer, token: Uint8Array): boolean {
+    return this.byKey.has(exchangeKey(peer.key, token));
+  }
+
+  /**
+   * After the handler of a registration (`beforeHandler` said Registering: its slot is
+   * released here): keep the relation if the answer is 2.xx and add Observe.
+   */
   register(sx: ServerExchange, req: IncomingRequest, response: CoapMessage): CoapMessage {
+    this.release();
     const key = exchangeKey(sx.peer.key, req.message.token);
     const existing = this.byKey.get(key);
     if (existing) this.remove(existing);
-    if (response.code >> 5 !== 2 || this.byKey.size >= this.options.maxObservers) return response;
+    // The slot guarantees room; the size check only guards callers that held none.
+    if (response.code >> 5 !== 2 || this.byKey.size + this.reserved >= this.options.maxObservers)
+      return withoutObserve(response);
     const pathKey = pathKeyOf(req.path);
     const rel = new Relation(this, key, pathKey, sx.peer, req.message, sx, this.d.clock.now());
     this.byKey.set(key, rel);
@@ -209,6 +253,7 @@ export class ObserveServer {
 
   close(): void {
     for (const rel of [...this.byKey.values()]) this.remove(rel);
+    this.reserved = 0;
   }
 
   private withSequence(m: CoapMessage): CoapMessage {
@@ -222,4 +267,13 @@ export class ObserveServer {
       ]),
     };
   }
+}
+
+/** An answer that does not start an observation carries no Observe option (RFC 7641 §4.1). */
+export function withoutObserve(m: CoapMessage): CoapMessage {
+  const options = m.options;
+  for (let i = 0; i < options.length; i++)
+    if (options[i]!.number === OptionNumber.OBSERVE)
+      return { ...m, options: options.filter((o) => o.number !== OptionNumber.OBSERVE) };
+  return m;
 }

@@ -16,7 +16,7 @@ import {
   sendThroughLayers,
 } from '../layer';
 import type { Messenger } from '../messenger';
-import type { ObserveServer } from '../observe/observe-server';
+import { ObserveIntent, type ObserveServer, withoutObserve } from '../observe/observe-server';
 import { IncomingRequest } from '../request';
 import { buildResponseMessage } from '../response';
 import type { Peer } from '../transport';
@@ -125,27 +125,45 @@ export class ServerRole {
       this.sendResponseDown(sx, this.d.blockwise.prepareResponse(sx, full, resolution));
       return;
     }
-    const registering = this.observers.beforeHandler(sx, req, resolution.route);
-    const answer = this.dispatcher.invoke(resolution.handler, req);
+    const intent = this.observers.beforeHandler(sx, req, resolution.route);
+    let answer: ReturnType<Dispatcher['invoke']>;
+    try {
+      answer = this.dispatcher.invoke(resolution.handler, req);
+    } catch (e) {
+      if (intent === ObserveIntent.Registering) this.observers.release();
+      throw e;
+    }
     if (answer instanceof Promise) {
       this.d.messenger.deferResponse(sx);
-      answer
-        .then((m) => this.respond(sx, req, m, registering))
-        .catch((e: unknown) => {
+      answer.then(
+        (m) => this.respond(sx, req, m, intent),
+        (e: unknown) => {
+          if (intent === ObserveIntent.Registering) this.observers.release();
           this.d.reportError(e, `answering ${sx.peer.key}`);
           if (!sx.responded) this.sendUnprotected(sx, errorMessage(message.token, CoapCode.INTERNAL_SERVER_ERROR));
-        });
-    } else this.respond(sx, req, answer, registering);
+        },
+      );
+    } else this.respond(sx, req, answer, intent);
   }
 
-  private respond(sx: ServerExchange, req: IncomingRequest, response: CoapMessage, registering: boolean): void {
-    if (this.d.isClosed()) return;
+  /** Never throws; a registration's held slot is always given back (register or release). */
+  private respond(sx: ServerExchange, req: IncomingRequest, response: CoapMessage, intent: ObserveIntent): void {
+    const registering = intent === ObserveIntent.Registering;
+    if (this.d.isClosed()) {
+      if (registering) this.observers.release();
+      return;
+    }
+    let held = registering;
     try {
       let m = response;
-      if (registering) m = this.observers.register(sx, req, m);
+      if (registering) {
+        held = false;
+        m = this.observers.register(sx, req, m);
+      } else if (intent === ObserveIntent.Refused) m = withoutObserve(m);
       this.sendResponseDown(sx, this.d.blockwise.prepareResponse(sx, req.message, m));
     } catch (e) {
       // The handler's answer cannot be sent (e.g. an option that cannot be encoded): a server fault.
+      if (held) this.observers.release();
       if (registering) this.observers.deregister(sx.peer, req.message.token);
       this.d.reportError(e, `answer to ${sx.peer.key}`);
       if (!sx.responded) this.sendUnprotected(sx, errorMessage(req.message.token, CoapCode.INTERNAL_SERVER_ERROR));
@@ -155,6 +173,7 @@ export class ServerRole {
   /** Runs a resource's handler again for a notification; answers with the first block if large. */
   render(peer: Peer, request: CoapMessage, sx: ServerExchange): CoapMessage | Promise<CoapMessage> {
     const req = new IncomingRequest(peer, request);
+    req.observing = true; // a notification renders a relation the engine keeps
     const resolution = this.dispatcher.resolve(req);
     const answer = 'handler' in resolution ? this.dispatcher.invoke(resolution.handler, req) : resolution;
     const slice = (m: CoapMessage) => this.d.blockwise.prepareResponse(sx, request, m);
