@@ -98,6 +98,21 @@ export class DmHandler {
     }
   }
 
+  /**
+   * Whether this Read/Read-Composite starts (or, rendered as a notification, continues) an
+   * observation the engine keeps. Observe=1 ends ours; so does a registration the engine
+   * refuses because its observer cap is full (it answers without Observe, RFC 7641 §4.1):
+   * recording it would leave a relation, router entry and attribute pin nobody clears.
+   */
+  private observing(req: CoapRequest, key: string): boolean {
+    const observe = req.observe;
+    if (observe === 1 || (observe === 0 && req.observing === false)) {
+      this.d.observations.cancel(key);
+      return false;
+    }
+    return observe === 0;
+  }
+
   private requireComposite(): void {
     if (this.d.lwm2mVersion === '1.0') throw CoapError.methodNotAllowed('composite operations need LwM2M 1.1');
   }
@@ -107,7 +122,7 @@ export class DmHandler {
   private async read(req: CoapRequest, caller: ServerCaller, path: LwM2mPath): Promise<CoapResponseInit> {
     await this.d.authorize(caller, 'read', path);
     const key = relationKey(req.peer, req.message.token);
-    if (req.observe === 1) this.d.observations.cancel(key);
+    const observing = this.observing(req, key);
     const target: ObservationTarget = {
       server: caller.serverKey,
       key,
@@ -116,11 +131,11 @@ export class DmHandler {
       peer: req.peer,
       token: req.message.token,
     };
-    const history = req.observe === 0 ? this.d.observations.pendingHistory(key) : undefined;
+    const history = observing ? this.d.observations.pendingHistory(key) : undefined;
     if (history) return this.renderHistory(req, target, history);
     const node = await readNode(this.d.tree, path, caller.requester);
     const encoded = this.d.negotiation.encode(node, path, req.accept);
-    if (req.observe === 0) this.d.observations.sent(target, new Map([[path.toString(), sampleOf(node)]]));
+    if (observing) this.d.observations.sent(target, new Map([[path.toString(), sampleOf(node)]]));
     return { code: CoapCode.CONTENT, ...encoded };
   }
 
@@ -262,7 +277,7 @@ export class DmHandler {
     const paths = this.d.negotiation.decodePaths(req.payload, req.contentFormat);
     if (paths.length === 0) throw CoapError.badRequest('Read-Composite without paths');
     const key = relationKey(req.peer, req.message.token);
-    if (req.observe === 1) this.d.observations.cancel(key);
+    const observing = this.observing(req, key);
     for (const p of paths) await this.d.authorize(caller, 'read', p);
     const target: ObservationTarget = {
       server: caller.serverKey,
@@ -272,7 +287,7 @@ export class DmHandler {
       peer: req.peer,
       token: req.message.token,
     };
-    const history = req.observe === 0 ? this.d.observations.pendingHistory(key) : undefined;
+    const history = observing ? this.d.observations.pendingHistory(key) : undefined;
     if (history) return this.renderHistory(req, target, history);
     const nodes = new Map<string, LwM2mNode>();
     for (const p of paths) {
@@ -285,7 +300,7 @@ export class DmHandler {
     }
     if (nodes.size === 0) throw CoapError.notFound('none of the requested paths exists');
     const encoded = this.d.negotiation.encodeComposite(nodes, req.accept ?? req.contentFormat);
-    if (req.observe === 0) {
+    if (observing) {
       const samples = new Map<string, Sample>();
       for (const [p, node] of nodes) samples.set(p, sampleOf(node));
       this.d.observations.sent(target, samples);
