@@ -4,7 +4,8 @@
  * `sec:oscore-of` recording which index entries an endpoint owns. A put checks the PSK identity
  * owner and rewrites the indexes in one Lua script, so two nodes cannot both claim an identity.
  * Every put and remove publishes the endpoint on `sec:changed`: with `enableCache`, a node keeps
- * `getByEndpoint` answers (the one read of every Register) and forgets them on that message.
+ * `getByEndpoint` answers (the one read of every Register) and forgets them on that message;
+ * `onChange` passes those messages on (e.g. to a node's synchronous PSK index).
  */
 import { type EditableSecurityStore, type SecurityInfo, SecurityInfoConflictError } from '@lwm2m-ts/server';
 import type { Redis } from 'ioredis';
@@ -81,6 +82,7 @@ export class RedisSecurityStore implements EditableSecurityStore {
   readonly #redis: Redis;
   readonly #prefix: string;
   #cache: SecurityInfoCache<SecurityInfo> | undefined;
+  readonly #changeListeners = new Set<(endpoint: string | undefined) => void>();
 
   constructor(options: RedisStoreOptions) {
     this.#redis = options.redis;
@@ -94,7 +96,9 @@ export class RedisSecurityStore implements EditableSecurityStore {
    * `sec:*` keys by hand while nodes cache.
    */
   async enableCache(subscriber: Redis): Promise<void> {
-    const cache = new SecurityInfoCache<SecurityInfo>(subscriber, `${this.#prefix}sec:changed`);
+    const cache = new SecurityInfoCache<SecurityInfo>(subscriber, `${this.#prefix}sec:changed`, (endpoint) => {
+      for (const listener of this.#changeListeners) listener(endpoint);
+    });
     try {
       await cache.start();
     } catch (error) {
@@ -102,6 +106,16 @@ export class RedisSecurityStore implements EditableSecurityStore {
       throw error;
     }
     this.#cache = cache;
+  }
+
+  /**
+   * Hears the endpoint of every put / remove made through any node's `RedisSecurityStore` on this
+   * prefix (this node's own too), once `enableCache` has subscribed; `undefined` after the
+   * subscriber reconnected (changes may have been missed: re-read everything). Returns an unsubscribe.
+   */
+  onChange(listener: (endpoint: string | undefined) => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
   }
 
   disableCache(): void {

@@ -5,6 +5,8 @@
  * subscriber connection and forgets that entry. While the subscriber is not connected nothing is
  * cached or served (a message may have been missed), and every reconnect starts empty.
  * A read that an invalidation overtook is not kept (`#epoch`): the next read goes to Redis.
+ * `onChange` hears every change message, and `undefined` when the feed comes back after an
+ * interruption (messages may have been lost: the listener re-reads everything it keeps).
  */
 import type { Redis } from 'ioredis';
 import { dropOldest } from './bounded-map';
@@ -21,17 +23,23 @@ export class SecurityInfoCache<T> {
   #epoch = 0;
   #live = false;
   #started = false;
+  /** Lost the feed since it was last live: the next SUBSCRIBE announces a resync. */
+  #interrupted = false;
+  readonly #onChange: (endpoint: string | undefined) => void;
 
   /** `subscriber` becomes a subscriber connection (it can do nothing else). */
-  constructor(subscriber: Redis, channel: string) {
+  constructor(subscriber: Redis, channel: string, onChange: (endpoint: string | undefined) => void = () => {}) {
     this.#subscriber = subscriber;
     this.#channel = channel;
+    this.#onChange = onChange;
     subscriber.on('message', (channel: string, endpoint: string) => {
       if (channel !== this.#channel) return;
       this.#epoch++;
       this.#entries.delete(endpoint);
+      this.#onChange(endpoint);
     });
     const down = () => {
+      if (this.#live) this.#interrupted = true;
       this.#live = false;
       this.#epoch++;
       this.#entries.clear();
@@ -48,6 +56,10 @@ export class SecurityInfoCache<T> {
     await this.#subscriber.subscribe(this.#channel);
     this.#epoch++;
     this.#live = this.#started && this.#subscriber.status === 'ready';
+    if (this.#live && this.#interrupted) {
+      this.#interrupted = false;
+      this.#onChange(undefined);
+    }
   }
 
   async start(): Promise<void> {

@@ -28,7 +28,7 @@ import { EventHub } from '../events/event-hub';
 import type { AppContext } from './app-context';
 import { createStoreOscoreLayer } from './oscore-layer';
 import { type ServerCredentials, startDtlsListener, startTlsListener } from './secure-transports';
-import { IndexedSecurityStore } from './security-index';
+import { IndexedSecurityStore, type SecurityChangeFeed } from './security-index';
 import { ServerGroup } from './server-group';
 import { wireBootstrapEvents, wireServerEvents } from './wire-events';
 
@@ -156,11 +156,27 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
       })
     : undefined;
   const hub = cluster?.hub ?? new EventHub();
-  const security = await IndexedSecurityStore.wrap(
-    options.securityStore ?? cluster?.stores.securityStore ?? new InMemorySecurityStore(),
+  // In cluster mode the synchronous indexes (PSK, RPK, OSCORE ids) also follow the other nodes'
+  // changes to the shared stores (published by every node's writes), so a credential added on
+  // one node works for a handshake on any node.
+  const indexed = (
+    given: EditableSecurityStore | undefined,
+    shared: (EditableSecurityStore & SecurityChangeFeed) | undefined,
+    fallback: () => EditableSecurityStore,
+  ) =>
+    IndexedSecurityStore.wrap(given ?? shared ?? fallback(), {
+      ...(!given && shared ? { changes: shared } : {}),
+      onError: (error) => options.logger?.warn({ err: error }, 'security index: re-reading a change failed'),
+    });
+  const security = await indexed(
+    options.securityStore,
+    cluster?.stores.securityStore,
+    () => new InMemorySecurityStore(),
   );
-  const bootstrapSecurity = await IndexedSecurityStore.wrap(
-    options.bootstrapSecurityStore ?? cluster?.bootstrapSecurityStore ?? new InMemorySecurityStore(),
+  const bootstrapSecurity = await indexed(
+    options.bootstrapSecurityStore,
+    cluster?.bootstrapSecurityStore,
+    () => new InMemorySecurityStore(),
   );
   const credentials = options.credentials ?? {};
   const bootstrapConfigs =
@@ -174,6 +190,10 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
 
   const closers: (() => Promise<unknown>)[] = [];
   if (cluster) closers.push(() => cluster.close());
+  closers.push(async () => {
+    security.close();
+    bootstrapSecurity.close();
+  });
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
   };

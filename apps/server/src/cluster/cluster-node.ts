@@ -117,6 +117,10 @@ export class ClusterNode {
       const subscriber = stores.redis.duplicate();
       subscriber.on('error', () => {}); // its outages show as cache misses, not as events
       await stores.securityStore.enableCache(subscriber);
+      // The bootstrap server's credentials too: its change messages keep every node's PSK index current.
+      const bootstrapSubscriber = stores.redis.duplicate();
+      bootstrapSubscriber.on('error', () => {});
+      await node.bootstrapSecurityStore.enableCache(bootstrapSubscriber);
       await node.#reader.start();
       await node.registry.start();
     } catch (error) {
@@ -196,6 +200,7 @@ export class ClusterNode {
     await this.#reader.stop();
     this.#writes.flush();
     this.stores.securityStore.disableCache();
+    this.bootstrapSecurityStore.disableCache();
     await this.stores.close();
   }
 
