@@ -130,12 +130,15 @@ describe.runIf(redisAvailable)('cluster: DTLS credentials on every node', () => 
   });
 
   it('a PSK removed through node A gets no new session on node B (nor on a node started later)', async () => {
-    expect((await api(a, 'DELETE', '/api/security/clients/pre-dev')).status).toBeLessThan(300);
-    expect(await registerUntil(b, 'pre-dev', { psk: { identity: 'pre-id', key: key2 } }, 'no session')).toBe(
-      'no session',
-    );
+    // Added through B, so B's own index holds it; only A's removal message can take it out.
+    const put = await api(b, 'PUT', '/api/security/clients/rm-dev', { psk: { identity: 'rm-id', key: hex(key2) } });
+    expect(put.status, put.text).toBe(201);
+    const client: DtlsClientOptions = { psk: { identity: 'rm-id', key: key2 } };
+    expect(await registerOnce(b, 'rm-dev', client)).toBe('2.01');
+    expect((await api(a, 'DELETE', '/api/security/clients/rm-dev')).status).toBeLessThan(300);
+    expect(await registerUntil(b, 'rm-dev', client, 'no session')).toBe('no session');
     const c = await startNode(2);
-    expect(await registerOnce(c, 'pre-dev', { psk: { identity: 'pre-id', key: key2 } })).toBe('no session');
+    expect(await registerOnce(c, 'rm-dev', client)).toBe('no session');
   });
 
   it('a raw public key added through node A is trusted by node B, and not after removal', async () => {
