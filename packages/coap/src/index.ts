@@ -43,3 +43,4 @@ export {
 export { routerLinks, WELL_KNOWN_CORE } from './server/well-known-core';
 export { DEFAULT_SIGNALING, type SignalingOptions } from './signaling/signaling-layer';
 export * from './transport';
+export { type TransportTap, tapTransport } from './transport-tap';

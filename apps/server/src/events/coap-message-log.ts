@@ -2,7 +2,7 @@
  * A per-client CoAP message log: a Transport decorator sees every frame in and out, decodes it
  * and files it under the endpoint its peer belongs to (a bounded ring per endpoint).
  */
-import type { Peer, Transport } from '@lwm2m-ts/coap';
+import { type Peer, type Transport, tapTransport } from '@lwm2m-ts/coap';
 import {
   type CoapMessage,
   decodeReliable,
@@ -99,34 +99,12 @@ export class CoapMessageLog {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Wraps a transport so that every frame through it is logged. */
+  /** Wraps a transport so that every frame through it is logged (bad frames are skipped). */
   wrap(transport: Transport): Transport {
-    const record = (frame: Uint8Array, peer: Peer, direction: 'in' | 'out') => {
-      try {
-        this.#record(frame, peer, direction, transport);
-      } catch {
-        // Bad frames are the engine's business (it answers or drops them); the log skips them.
-      }
-    };
-    const wrapped: Transport = {
-      reliable: transport.reliable,
-      framing: transport.framing,
-      scheme: transport.scheme,
-      send: (peer, frame) => {
-        record(frame, peer, 'out');
-        return transport.send(peer, frame);
-      },
-      onReceive: (handler) =>
-        transport.onReceive((frame, peer) => {
-          record(frame, peer, 'in');
-          handler(frame, peer);
-        }),
-      localAddress: () => transport.localAddress(),
-      close: () => transport.close(),
-    };
-    if (transport.onPeerClosed) wrapped.onPeerClosed = (handler) => transport.onPeerClosed?.(handler);
-    if (transport.resolvePeer) wrapped.resolvePeer = (host, port) => transport.resolvePeer!(host, port);
-    return wrapped;
+    return tapTransport(transport, {
+      sent: (frame, peer) => this.#record(frame, peer, 'out', transport),
+      received: (frame, peer) => this.#record(frame, peer, 'in', transport),
+    });
   }
 
   list(endpoint: string): CoapLogEntry[] {

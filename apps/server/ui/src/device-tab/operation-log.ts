@@ -4,7 +4,7 @@
  * counts the notifications that follow an Observe (same token). Bounded; never throws into the
  * transport (a frame it cannot decode is the engine's business).
  */
-import type { Transport } from '@lwm2m-ts/coap';
+import { type Transport, tapTransport } from '@lwm2m-ts/coap';
 import { type CoapMessage, decodeReliable, decodeUdp, formatCode, getObserve } from '@lwm2m-ts/codec';
 import { classifyServerRequest, type OperationKind, tokenHex } from './server-operation';
 
@@ -103,38 +103,16 @@ export class OperationLog {
     this.#changed();
   }
 
-  /** Wraps a transport so that every frame through it passes the log first. */
+  /** Wraps a transport so that every frame through it passes the log first (undecodable ones are skipped). */
   tap(transport: Transport): Transport {
     const decode = (frame: Uint8Array): CoapMessage =>
       transport.framing === 'datagram'
         ? decodeUdp(frame)
         : decodeReliable(frame, transport.framing === 'websocket' ? 'ws' : 'tcp');
-    const observe = (frame: Uint8Array, record: (m: CoapMessage) => void) => {
-      try {
-        record(decode(frame));
-      } catch {
-        // Not decodable: the engine answers or drops it; the log skips it.
-      }
-    };
-    const wrapped: Transport = {
-      reliable: transport.reliable,
-      framing: transport.framing,
-      scheme: transport.scheme,
-      send: (peer, frame) => {
-        observe(frame, (m) => this.outbound(m));
-        return transport.send(peer, frame);
-      },
-      onReceive: (handler) =>
-        transport.onReceive((frame, peer) => {
-          observe(frame, (m) => this.inbound(m));
-          handler(frame, peer);
-        }),
-      localAddress: () => transport.localAddress(),
-      close: () => transport.close(),
-    };
-    if (transport.onPeerClosed) wrapped.onPeerClosed = (handler) => transport.onPeerClosed?.(handler);
-    if (transport.resolvePeer) wrapped.resolvePeer = (host, port) => transport.resolvePeer!(host, port);
-    return wrapped;
+    return tapTransport(transport, {
+      sent: (frame) => this.outbound(decode(frame)),
+      received: (frame) => this.inbound(decode(frame)),
+    });
   }
 
   #changed(): void {
