@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ServerApp } from '../src/index';
 import { api, waitFor } from './app-harness';
-import { RedisServerProcess, readSse, requireRedisServer, startClusterNode } from './cluster-harness';
+import { readSse, requireRedisServer, startTwoNodes, type TwoNodeCluster } from './cluster-harness';
 import { type SimulatedDevice, startSimulatedDevice } from './simulated-device';
 
 const BASE = 27020;
@@ -16,21 +16,18 @@ const VALUES = [30, 31, 32, 33, 34, 35, 36, 37];
 
 if (requireRedisServer('server-app cluster events')) {
   describe('cluster: events reach every node', () => {
-    let redis: RedisServerProcess;
+    let cluster: TwoNodeCluster;
     let a: ServerApp;
     let b: ServerApp;
     let device: SimulatedDevice;
 
     beforeAll(async () => {
-      redis = await RedisServerProcess.start({ port: REDIS_PORT });
-      a = await startClusterNode(redis.url, BASE, 0);
-      b = await startClusterNode(redis.url, BASE, 1);
+      cluster = await startTwoNodes(REDIS_PORT, BASE);
+      ({ a, b } = cluster);
     }, 30_000);
     afterAll(async () => {
       await device?.stop();
-      await a?.close();
-      await b?.close();
-      await redis?.stop();
+      await cluster?.close();
     });
 
     it("shows node A's registration and notifications on node B's SSE stream, in order", async () => {

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerApp } from '../src/index';
 import { api, type Json, waitFor } from './app-harness';
-import { RedisServerProcess, readSse, requireRedisServer, startClusterNode } from './cluster-harness';
+import { readSse, requireRedisServer, startTwoNodes, type TwoNodeCluster } from './cluster-harness';
 import { type SimulatedDevice, startSimulatedDevice } from './simulated-device';
 import { UdpRelay } from './udp-relay';
 
@@ -27,24 +27,21 @@ const REDIS3_PORT = 27095;
 
 if (requireRedisServer('server-app cluster failover')) {
   describe('cluster: failover to another node', () => {
-    let redis: RedisServerProcess;
+    let cluster: TwoNodeCluster;
     let a: ServerApp;
     let b: ServerApp;
     let relay: UdpRelay;
     let device: SimulatedDevice;
 
     beforeAll(async () => {
-      redis = await RedisServerProcess.start({ port: REDIS_PORT });
-      a = await startClusterNode(redis.url, BASE, 0);
-      b = await startClusterNode(redis.url, BASE, 1);
+      cluster = await startTwoNodes(REDIS_PORT, BASE, 0);
+      ({ a, b } = cluster);
       relay = await UdpRelay.start(RELAY_FRONT, RELAY_UPSTREAM, a.coapPort);
     }, 30_000);
     afterAll(async () => {
       await device?.stop();
-      await a?.close();
-      await b?.close();
       await relay?.close();
-      await redis?.stop();
+      await cluster?.close();
     });
 
     it('moves ownership with the next Update after the owner stopped; the observation lives on', async () => {
@@ -84,24 +81,21 @@ if (requireRedisServer('server-app cluster failover')) {
 
 if (requireRedisServer('server-app cluster failover by notification')) {
   describe('cluster: failover by a notification', () => {
-    let redis: RedisServerProcess;
+    let cluster: TwoNodeCluster;
     let a: ServerApp;
     let b: ServerApp;
     let relay: UdpRelay;
     let device: SimulatedDevice;
 
     beforeAll(async () => {
-      redis = await RedisServerProcess.start({ port: REDIS2_PORT });
-      a = await startClusterNode(redis.url, BASE, 4);
-      b = await startClusterNode(redis.url, BASE, 5);
+      cluster = await startTwoNodes(REDIS2_PORT, BASE, 4);
+      ({ a, b } = cluster);
       relay = await UdpRelay.start(RELAY2_FRONT, RELAY2_UPSTREAM, a.coapPort);
     }, 30_000);
     afterAll(async () => {
       await device?.stop();
-      await a?.close();
-      await b?.close();
       await relay?.close();
-      await redis?.stop();
+      await cluster?.close();
     });
 
     it('adopts the observation by its token at the node the notification reaches', async () => {
@@ -131,24 +125,21 @@ if (requireRedisServer('server-app cluster failover by notification')) {
 
 if (requireRedisServer('server-app cluster failover with queued requests')) {
   describe('cluster: queued requests survive a failover', () => {
-    let redis: RedisServerProcess;
+    let cluster: TwoNodeCluster;
     let a: ServerApp;
     let b: ServerApp;
     let relay: UdpRelay;
     let device: SimulatedDevice;
 
     beforeAll(async () => {
-      redis = await RedisServerProcess.start({ port: REDIS3_PORT });
-      a = await startClusterNode(redis.url, BASE, 2, { awakeTimeMs: 400 });
-      b = await startClusterNode(redis.url, BASE, 3, { awakeTimeMs: 400 });
+      cluster = await startTwoNodes(REDIS3_PORT, BASE, 2, { awakeTimeMs: 400 });
+      ({ a, b } = cluster);
       relay = await UdpRelay.start(RELAY3_FRONT, RELAY3_UPSTREAM, a.coapPort);
     }, 30_000);
     afterAll(async () => {
       await device?.stop();
-      await a?.close();
-      await b?.close();
       await relay?.close();
-      await redis?.stop();
+      await cluster?.close();
     });
 
     it('delivers, from the new owner, a request queued at the old one', async () => {

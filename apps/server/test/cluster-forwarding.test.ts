@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerApp } from '../src/index';
 import { api, type Json, waitFor } from './app-harness';
-import { RedisServerProcess, requireRedisServer, startClusterNode } from './cluster-harness';
+import { requireRedisServer, startClusterNode, startTwoNodes, type TwoNodeCluster } from './cluster-harness';
 import { type SimulatedDevice, startSimulatedDevice } from './simulated-device';
 
 const BASE = 27000;
@@ -14,23 +14,20 @@ const REDIS_PORT = 27090;
 
 if (requireRedisServer('server-app cluster forwarding')) {
   describe('cluster: nodes and forwarding', () => {
-    let redis: RedisServerProcess;
+    let cluster: TwoNodeCluster;
     let a: ServerApp;
     let b: ServerApp;
     let device: SimulatedDevice;
 
     beforeAll(async () => {
-      redis = await RedisServerProcess.start({ port: REDIS_PORT });
-      a = await startClusterNode(redis.url, BASE, 0);
-      b = await startClusterNode(redis.url, BASE, 1);
+      cluster = await startTwoNodes(REDIS_PORT, BASE);
+      ({ a, b } = cluster);
       device = await startSimulatedDevice(a.coapPort, 'fwd-1');
       await waitFor(async () => (await api(b, 'GET', '/api/clients/fwd-1')).status === 200);
     }, 30_000);
     afterAll(async () => {
       await device?.stop();
-      await a?.close();
-      await b?.close();
-      await redis?.stop();
+      await cluster?.close();
     });
 
     it('lists both nodes with the devices each owns', async () => {
@@ -87,7 +84,7 @@ if (requireRedisServer('server-app cluster forwarding')) {
 
     it('answers 504 when the owner node does not answer in time', async () => {
       // node-1 keeps beating but its HTTP side is gone: forwarded requests get no answer.
-      const stopped = await startClusterNode(redis.url, BASE, 2, { nodeId: 'mute' });
+      const stopped = await startClusterNode(cluster.redis.url, BASE, 2, { nodeId: 'mute' });
       await stopped.http.close(); // serving forwarded requests needs the HTTP app: none now
       await stopped.cluster!.ownership.claim('fwd-1');
       try {

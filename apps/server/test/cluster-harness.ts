@@ -31,6 +31,36 @@ export async function startClusterNode(
   });
 }
 
+/** One throwaway Redis and two nodes sharing it (nodes `first` and `first + 1` of the port block at `base`). */
+export interface TwoNodeCluster {
+  readonly redis: RedisServerProcess;
+  readonly a: ServerApp;
+  readonly b: ServerApp;
+  /** Stops both nodes, then Redis (a node already closed by the test is fine). */
+  close(): Promise<void>;
+}
+
+export async function startTwoNodes(
+  redisPort: number,
+  base: number,
+  first = 0,
+  options: Partial<ServerAppOptions> = {},
+): Promise<TwoNodeCluster> {
+  const redis = await RedisServerProcess.start({ port: redisPort });
+  const a = await startClusterNode(redis.url, base, first, options);
+  const b = await startClusterNode(redis.url, base, first + 1, options);
+  return {
+    redis,
+    a,
+    b,
+    async close() {
+      await a.close();
+      await b.close();
+      await redis.stop();
+    },
+  };
+}
+
 /** Reads a text/event-stream until `count` events (each `{ id, type, data }`) or the timeout. */
 export async function readSse(
   url: string,

@@ -7,7 +7,7 @@ import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerApp } from '../src/index';
 import { api } from './app-harness';
-import { RedisServerProcess, requireRedisServer, startClusterNode } from './cluster-harness';
+import { requireRedisServer, startTwoNodes, type TwoNodeCluster } from './cluster-harness';
 
 const BASE = 27540;
 const REDIS_PORT = 27596;
@@ -71,18 +71,15 @@ async function registerUntil(port: number, endpoint: string, want: string, first
 
 if (requireRedisServer('server-app cluster security cache')) {
   describe('cluster: security changes reach every node', () => {
-    let redis: RedisServerProcess;
+    let cluster: TwoNodeCluster;
     let a: ServerApp;
     let b: ServerApp;
     beforeAll(async () => {
-      redis = await RedisServerProcess.start({ port: REDIS_PORT });
-      a = await startClusterNode(redis.url, BASE, 0);
-      b = await startClusterNode(redis.url, BASE, 1);
+      cluster = await startTwoNodes(REDIS_PORT, BASE);
+      ({ a, b } = cluster);
     }, 30_000);
     afterAll(async () => {
-      await a?.close();
-      await b?.close();
-      await redis?.stop();
+      await cluster?.close();
     });
 
     it('a PSK added on node B refuses the unsecured Register on node A; removing it admits it again', async () => {
