@@ -1,6 +1,6 @@
 /**
- * The cluster's write path on a real Redis: writes of one turn go out as one pipeline, in call
- * order; event entries say their type and endpoint, so a node parses only what a subscriber here
+ * The cluster's write path on a real Redis: writes of one turn apply in call order (the
+ * connection coalesces them into one socket write: store-redis tests that); event entries say their type and endpoint, so a node parses only what a subscriber here
  * wants, and takes its own events back as the objects it published. Redis on 27597.
  */
 import { connectRedis } from '@lwm2m-ts/store-redis';
@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ClusterEventHub } from '../src/cluster/event-fanout';
 import { Ownership } from '../src/cluster/ownership';
 import { StreamReader } from '../src/cluster/stream-reader';
-import { WriteBatch } from '../src/cluster/write-batch';
 import type { ApiEvent } from '../src/events/api-event';
 import { waitFor } from './app-harness';
 import { RedisServerProcess, requireRedisServer } from './cluster-harness';
@@ -40,33 +39,6 @@ if (requireRedisServer('cluster write path')) {
       await reader.start();
       return h;
     }
-
-    it('sends the writes of one turn as one pipeline, replies in order, an error only to its caller, one write alone', async () => {
-      const batch = new WriteBatch(redis);
-      const pipelines = vi.spyOn(redis, 'pipeline');
-      await redis.set('wb:text', 'not a number');
-      const replies = Promise.allSettled([
-        batch.queue((p) => p.incr('wb:n')),
-        batch.queue((p) => p.incr('wb:text')),
-        batch.queue((p) => p.incr('wb:n')),
-      ]);
-      const settled = await replies;
-      expect(pipelines).toHaveBeenCalledTimes(1);
-      pipelines.mockRestore();
-      expect(settled[0]).toEqual({ status: 'fulfilled', value: 1 });
-      expect(settled[1]?.status).toBe('rejected');
-      expect(settled[2]).toEqual({ status: 'fulfilled', value: 2 });
-      await expect(batch.queue(() => undefined)).rejects.toThrow('exactly one command');
-      const [, none] = await Promise.allSettled([batch.queue((p) => p.get('wb:n')), batch.queue(() => undefined)]);
-      expect(none.status).toBe('rejected');
-      // A turn with one write sends it as a plain command; flush() sends at once (before closing, say).
-      const single = vi.spyOn(redis, 'pipeline');
-      const now = batch.queue((p) => p.get('wb:n'));
-      batch.flush();
-      expect(await now).toBe('2');
-      expect(single).not.toHaveBeenCalled();
-      single.mockRestore();
-    });
 
     it('a claim and a release of one turn apply in that order', async () => {
       const own = new Ownership(redis, 'wo:', 'a');

@@ -5,6 +5,7 @@
  * offline queue, so a Redis restart is a pause, not an outage of the stores.
  */
 import { Redis, type RedisOptions } from 'ioredis';
+import { coalesceWrites } from './coalesce-writes';
 import { RedisUnavailableError } from './redis-unavailable-error';
 
 export interface ConnectRedisOptions {
@@ -19,6 +20,11 @@ export interface ConnectRedisOptions {
    * attempt; without this they are dropped (commands still fail or wait as usual).
    */
   readonly onError?: (error: Error) => void;
+  /**
+   * Send the commands issued in one event-loop turn with one socket write (see
+   * `coalesce-writes.ts`). Default true; false writes each command as ioredis issues it.
+   */
+  readonly coalesceWrites?: boolean;
   /** Extra ioredis options (they win over the defaults above). */
   readonly redisOptions?: RedisOptions;
 }
@@ -56,6 +62,7 @@ export async function connectRedis(options: ConnectRedisOptions): Promise<Redis>
     options.onError?.(error);
   };
   redis.on('error', onError);
+  if (options.coalesceWrites ?? true) coalesceWrites(redis);
   let timer: NodeJS.Timeout | undefined;
   const ready = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);

@@ -15,7 +15,6 @@ import { addHttpForwarding, serveForwarded } from './http-forwarding';
 import { type ClusterNodeInfo, NodeRegistry } from './node-registry';
 import { Ownership } from './ownership';
 import { StreamReader } from './stream-reader';
-import { WriteBatch } from './write-batch';
 
 export interface ClusterOptions {
   /** `redis://host:port[/db]`. */
@@ -49,8 +48,6 @@ export class ClusterNode {
   readonly registry: NodeRegistry;
   readonly #rpc: ForwardingRpc;
   readonly #reader: StreamReader;
-  /** Event appends and ownership writes of one turn, sent together. */
-  readonly #writes: WriteBatch;
   readonly #servers: CoapLwM2mServer[] = [];
   readonly #options: ClusterOptions;
   #http: FastifyInstance | undefined;
@@ -62,8 +59,7 @@ export class ClusterNode {
     const prefix = options.prefix ?? 'lwm2m:';
     const onError = (where: string) => (error: unknown) => options.logger?.warn({ err: error }, `cluster: ${where}`);
     this.bootstrapSecurityStore = new RedisSecurityStore({ redis: stores.redis, prefix: `${prefix}bs:` });
-    this.#writes = new WriteBatch(stores.redis);
-    this.ownership = new Ownership(stores.redis, prefix, options.nodeId, this.#writes);
+    this.ownership = new Ownership(stores.redis, prefix, options.nodeId);
     this.registry = new NodeRegistry({
       redis: stores.redis,
       prefix,
@@ -79,7 +75,6 @@ export class ClusterNode {
       ...(options.eventStreamLength !== undefined ? { maxLength: options.eventStreamLength } : {}),
       onRemoteEvent: (type, endpoint) => this.#remoteEvent(type, endpoint),
       onError: onError('event not published'),
-      writes: this.#writes,
     });
     this.#rpc = new ForwardingRpc({
       redis: stores.redis,
@@ -198,7 +193,6 @@ export class ClusterNode {
     this.#rpc.close();
     await this.registry.stop().catch(() => undefined);
     await this.#reader.stop();
-    this.#writes.flush();
     this.stores.securityStore.disableCache();
     this.bootstrapSecurityStore.disableCache();
     await this.stores.close();

@@ -9,14 +9,14 @@
  * An entry carries the event's type (`t`) and endpoint (`ep`) beside its JSON (`e`), so a node
  * reading it decides from those whether anyone here wants it, and parses the JSON only then; its
  * own events it takes back as the objects it published (`s`: its sequence number), not re-parsed.
- * Appends go out with the node's other writes of the same turn (one socket write for all).
+ * Appends go out with the node's other writes of the same turn (`connectRedis` coalesces a turn's
+ * commands into one socket write).
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { API_EVENT_TYPES, type ApiEvent, type ApiEventType } from '../events/api-event';
 import { type EventFilter, EventHub, matchesFilter } from '../events/event-hub';
 import type { StreamEntry, StreamReader } from './stream-reader';
-import { WriteBatch } from './write-batch';
 
 const LOCAL_ONLY: ReadonlySet<ApiEventType> = new Set(['coap']);
 const EVENT_TYPES: ReadonlySet<string> = new Set(API_EVENT_TYPES);
@@ -35,15 +35,12 @@ export interface ClusterEventHubOptions {
   /** An event of another node (e.g. to notice that it took over a device): its type and endpoint. */
   readonly onRemoteEvent?: (type: ApiEventType, endpoint: string, fromNode: string) => void;
   readonly onError?: (error: unknown) => void;
-  /** The node's batch of writes (default: one of its own on `redis`). */
-  readonly writes?: WriteBatch;
 }
 
 export class ClusterEventHub extends EventHub {
   readonly #o: ClusterEventHubOptions;
   readonly #stream: string;
   readonly #maxLength: number;
-  readonly #writes: WriteBatch;
   /** Sequence number of this node's last published event (per process, from 1). */
   #seq = 0;
   /** Tells this process's entries from those of another process with the same node id. */
@@ -56,7 +53,6 @@ export class ClusterEventHub extends EventHub {
     this.#o = options;
     this.#stream = `${options.prefix}cluster:events`;
     this.#maxLength = options.maxLength ?? 10_000;
-    this.#writes = options.writes ?? new WriteBatch(options.redis);
   }
 
   get stream(): string {
@@ -88,8 +84,8 @@ export class ClusterEventHub extends EventHub {
     this.#pending.set(seq, event);
     if (this.#pending.size > PENDING_LIMIT) this.#pending.delete(this.#pending.keys().next().value as number);
     // One connection sends commands in call order, so a node's events enter the stream in order.
-    this.#writes
-      .queue((p) => p.xadd(this.#stream, 'MAXLEN', '~', this.#maxLength, '*', ...fields))
+    this.#o.redis
+      .xadd(this.#stream, 'MAXLEN', '~', this.#maxLength, '*', ...fields)
       .catch((error) => {
         this.#pending.delete(seq);
         this.#o.onError?.(error);

@@ -4,7 +4,6 @@
  * the set of endpoints a node owns, so counting is SCARD, not a scan. Both change in one script.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
-import { WriteBatch } from './write-batch';
 
 /** KEYS: owner hash. ARGV: prefix, endpoint, node -> previous owner or false. */
 const CLAIM = `
@@ -29,7 +28,9 @@ return 1
 
 /**
  * The scripts as ioredis commands: EVALSHA once the connection has the script (EVAL the first
- * time on each connection, so a restarted Redis gets it back), in pipelines too.
+ * time on each connection, so a restarted Redis gets it back), in pipelines too. A claim and a
+ * release go out on the node's connection in call order (so a release never overtakes the claim
+ * before it), with the other writes of the same turn (`connectRedis` coalesces them).
  */
 const CLAIM_COMMAND = 'lwm2mClusterClaim';
 const RELEASE_COMMAND = 'lwm2mClusterRelease';
@@ -47,14 +48,10 @@ export class Ownership {
   readonly nodeId: string;
   /** Endpoints this node believes it owns (saves a round trip per notification). */
   readonly #mine = new Set<string>();
-  /** Claims and releases ride with the node's other writes of the same turn (one socket write). */
-  readonly #writes: WriteBatch;
-
-  constructor(redis: Redis, prefix: string, nodeId: string, writes: WriteBatch = new WriteBatch(redis)) {
+  constructor(redis: Redis, prefix: string, nodeId: string) {
     this.#redis = redis;
     this.#prefix = prefix;
     this.nodeId = nodeId;
-    this.#writes = writes;
     redis.defineCommand(CLAIM_COMMAND, { numberOfKeys: 1, lua: CLAIM });
     redis.defineCommand(RELEASE_COMMAND, { numberOfKeys: 1, lua: RELEASE });
   }
@@ -66,8 +63,11 @@ export class Ownership {
   /** This node takes the endpoint; resolves with the previous owner (undefined: none or us). */
   async claim(endpoint: string): Promise<string | undefined> {
     this.#mine.add(endpoint);
-    const old = (await this.#writes.queue((p) =>
-      scriptCommand(p, CLAIM_COMMAND)(this.#hash, this.#prefix, endpoint, this.nodeId),
+    const old = (await scriptCommand(this.#redis, CLAIM_COMMAND)(
+      this.#hash,
+      this.#prefix,
+      endpoint,
+      this.nodeId,
     )) as string | null;
     return old && old !== this.nodeId ? old : undefined;
   }
@@ -90,7 +90,7 @@ export class Ownership {
   /** The registration ended: forget the owner (only if it is still `node`, when given). */
   async release(endpoint: string, node?: string): Promise<void> {
     this.#mine.delete(endpoint);
-    await this.#writes.queue((p) => scriptCommand(p, RELEASE_COMMAND)(this.#hash, this.#prefix, endpoint, node ?? ''));
+    await scriptCommand(this.#redis, RELEASE_COMMAND)(this.#hash, this.#prefix, endpoint, node ?? '');
   }
 
   async ownerOf(endpoint: string): Promise<string | undefined> {
