@@ -73,7 +73,9 @@ if (redis) {
       await ready;
       expect(socketOf(client)).not.toBe(first);
       const key = `${redis.newPrefix()}r`;
-      const writes = await countWrites(client, () => Promise.all([client.incr(key), client.incr(key), client.incr(key)]));
+      const writes = await countWrites(client, () =>
+        Promise.all([client.incr(key), client.incr(key), client.incr(key)]),
+      );
       expect(writes).toBe(1);
       expect(await client.get(key)).toBe('3');
     });
@@ -81,7 +83,9 @@ if (redis) {
     it('coalesceWrites: false writes each command as it is issued', async () => {
       const client = await open(false);
       const key = `${redis.newPrefix()}p`;
-      const writes = await countWrites(client, () => Promise.all([client.incr(key), client.incr(key), client.incr(key)]));
+      const writes = await countWrites(client, () =>
+        Promise.all([client.incr(key), client.incr(key), client.incr(key)]),
+      );
       expect(writes).toBe(3);
     });
   });

@@ -84,12 +84,10 @@ export class ClusterEventHub extends EventHub {
     this.#pending.set(seq, event);
     if (this.#pending.size > PENDING_LIMIT) this.#pending.delete(this.#pending.keys().next().value as number);
     // One connection sends commands in call order, so a node's events enter the stream in order.
-    this.#o.redis
-      .xadd(this.#stream, 'MAXLEN', '~', this.#maxLength, '*', ...fields)
-      .catch((error) => {
-        this.#pending.delete(seq);
-        this.#o.onError?.(error);
-      });
+    this.#o.redis.xadd(this.#stream, 'MAXLEN', '~', this.#maxLength, '*', ...fields).catch((error) => {
+      this.#pending.delete(seq);
+      this.#o.onError?.(error);
+    });
   }
 
   override async replay(sinceId: string, filter: EventFilter): Promise<{ id: string; event: ApiEvent }[]> {

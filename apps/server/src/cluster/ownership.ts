@@ -63,12 +63,9 @@ export class Ownership {
   /** This node takes the endpoint; resolves with the previous owner (undefined: none or us). */
   async claim(endpoint: string): Promise<string | undefined> {
     this.#mine.add(endpoint);
-    const old = (await scriptCommand(this.#redis, CLAIM_COMMAND)(
-      this.#hash,
-      this.#prefix,
-      endpoint,
-      this.nodeId,
-    )) as string | null;
+    const old = (await scriptCommand(this.#redis, CLAIM_COMMAND)(this.#hash, this.#prefix, endpoint, this.nodeId)) as
+      | string
+      | null;
     return old && old !== this.nodeId ? old : undefined;
   }
 
