@@ -7,6 +7,7 @@ const pkg = (name: string, entry = 'src/index.ts') =>
 export const workspaceAliases = [
   { find: '@lwm2m-ts/codec/testing', replacement: pkg('codec', 'src/testing/index.ts') },
   { find: '@lwm2m-ts/coap/testing', replacement: pkg('coap', 'src/testing/index.ts') },
+  { find: '@lwm2m-ts/objects/node', replacement: pkg('objects', 'src/node.ts') },
   { find: '@lwm2m-ts/store-redis/testing', replacement: pkg('store-redis', 'src/testing/index.ts') },
   ...[
     'codec',

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MessageLayer, Peer, Transport } from '@lwm2m-ts/coap';
 import { createDefaultRegistry, type ModelRegistry } from '@lwm2m-ts/objects';
+import { loadDdfDirectory } from '@lwm2m-ts/objects/node';
 import {
   type BootstrapConfigStore,
   type CoapBootstrapServer,
@@ -140,7 +141,7 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
   }
   const models = options.models ?? createDefaultRegistry();
   if (options.modelsDir) {
-    const result = await models.loadDirectory(options.modelsDir, { strict: false });
+    const result = await loadDdfDirectory(models, options.modelsDir, { strict: false });
     options.logger?.info({ dir: options.modelsDir, loaded: result.models.length }, 'object models loaded');
     for (const failed of result.failed)
       options.logger?.warn({ file: failed.file, error: failed.error.message }, 'bad DDF file');

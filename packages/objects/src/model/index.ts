@@ -6,7 +6,6 @@ export {
   embeddedObjectModels,
   ipsoObjectModels,
 } from './default-registry';
-export type { DirectoryLoadOptions, DirectoryLoadResult } from './load-directory';
 export { ModelRegistry, type ObjectVersionResolver } from './model-registry';
 export { type ParseDdfOptions, parseDdf } from './parse-ddf';
 export { inRange, parseRange } from './range';

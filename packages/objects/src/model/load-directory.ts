@@ -1,4 +1,9 @@
+// Node only: reached through the `@lwm2m-ts/objects/node` entry (src/node.ts), never from
+// src/index.ts, so browser bundles of the main entry carry no node built-ins.
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { DdfError } from './ddf-error';
+import type { ModelRegistry } from './model-registry';
 import { parseDdf } from './parse-ddf';
 import type { ObjectModel } from './types';
 
@@ -20,35 +25,11 @@ export interface DirectoryLoadResult {
   readonly failed: { readonly file: string; readonly error: DdfError }[];
 }
 
-/** The few node:fs/promises and node:path functions used here. */
-interface DirectoryEntry {
-  readonly name: string;
-  readonly parentPath: string;
-  isFile(): boolean;
-}
-interface NodeFiles {
-  readdir(dir: string, options: { recursive: boolean; withFileTypes: true }): Promise<DirectoryEntry[]>;
-  readFile(path: string, encoding: 'utf8'): Promise<string>;
-}
-interface NodePaths {
-  join(...parts: string[]): string;
-  relative(from: string, to: string): string;
-}
-/**
- * Held in variables, so browser bundlers (Vite) do not try to resolve node built-ins for this
- * lazily loaded module, and DOM-only programs type-check the package without @types/node.
- */
-const NODE_FS = 'node:fs/promises';
-const NODE_PATH = 'node:path';
-
 /**
  * Reads every `*.xml` file of `dir` (sorted by name, so results are deterministic) with
- * {@link parseDdf}. Node only; import through `ModelRegistry.loadDirectory` to keep the
- * node:fs import lazy.
+ * {@link parseDdf}, without adding the models anywhere. Node only (`@lwm2m-ts/objects/node`).
  */
 export async function readDdfDirectory(dir: string, options: DirectoryLoadOptions = {}): Promise<DirectoryLoadResult> {
-  const { readFile, readdir } = (await import(NODE_FS)) as NodeFiles;
-  const { join, relative } = (await import(NODE_PATH)) as NodePaths;
   const strict = options.strict ?? true;
   const files = (await readdir(dir, { recursive: options.recursive ?? false, withFileTypes: true }))
     .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.xml'))
@@ -71,6 +52,22 @@ export async function readDdfDirectory(dir: string, options: DirectoryLoadOption
       result.failed.push({ file, error });
     }
   }
+  return result;
+}
+
+/**
+ * Reads every `*.xml` DDF file of a folder (what Leshan's `-m` option does) with
+ * {@link readDdfDirectory} and adds the objects found to `registry` (same id and version
+ * replaces, so a folder can override the embedded definitions). See {@link DirectoryLoadOptions}
+ * for how bad files are handled; with `strict` on, a malformed file leaves the registry unchanged.
+ */
+export async function loadDdfDirectory(
+  registry: ModelRegistry,
+  dir: string,
+  options?: DirectoryLoadOptions,
+): Promise<DirectoryLoadResult> {
+  const result = await readDdfDirectory(dir, options);
+  registry.add(result.models);
   return result;
 }
 

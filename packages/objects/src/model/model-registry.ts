@@ -1,4 +1,3 @@
-import type { DirectoryLoadOptions, DirectoryLoadResult } from './load-directory';
 import type { ObjectModel, ResourceModel, ResourceModelLookup } from './types';
 import { compareVersions, normalizeVersion } from './version';
 
@@ -9,7 +8,8 @@ export type ObjectVersionResolver = (objectId: number) => string | undefined;
  * Object definitions indexed by id and version. Several versions of one object live side by
  * side (a server talks to clients that registered `</3>;ver=1.0` and `</3>;ver=1.2`).
  * Adding a model with an id and version already present replaces it, so a user's DDF folder
- * can override the embedded definitions.
+ * can override the embedded definitions. Node programs fill one from a DDF folder with
+ * `loadDdfDirectory` from `@lwm2m-ts/objects/node`; the registry itself stays browser-safe.
  */
 export class ModelRegistry {
   /** id -> versions sorted ascending. */
@@ -105,18 +105,6 @@ export class ModelRegistry {
     const resolve: ObjectVersionResolver =
       versions === undefined ? () => undefined : typeof versions === 'function' ? versions : (id) => versions.get(id);
     return (objectId, resourceId) => this.resource(objectId, resourceId, resolve(objectId));
-  }
-
-  /**
-   * Reads every `*.xml` DDF file of a folder (what Leshan's `-m` option does) and adds the
-   * objects found. Node only: node:fs is imported on first use, so the registry itself stays
-   * browser-safe. See {@link DirectoryLoadOptions} for how bad files are handled.
-   */
-  async loadDirectory(dir: string, options?: DirectoryLoadOptions): Promise<DirectoryLoadResult> {
-    const { readDdfDirectory } = await import('./load-directory');
-    const result = await readDdfDirectory(dir, options);
-    this.add(result.models);
-    return result;
   }
 }
 
