@@ -29,6 +29,7 @@ import { ObservationManager } from './observe/observation-manager';
 import { parsePathArg } from './path-arg';
 import { QueueMode } from './queue/queue-mode';
 import type { SleepGate } from './queue/sleep-gate';
+import { AccountWatch } from './registration/account-watch';
 import { Registrations } from './registration/registrations';
 import { AccountConnections, type AccountOwner } from './security/account-connections';
 import { openAccountEndpoint } from './security/account-endpoint';
@@ -61,6 +62,7 @@ export class LwM2mClient {
   private readonly acl: AccessControl;
   private readonly router: RequestRouter;
   private readonly registrations: Registrations;
+  private readonly accountWatch: AccountWatch;
   private readonly preferredFormat: number;
   private started = false;
   private bootstrapping: Promise<void> | undefined;
@@ -205,11 +207,18 @@ export class LwM2mClient {
       },
       onFailed: (error) => this.events.emit('bootstrapFailed', { error }),
     });
+    this.accountWatch = new AccountWatch({
+      tree: this.objects,
+      removed: (ssid) => this.forgetServer(ssid),
+      onError: (error) => this.events.emit('error', { error, where: 'reading server accounts' }),
+    });
     this.objects.listen({
       instancesChanged: (objectId) => {
+        this.accountWatch.instancesChanged(objectId);
         if (objectId !== 0 && objectId !== 21) this.registrations.scheduleUpdate();
       },
       valuesChanged: (paths) => {
+        this.accountWatch.valuesChanged(paths);
         this.observations.valuesChanged(paths);
         if (paths.some((p) => p.objectId === 1 || p.objectId === 0)) void this.registrations.refresh();
       },
@@ -226,6 +235,7 @@ export class LwM2mClient {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    await this.accountWatch.resync();
     const accounts = await this.registrations.readAccounts();
     // Requests from the bootstrap server are recognised before any Bootstrap-Request.
     if (accounts.bootstrap)
@@ -395,6 +405,18 @@ export class LwM2mClient {
       ...(a?.defaultPmin !== undefined ? { pmin: a.defaultPmin } : {}),
       ...(a?.defaultPmax !== undefined ? { pmax: a.defaultPmax } : {}),
     };
+  }
+
+  /**
+   * A server account was removed (its Server or Security instance deleted or replaced, or its
+   * Short Server ID changed): its observations end, with the notifications stored for them
+   * (hqmax / Notification Storing), and its notification attributes are dropped, so a new
+   * account with the same Short Server ID starts from the Server object's defaults.
+   */
+  private forgetServer(ssid: number): void {
+    const key = serverKey(ssid);
+    this.observations.cancelServer(key);
+    this.attributes.removeServer(key);
   }
 
   /** After Bootstrap-Finish: drop connections of removed accounts, register with the new ones. */

@@ -90,11 +90,17 @@ export class AttributeStore {
   }
 
   /**
-   * Forgets everything a server set (its account went away, or bootstrap wiped it).
-   * NOTE: the client never calls this (nor `clear`) for registered servers: their attributes
-   * survive de-registration, re-registration, and a bootstrap that deletes and re-creates the
-   * Server instance (the same ssid then inherits the old attributes). We found no explicit rule
-   * for this in LwM2M Core; dropping them when an account is removed would be the safe reading.
+   * Forgets everything a server set. For a registered server ("ssid:N") the client calls this
+   * when its account is removed (`AccountWatch`: Server or Security instance deleted or replaced,
+   * Short Server ID changed), so a new account reusing the Short Server ID starts without them.
+   *
+   * De-registration (and Disable, a failed registration, a re-bootstrap that keeps the account)
+   * does not call it: the attributes stay with the account and apply again once the same server
+   * registers and observes again. OMA LwM2M TS Core 1.1/1.2 ties Notification-class attributes
+   * to the LwM2M Server that wrote them (§5.1.2 Attributes) but says nothing of their life across
+   * De-register / Register (Client Registration Interface); we keep them while the account
+   * exists. Observations do not survive a new registration (see `Registrations`), and they are
+   * in RAM only, like these attributes: a client restart loses both.
    */
   removeServer(server: string): void {
     this.byServer.delete(server);
