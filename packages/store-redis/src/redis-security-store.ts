@@ -118,6 +118,11 @@ export class RedisSecurityStore implements EditableSecurityStore {
     return () => this.#changeListeners.delete(listener);
   }
 
+  /** True while `enableCache`'s subscriber is subscribed: no change message can be missed. */
+  get changesLive(): boolean {
+    return this.#cache?.live ?? false;
+  }
+
   disableCache(): void {
     this.#cache?.stop();
     this.#cache = undefined;

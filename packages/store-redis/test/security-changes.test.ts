@@ -56,12 +56,16 @@ if (redis) {
       const here = new RedisSecurityStore({ redis: connection, prefix });
       const heard: (string | undefined)[] = [];
       here.onChange((endpoint) => heard.push(endpoint));
+      expect(here.changesLive).toBe(false);
       await here.enableCache(subscriber);
+      expect(here.changesLive).toBe(true);
       const other = new RedisSecurityStore({ redis: await redis.client(), prefix });
       try {
         expect(heard).toEqual([]); // the first subscription is no resync
         subscriber.disconnect(true); // ioredis reconnects and subscribes again
+        await until(() => !here.changesLive); // down: readers must not trust what they hold
         await until(() => heard.includes(undefined));
+        expect(here.changesLive).toBe(true);
         expect(heard).toEqual([undefined]);
         await other.put(psk('after'));
         await until(() => heard.length === 2);
@@ -69,6 +73,7 @@ if (redis) {
       } finally {
         here.disableCache();
       }
+      expect(here.changesLive).toBe(false);
     });
   });
 }

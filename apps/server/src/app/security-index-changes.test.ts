@@ -1,45 +1,14 @@
 /** IndexedSecurityStore following a change feed (cluster mode): other writers' changes reach the index. */
 import { type EditableSecurityStore, InMemorySecurityStore, type SecurityInfo } from '@lwm2m-ts/server';
 import { describe, expect, it } from 'vitest';
-import { IndexedSecurityStore, type SecurityChangeFeed } from './security-index';
+import { IndexedSecurityStore } from './security-index';
+import { HeldStore, ManualFeed } from './security-index-fixtures';
 
 const bytes = (...b: number[]) => new Uint8Array(b);
 const psk = (endpoint: string, identity: string, key: number): SecurityInfo => ({
   endpoint,
   psk: { identity, key: bytes(key) },
 });
-
-class ManualFeed implements SecurityChangeFeed {
-  readonly listeners = new Set<(endpoint: string | undefined) => void>();
-  onChange(listener: (endpoint: string | undefined) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-  emit(endpoint: string | undefined): void {
-    for (const listener of this.listeners) listener(endpoint);
-  }
-}
-
-/** The shared store as another node sees it; reads can be held back to reorder them. */
-class HeldStore extends InMemorySecurityStore {
-  hold = false;
-  failReads = false;
-  readonly held: (() => void)[] = [];
-  async #gate(): Promise<void> {
-    if (this.failReads) throw new Error('store unavailable');
-    if (this.hold) await new Promise<void>((resolve) => this.held.push(resolve));
-  }
-  override async getByEndpoint(endpoint: string): Promise<SecurityInfo | undefined> {
-    const value = await super.getByEndpoint(endpoint); // read now, answer when released
-    await this.#gate();
-    return value;
-  }
-  override async list(): Promise<SecurityInfo[]> {
-    const value = await super.list();
-    await this.#gate();
-    return value;
-  }
-}
 
 const settle = () => new Promise((r) => setImmediate(r));
 

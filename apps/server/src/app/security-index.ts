@@ -9,6 +9,9 @@
  * endpoint) the index also learns other nodes' changes: it re-reads that endpoint's info from the
  * store and replaces what it held. A read that a newer change overtook is dropped (the newer
  * change's own read follows), and a feed interruption (`undefined`) re-lists the whole store.
+ * While such a feed is live the index is a complete copy of the store, so `getByEndpoint` (every
+ * Register's authorization) is answered from it, except for an endpoint whose change is still
+ * being read or whose last read failed, and during a listing: those go to the store.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { EditableSecurityStore, SecurityInfo } from '@lwm2m-ts/server';
@@ -18,6 +21,11 @@ const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 /** Endpoints whose security info changed in the store, from any writer; `undefined`: re-read all. */
 export interface SecurityChangeFeed {
   onChange(listener: (endpoint: string | undefined) => void): () => void;
+  /**
+   * True while the feed is connected (no change can be missed). While it is, and the index has
+   * listed the store since the feed last came back, `getByEndpoint` answers from the index.
+   */
+  readonly changesLive?: boolean;
 }
 
 export interface IndexedSecurityStoreOptions {
@@ -44,12 +52,18 @@ export class IndexedSecurityStore implements EditableSecurityStore {
   #listGeneration = 0;
   readonly #onError: (error: unknown) => void;
   #unsubscribe: (() => void) | undefined;
+  readonly #changes: SecurityChangeFeed | undefined;
+  /** The last listing succeeded and no interruption came since: the index holds the whole store. */
+  #listed = false;
+  /** Endpoints whose re-read failed: the index may be stale for them until a read or listing succeeds. */
+  readonly #unsure = new Set<string>();
 
   private constructor(
     readonly inner: EditableSecurityStore,
     options: IndexedSecurityStoreOptions,
   ) {
     this.#onError = options.onError ?? (() => {});
+    this.#changes = options.changes;
   }
 
   /** Lists `inner` (paged by the store) into the index; with `changes`, follows it from then on. */
@@ -60,8 +74,10 @@ export class IndexedSecurityStore implements EditableSecurityStore {
     const store = new IndexedSecurityStore(inner, options);
     // Listen before listing: a change during the listing is read again, not lost.
     store.#unsubscribe = options.changes?.onChange((endpoint) => {
-      if (endpoint === undefined) store.#resync().catch(store.#onError);
-      else store.#reread(endpoint).catch(store.#onError);
+      if (endpoint === undefined) {
+        store.#listed = false;
+        store.#resync().catch(store.#onError);
+      } else store.#reread(endpoint).catch(store.#onError);
     });
     try {
       await store.#resync();
@@ -99,10 +115,16 @@ export class IndexedSecurityStore implements EditableSecurityStore {
     try {
       info = await this.inner.getByEndpoint(endpoint);
     } catch (error) {
-      if (this.#latest.get(endpoint) === sequence) this.#latest.delete(endpoint);
+      if (this.#latest.get(endpoint) === sequence) {
+        this.#latest.delete(endpoint);
+        this.#unsure.add(endpoint);
+      }
       throw error;
     }
-    if (this.#isLatest(endpoint, sequence)) this.#apply(endpoint, info);
+    if (this.#isLatest(endpoint, sequence)) {
+      this.#unsure.delete(endpoint);
+      this.#apply(endpoint, info);
+    }
   }
 
   /** Replaces the whole index with a listing of the store (at start, and after a feed interruption). */
@@ -117,6 +139,9 @@ export class IndexedSecurityStore implements EditableSecurityStore {
       if (this.#changedDuringList === changed) this.#changedDuringList = undefined;
     }
     if (generation !== this.#listGeneration) return; // a newer listing replaces this one
+    this.#listed = true;
+    // Endpoints changed during the listing keep their own reads' verdict (and doubt).
+    for (const endpoint of [...this.#unsure]) if (!changed.has(endpoint)) this.#unsure.delete(endpoint);
     const seen = new Set<string>();
     for (const info of listed) {
       seen.add(info.endpoint);
@@ -214,7 +239,19 @@ export class IndexedSecurityStore implements EditableSecurityStore {
     return this.inner.list();
   }
   getByEndpoint(endpoint: string): Promise<SecurityInfo | undefined> {
+    if (this.#current(endpoint)) return Promise.resolve(this.#byEndpoint.get(endpoint));
     return this.inner.getByEndpoint(endpoint);
+  }
+
+  /** Whether the index holds the store's current info for `endpoint` (see the class comment). */
+  #current(endpoint: string): boolean {
+    return (
+      this.#changes?.changesLive === true &&
+      this.#listed &&
+      this.#changedDuringList === undefined &&
+      !this.#latest.has(endpoint) &&
+      !this.#unsure.has(endpoint)
+    );
   }
   getByPskIdentity(identity: string): Promise<SecurityInfo | undefined> {
     return this.inner.getByPskIdentity(identity);
