@@ -1,5 +1,6 @@
-/** Ownership and membership records in Redis: claims, releases, counts, heartbeats that expire. */
-import { connectRedis } from '@lwm2m-ts/store-redis';
+/** Ownership and membership records in Redis: claims, counts, the node's own view, heartbeats that expire. */
+import type { Registration } from '@lwm2m-ts/server';
+import { connectRedis, RedisRegistrationStore } from '@lwm2m-ts/store-redis';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeRegistry } from '../src/cluster/node-registry';
@@ -21,12 +22,26 @@ if (requireRedisServer('cluster ownership records')) {
       await server?.stop();
     });
 
-    it('moves a device between owners and keeps the counts exact', async () => {
-      const a = new Ownership(redis, 'own1:', 'a');
-      const b = new Ownership(redis, 'own1:', 'b');
-      expect(await a.claim('d1')).toBeUndefined();
-      expect(await a.claim('d2')).toBeUndefined();
-      expect(await a.claim('d1')).toBeUndefined(); // already a's
+    it('moves a device between owners, keeps the counts exact, and trusts its own view for steady traffic', async () => {
+      const store = (node: string) =>
+        new RedisRegistrationStore({ redis, prefix: 'own1:', nodeId: node, recordOwner: true });
+      const a = new Ownership(store('a'), 'a');
+      const b = new Ownership(store('b'), 'b');
+      const device = (endpoint: string): Registration => ({
+        id: `r-${endpoint}`,
+        endpoint,
+        lifetime: 300,
+        lwm2mVersion: '1.1',
+        binding: 'U',
+        queueMode: false,
+        peer: { address: '127.0.0.1', port: 1, key: `127.0.0.1|1|${endpoint}` },
+        objectLinks: '</3/0>',
+        registeredAt: 0,
+        lastUpdate: 0,
+      });
+      const writer = store('a');
+      await writer.add(device('d1'));
+      await writer.add(device('d2'));
       expect(await b.claim('d1')).toBe('a');
       expect(await a.ownerOf('d1')).toBe('b');
       expect(await a.deviceCounts(['a', 'b', 'c'])).toEqual(
@@ -36,16 +51,17 @@ if (requireRedisServer('cluster ownership records')) {
           ['c', 0],
         ]),
       );
-      await a.release('d1', 'a'); // not a's any more: nothing happens
-      expect(await a.ownerOf('d1')).toBe('b');
-      await a.release('d1');
-      expect(await a.ownerOf('d1')).toBeUndefined();
-      expect((await a.deviceCounts(['a', 'b'])).get('b')).toBe(0);
+      expect(await b.claim('unregistered')).toBeUndefined(); // nothing to own
+      expect(await a.ownerOf('unregistered')).toBeUndefined();
       // claimIfNew trusts the local view: one round trip per device, not per message.
+      a.recorded('d2');
       expect(a.ownsLocally('d2')).toBe(true);
       expect(await a.claimIfNew('d2')).toBeUndefined();
       expect(a.lost('d2')).toBe(true);
       expect(a.ownsLocally('d2')).toBe(false);
+      expect(await a.claimIfNew('d1')).toBe('b'); // not in its view: claims
+      a.ended('d1');
+      expect(a.ownsLocally('d1')).toBe(false);
     });
 
     it('lists live nodes only, and forgets a node whose heartbeat expired', async () => {

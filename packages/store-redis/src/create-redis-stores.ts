@@ -22,6 +22,8 @@ export interface CreateRedisStoresOptions extends ConnectRedisOptions {
   readonly sweepLeaseMs?: number;
   /** Attributes the RD store indexes (default ep, d, et, rt, if). */
   readonly rdIndexed?: readonly string[];
+  /** Cluster mode: registrations record `nodeId` as the node serving the device (see RedisRegistrationStore). */
+  readonly recordOwner?: boolean;
 }
 
 export interface RedisStores {
@@ -65,7 +67,10 @@ export function redisStoresOn(
     ...(options.nodeId !== undefined ? { nodeId: options.nodeId } : {}),
     ...(options.sweepLeaseMs !== undefined ? { sweepLeaseMs: options.sweepLeaseMs } : {}),
   };
-  const registrationStore = new RedisRegistrationStore(sweeping);
+  const registrationStore = new RedisRegistrationStore({
+    ...sweeping,
+    ...(options.recordOwner ? { recordOwner: true } : {}),
+  });
   const observationStore = new RedisObservationStore(base);
   const securityStore = new RedisSecurityStore(base);
   const queueStore = new RedisRequestQueueStore(sweeping);

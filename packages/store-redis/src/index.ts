@@ -9,7 +9,7 @@ export { criterionIndexKey, DEFAULT_RD_INDEXED, rdIndexKeys } from './rd-index-k
 export { RedisBootstrapConfigStore } from './redis-bootstrap-config-store';
 export { RedisObservationStore } from './redis-observation-store';
 export { RedisRdStore, type RedisRdStoreOptions } from './redis-rd-store';
-export { RedisRegistrationStore } from './redis-registration-store';
+export { RedisRegistrationStore, type RedisRegistrationStoreOptions } from './redis-registration-store';
 export { RedisRequestQueueStore } from './redis-request-queue-store';
 export { RedisSecurityStore } from './redis-security-store';
 export { RedisUnavailableError } from './redis-unavailable-error';

@@ -15,7 +15,14 @@ import {
 } from '@lwm2m-ts/server';
 import type { Redis } from 'ioredis';
 import { dropOldest } from './bounded-map';
-import { addScript, getByIndexScript, removeScript, takeExpiredScript, updateScript } from './registration-scripts';
+import {
+  addScript,
+  claimOwnerScript,
+  getByIndexScript,
+  removeScript,
+  takeExpiredScript,
+  updateScript,
+} from './registration-scripts';
 import { zsetMembers } from './scan';
 import { StoreDataError } from './store-data-error';
 import { DEFAULT_PREFIX, type SweepingStoreOptions } from './store-options';
@@ -30,6 +37,17 @@ const MAX_UPDATE_ATTEMPTS = 100;
  * would keep thousands of registrations alive for the garbage collector to trace.
  */
 const KNOWN_LIMIT = 1000;
+
+/** Take-overs recorded but not asked for yet, at most (the oldest are forgotten). */
+const TAKEOVER_LIMIT = 1000;
+
+export interface RedisRegistrationStoreOptions extends SweepingStoreOptions {
+  /**
+   * Cluster mode: every add and update made through this store records `nodeId` as the node
+   * serving the endpoint's device, in the same script as the write (`ownerOf`, `ownedCounts`).
+   */
+  readonly recordOwner?: boolean;
+}
 
 /** A registration as last read or written by this node, with the version it had then. */
 type Known = { readonly registration: Registration; readonly version: string };
@@ -48,8 +66,12 @@ export class RedisRegistrationStore implements RegistrationStore {
    * (the script answers with the current value), never a lost update.
    */
   readonly #known = new Map<string, Known>();
+  /** The owner recorded by adds and updates ('' none). */
+  readonly #owner: string;
+  /** Registration id -> the node this node's last write took its endpoint from. */
+  readonly #takeovers = new Map<string, string>();
 
-  constructor(options: SweepingStoreOptions) {
+  constructor(options: RedisRegistrationStoreOptions) {
     this.#redis = options.redis;
     this.#prefix = options.prefix ?? DEFAULT_PREFIX;
     this.#lease = new SweepLease(
@@ -58,6 +80,7 @@ export class RedisRegistrationStore implements RegistrationStore {
       options.sweepLeaseMs ?? 5000,
       options.nodeId,
     );
+    this.#owner = options.recordOwner ? this.#lease.token : '';
     this.#batch = options.sweepBatch ?? 100;
   }
 
@@ -68,6 +91,12 @@ export class RedisRegistrationStore implements RegistrationStore {
       identityKey(registration.peer.identity) ?? '',
       registrationExpiresAt(registration),
     ];
+  }
+
+  #tookOver(id: string, previousOwner: unknown): void {
+    if (typeof previousOwner !== 'string') return;
+    this.#takeovers.set(id, previousOwner);
+    if (this.#takeovers.size > TAKEOVER_LIMIT) dropOldest(this.#takeovers, TAKEOVER_LIMIT / 10);
   }
 
   #remember(registration: Registration, version: unknown): void {
@@ -87,8 +116,10 @@ export class RedisRegistrationStore implements RegistrationStore {
       addr,
       ident,
       exp,
+      this.#owner,
     ]);
-    const [, previousJson] = reply as [number, string | null];
+    const [, previousJson, previousOwner] = reply as [number, string | null, string | null];
+    this.#tookOver(registration.id, previousOwner);
     // Not remembered: its first Update comes a lifetime later (the read before it primes it).
     this.#known.delete(registration.id);
     const previous = decode(previousJson);
@@ -118,9 +149,11 @@ export class RedisRegistrationStore implements RegistrationStore {
         addr,
         ident,
         exp,
-      ])) as [number, (string | number)?, (string | number)?];
+        this.#owner,
+      ])) as [number, (string | number)?, (string | number | null)?];
       if (reply[0] === 1) {
         this.#remember(updated, reply[1]);
+        this.#tookOver(id, reply[2]);
         return { previous, updated };
       }
       if (reply[0] !== 0) {
@@ -197,6 +230,41 @@ export class RedisRegistrationStore implements RegistrationStore {
       }
       if (batch.length < this.#batch) return out;
     }
+  }
+
+  /**
+   * The node this node's last add or update of `id` took the endpoint from (once; then
+   * undefined), with `recordOwner`: the cluster resumes that device's observations here.
+   */
+  takeoverOf(id: string): string | undefined {
+    const previous = this.#takeovers.get(id);
+    this.#takeovers.delete(id);
+    return previous;
+  }
+
+  /**
+   * Records `node` (default: this store's node) as serving the endpoint, if it has a registration;
+   * resolves with the previous owner when that was another node.
+   */
+  async claimOwner(endpoint: string, node: string = this.#lease.token): Promise<string | undefined> {
+    const [found, previous] = (await claimOwnerScript.run(this.#redis, [this.#prefix, endpoint, node])) as [
+      number,
+      string | null | undefined,
+    ];
+    return found === 1 && typeof previous === 'string' ? previous : undefined;
+  }
+
+  /** The node serving the endpoint's device (cluster mode), if any. */
+  async ownerOf(endpoint: string): Promise<string | undefined> {
+    return (await this.#redis.hget(`${this.#prefix}reg:owner`, endpoint)) ?? undefined;
+  }
+
+  /** How many endpoints each node serves. */
+  async ownedCounts(nodes: readonly string[]): Promise<Map<string, number>> {
+    const pipeline = this.#redis.pipeline();
+    for (const node of nodes) pipeline.scard(`${this.#prefix}reg:owned:${node}`);
+    const results = (await pipeline.exec()) ?? [];
+    return new Map(nodes.map((node, i) => [node, Number(results[i]?.[1] ?? 0)]));
   }
 
   /** Number of registrations. */

@@ -6,6 +6,10 @@
  * Versions come from one counter (`reg:ver`), so a version is never reused, not even by a
  * registration re-added under the same id: a node that remembers (version, value) may write
  * against that version without reading first.
+ * Owners (cluster mode): `reg:owner` maps an endpoint to the node serving its device, and
+ * `reg:owned:{node}` is the set of endpoints a node serves (counting is SCARD, not a scan). An add
+ * or update made with an owner records it in the same script as the write; removing the
+ * endpoint's registration removes its owner.
  */
 import { RedisScript } from './redis-script';
 
@@ -16,13 +20,32 @@ local function unlink(index, value, id)
     redis.call('HDEL', P .. index, value)
   end
 end
+-- The node now serving the endpoint; returns the previous owner when that was another node.
+local function own(ep, node)
+  if node == '' then return false end
+  local old = redis.call('HGET', P .. 'reg:owner', ep)
+  if old == node then return false end
+  if old then redis.call('SREM', P .. 'reg:owned:' .. old, ep) end
+  redis.call('HSET', P .. 'reg:owner', ep, node)
+  redis.call('SADD', P .. 'reg:owned:' .. node, ep)
+  return old
+end
+local function disown(ep)
+  local old = redis.call('HGET', P .. 'reg:owner', ep)
+  if not old then return end
+  redis.call('HDEL', P .. 'reg:owner', ep)
+  redis.call('SREM', P .. 'reg:owned:' .. old, ep)
+end
 local function drop(id)
   local key = P .. 'reg:r:' .. id
   local f = redis.call('HMGET', key, 'j', 'ep', 'addr', 'ident')
   if not f[1] then return false end
   redis.call('DEL', key)
   redis.call('ZREM', P .. 'reg:exp', id)
-  unlink('reg:ep', f[2], id)
+  if f[2] and f[2] ~= '' and redis.call('HGET', P .. 'reg:ep', f[2]) == id then
+    redis.call('HDEL', P .. 'reg:ep', f[2])
+    disown(f[2])
+  end
   unlink('reg:addr', f[3], id)
   unlink('reg:ident', f[4], id)
   return f[1]
@@ -33,11 +56,11 @@ end
 `;
 
 /**
- * ARGV: prefix, id, endpoint, json, address key, identity key, expiresAt
- * -> {version, previous JSON or nil}.
+ * ARGV: prefix, id, endpoint, json, address key, identity key, expiresAt, owner node ('' none)
+ * -> {version, previous JSON or nil, previous owner (another node) or nil}.
  */
 export const addScript = new RedisScript(`${prelude}
-local id, ep, json, addr, ident, exp = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local id, ep, json, addr, ident, exp, owner = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local previousId = redis.call('HGET', P .. 'reg:ep', ep)
 local previous = false
 if previousId then previous = drop(previousId) end
@@ -48,18 +71,19 @@ link('reg:ep', ep, id)
 link('reg:addr', addr, id)
 link('reg:ident', ident, id)
 redis.call('ZADD', P .. 'reg:exp', exp, id)
-return {v, previous}
+return {v, previous, own(ep, owner)}
 `);
 
 /**
  * Compare-and-set of one registration. ARGV: prefix, id, expected version, json, address key,
- * identity key, expiresAt -> {1, new version} written, {0, current JSON, current version} the
- * version moved on (the caller retries from the value returned, no read needed), {-1} gone.
+ * identity key, expiresAt, owner node ('' none) -> {1, new version, previous owner or nil}
+ * written, {0, current JSON, current version} the version moved on (the caller retries from the
+ * value returned, no read needed), {-1} gone.
  */
 export const updateScript = new RedisScript(`${prelude}
-local id, version, json, addr, ident, exp = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local id, version, json, addr, ident, exp, owner = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local key = P .. 'reg:r:' .. id
-local f = redis.call('HMGET', key, 'v', 'addr', 'ident', 'j')
+local f = redis.call('HMGET', key, 'v', 'addr', 'ident', 'j', 'ep')
 if not f[1] then return {-1} end
 if f[1] ~= version then return {0, f[4], f[1]} end
 if f[2] ~= addr then unlink('reg:addr', f[2], id) end
@@ -69,7 +93,20 @@ link('reg:ident', ident, id)
 local v = redis.call('INCR', P .. 'reg:ver')
 redis.call('HSET', key, 'j', json, 'v', v, 'addr', addr, 'ident', ident)
 redis.call('ZADD', P .. 'reg:exp', exp, id)
-return {1, v}
+local previousOwner = false
+if f[5] and redis.call('HGET', P .. 'reg:ep', f[5]) == id then previousOwner = own(f[5], owner) end
+return {1, v, previousOwner}
+`);
+
+/**
+ * A node takes over serving an endpoint (a failover noticed from its traffic). ARGV: prefix,
+ * endpoint, node -> {1, previous owner (another node) or nil}, or {0} when the endpoint has no
+ * registration (nothing to serve, nothing recorded).
+ */
+export const claimOwnerScript = new RedisScript(`${prelude}
+local ep, node = ARGV[2], ARGV[3]
+if not redis.call('HGET', P .. 'reg:ep', ep) then return {0} end
+return {1, own(ep, node)}
 `);
 
 /** ARGV: prefix, id -> removed JSON or nil. */

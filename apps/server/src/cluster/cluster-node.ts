@@ -59,7 +59,7 @@ export class ClusterNode {
     const prefix = options.prefix ?? 'lwm2m:';
     const onError = (where: string) => (error: unknown) => options.logger?.warn({ err: error }, `cluster: ${where}`);
     this.bootstrapSecurityStore = new RedisSecurityStore({ redis: stores.redis, prefix: `${prefix}bs:` });
-    this.ownership = new Ownership(stores.redis, prefix, options.nodeId);
+    this.ownership = new Ownership(stores.registrationStore, options.nodeId);
     this.registry = new NodeRegistry({
       redis: stores.redis,
       prefix,
@@ -99,6 +99,7 @@ export class ClusterNode {
       url: options.redisUrl,
       prefix: options.prefix ?? 'lwm2m:',
       nodeId: options.nodeId,
+      recordOwner: true,
       ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
       onError: (error) => {
         if (connected) options.logger?.warn({ err: error }, 'cluster: Redis connection error (reconnecting)');
@@ -129,35 +130,47 @@ export class ClusterNode {
   watch(server: CoapLwM2mServer): void {
     this.#servers.push(server);
     const fail = (error: unknown) => this.#options.logger?.warn({ err: error }, 'cluster: ownership update failed');
-    const takeOver = (registration: Registration, force: boolean) => {
-      const claim = force
-        ? this.ownership.claim(registration.endpoint)
-        : this.ownership.claimIfNew(registration.endpoint);
-      claim
-        .then(async (previous) => {
-          if (previous === undefined) return;
-          const resumed = await server.resumeObservations(registration);
+    const resume = (registration: Registration, from: string) =>
+      server
+        .resumeObservations(registration)
+        .then((resumed) =>
           this.#options.logger?.info(
-            { endpoint: registration.endpoint, from: previous, observations: resumed },
+            { endpoint: registration.endpoint, from, observations: resumed },
             'cluster: took over a device',
-          );
+          ),
+        )
+        .catch(fail);
+    /** Traffic other than Register / Update (a Send, a notification) after a failover: claim the device. */
+    const claim = (registration: Registration) => {
+      this.ownership
+        .claimIfNew(registration.endpoint)
+        .then((previous) => {
+          if (previous !== undefined) return resume(registration, previous);
         })
         .catch(fail);
     };
-    server.events.on('registered', ({ registration }) => takeOver(registration, true));
-    server.events.on('updated', ({ registration }) => takeOver(registration, true));
-    server.events.on('send', ({ registration }) => takeOver(registration, false));
+    // A Register or Update written through this node recorded it as the owner in the same script.
+    server.events.on('registered', ({ registration }) => {
+      this.ownership.recorded(registration.endpoint);
+      this.stores.registrationStore.takeoverOf(registration.id);
+    });
+    server.events.on('updated', ({ registration }) => {
+      this.ownership.recorded(registration.endpoint);
+      const previous = this.stores.registrationStore.takeoverOf(registration.id);
+      if (previous !== undefined) resume(registration, previous);
+    });
+    server.events.on('send', ({ registration }) => claim(registration));
     server.events.on('notification', ({ observation }) => {
       if (this.ownership.ownsLocally(observation.endpoint)) return;
       server
         .getRegistrationById(observation.registrationId)
-        .then((registration) => registration && takeOver(registration, false))
+        .then((registration) => registration && claim(registration))
         .catch(fail);
     });
     server.events.on('deregistered', ({ registration, reason }) => {
-      if (reason !== 'replaced') this.ownership.release(registration.endpoint).catch(fail);
+      if (reason !== 'replaced') this.ownership.ended(registration.endpoint);
     });
-    server.events.on('expired', ({ registration }) => this.ownership.release(registration.endpoint).catch(fail));
+    server.events.on('expired', ({ registration }) => this.ownership.ended(registration.endpoint));
   }
 
   /** Serves forwarded requests through `app` and forwards the ones other nodes own (before listen). */
