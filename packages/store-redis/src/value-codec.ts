@@ -3,6 +3,9 @@
  * (an object key whose value is undefined stays present), NaN/±Infinity and -0. Tagged values
  * are one-key objects (`{"$b": "base64"}`); a plain object's own keys starting with `$` are
  * escaped with one more `$`, so no user data can be mistaken for a tag.
+ * Most stored values (registrations, observations) need no tag at all: those are checked in one
+ * pass that allocates nothing and go straight through JSON.stringify / JSON.parse, which write
+ * and read exactly the same text the tagging walk would.
  */
 import { StoreDataError } from './store-data-error';
 
@@ -75,13 +78,61 @@ function fromJson(json: Json): unknown {
   return out;
 }
 
+const DOLLAR = 36;
+
+/**
+ * True when `toJson(value)` would be a deep copy of `value` itself, so JSON.stringify(value) is
+ * already the encoding: only strings, booleans, null, finite numbers other than -0, arrays and
+ * plain objects (Object.prototype or null prototype, no toJSON) without `$` keys.
+ */
+function needsNoTags(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!needsNoTags(value[i])) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      const record = value as Record<string, unknown>;
+      if (typeof record.toJSON === 'function') return false;
+      for (const key of Object.keys(record)) {
+        if (key.charCodeAt(0) === DOLLAR || !needsNoTags(record[key])) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** True when parsed JSON holds no `$` key anywhere: then `fromJson` would only copy it. */
+function hasNoDollarKeys(json: Json): boolean {
+  if (json === null || typeof json !== 'object') return true;
+  if (Array.isArray(json)) {
+    for (const item of json) if (!hasNoDollarKeys(item)) return false;
+    return true;
+  }
+  for (const key of Object.keys(json)) {
+    if (key.charCodeAt(0) === DOLLAR || !hasNoDollarKeys(json[key]!)) return false;
+  }
+  return true;
+}
+
 export function encodeValue(value: unknown): string {
-  return JSON.stringify(toJson(value));
+  return JSON.stringify(needsNoTags(value) ? value : toJson(value));
 }
 
 export function decodeValue<T>(text: string): T {
   try {
-    return fromJson(JSON.parse(text) as Json) as T;
+    const json = JSON.parse(text) as Json;
+    return (hasNoDollarKeys(json) ? json : fromJson(json)) as T;
   } catch (error) {
     if (error instanceof StoreDataError) throw error;
     throw new StoreDataError(`stored value is not valid JSON: ${(error as Error).message}`);

@@ -70,3 +70,89 @@ describe('value codec', () => {
     );
   });
 });
+
+describe('value codec fast path (values that need no tags)', () => {
+  /** The tagging walk's text for `value` (a sibling that needs a tag forces the walk over all of it). */
+  const tagged = (value: unknown): string => {
+    const text = encodeValue({ wrap: value, z: undefined });
+    const tail = ',"z":{"$u":1}}';
+    expect(text.endsWith(tail)).toBe(true);
+    return text.slice('{"wrap":'.length, -tail.length);
+  };
+
+  it('writes the same text as the tagging walk, and reads it back to an equal value', () => {
+    const samples: unknown[] = [
+      { id: 'r1', endpoint: 'dev', lifetime: 300, queueMode: true, peer: { address: '::1', port: 5683 } },
+      [1, 'two', null, false, { nested: [0.5, -1] }],
+      Object.assign(Object.create(null), { a: 1 }),
+      { __proto__x: 1, 'key with "quotes"': 'v\n' },
+      '',
+      0,
+      null,
+    ];
+    for (const value of samples) {
+      expect(encodeValue(value)).toBe(tagged(value));
+      const plain = value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...value } : value;
+      expect(decodeValue(encodeValue(value))).toStrictEqual(plain); // read back as plain objects
+    }
+  });
+
+  it('fast path and walk agree on arbitrary JSON values, $ keys included (property)', () => {
+    const tree = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        fc.oneof(fc.string(), fc.double(), fc.boolean(), fc.constant(null)),
+        fc.array(tie('node')),
+        fc.dictionary(
+          fc.oneof(
+            fc.string(),
+            fc.string().map((k) => `$${k}`),
+          ),
+          tie('node'),
+          { noNullPrototype: true },
+        ),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(tree, (value) => {
+        expect(encodeValue(value)).toBe(tagged(value));
+        expect(decodeValue(encodeValue(value))).toStrictEqual(value);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('falls back to tags for anything JSON.stringify would change or drop', () => {
+    class Point {
+      x = 1;
+    }
+    const cases: [unknown, unknown][] = [
+      [{ when: new Date(5) }, { when: new Date(5) }],
+      [{ n: -0 }, { n: -0 }],
+      [{ n: Number.NaN }, { n: Number.NaN }],
+      [{ gone: undefined }, { gone: undefined }],
+      [[undefined], [undefined]],
+      [{ $b: 'x' }, { $b: 'x' }],
+      [{ deep: [{ $u: 1 }] }, { deep: [{ $u: 1 }] }],
+      [{ bytes: Buffer.from([1, 2]) }, { bytes: new Uint8Array([1, 2]) }],
+      [{ p: new Point() }, { p: { x: 1 } }], // a class instance is stored as its own fields
+      [{ toJSON: () => 'nope', a: 1 }, undefined], // a toJSON method is not data: refused below
+    ];
+    for (const [value, expected] of cases) {
+      if (expected === undefined) {
+        expect(() => encodeValue(value)).toThrow(StoreDataError);
+        continue;
+      }
+      expect(decodeValue(encodeValue(value))).toStrictEqual(expected);
+    }
+    expect(() => encodeValue({ f: () => 1 })).toThrow(StoreDataError);
+    expect(() => encodeValue({ s: Symbol('x') })).toThrow(StoreDataError);
+    expect(() => encodeValue({ b: new String('boxed') })).not.toThrow(); // stored via the walk, as before
+  });
+
+  it('decoding: text with a $ key anywhere takes the checked path (unknown tags refused)', () => {
+    expect(() => decodeValue('{"a":[{"$zz":1}]}')).toThrow(StoreDataError);
+    expect(decodeValue('{"a":[{"$$x":1}]}')).toStrictEqual({ a: [{ $x: 1 }] });
+    expect(decodeValue('[{"b":{"$n":"12"}}]')).toStrictEqual([{ b: 12n }]);
+  });
+});
