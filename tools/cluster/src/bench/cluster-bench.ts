@@ -7,11 +7,12 @@
  * Each run: registrations/s (`REG_SECONDS` of back-to-back Registers from 32, then 96 sockets, one
  * in flight each; the better level is the set-up's throughput), then notifications/s (`DEVICES` devices observed through the REST API, NON
  * notifications offered at `RATE`/s for `NOTIFY_SECONDS`, counted on node 1's SSE stream, per
- * device in order). Server CPU µs per operation is read from /proc (node processes) and INFO cpu
+ * device in order: nothing may be lost; then `SATURATE_RATE`/s for `SATURATE_SECONDS`, more than a
+ * node takes: what reaches the stream per second is the notification throughput). Server CPU µs per operation is read from /proc (node processes) and INFO cpu
  * (redis-server): on a shared machine it is the figure to compare, req/s is the scheduler's.
  * Loopback ports 27160-27199 (`_PORT_BASE` moves them: redis base, CoAP base+1..3, HTTP base+11..13,
  * balancer base+20; `_REDIS_PORT` moves redis alone). Env: CLUSTER_BENCH_CONFIGS, _REG_SECONDS, _DEVICES,
- * _RATE, _NOTIFY_SECONDS, _CPU_PROF (folder for the servers' V8 CPU profiles), _JSON (print the results as JSON).
+ * _RATE, _NOTIFY_SECONDS, _SATURATE_RATE, _SATURATE_SECONDS, _REG_SOCKETS (e.g. "32,96"), _CPU_PROF (folder for the servers' V8 CPU profiles), _JSON (print the results as JSON).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -45,7 +46,10 @@ const REG_SOCKETS = (process.env.CLUSTER_BENCH_REG_SOCKETS ?? '32,96')
 const DEVICES = env('DEVICES', 100);
 const RATE = env('RATE', 2000);
 const NOTIFY_SECONDS = env('NOTIFY_SECONDS', 3);
-const RUN_LIMIT_MS = 20_000;
+/** The saturation phase: notifications offered per second (more than a node takes) and for how long (0: skip). */
+const SATURATE_RATE = env('SATURATE_RATE', 40_000);
+const SATURATE_SECONDS = env('SATURATE_SECONDS', 2);
+const RUN_LIMIT_MS = 30_000;
 /** A folder: the server processes write V8 CPU profiles there (node --cpu-prof). */
 const CPU_PROF = process.env.CLUSTER_BENCH_CPU_PROF;
 
@@ -91,6 +95,10 @@ export interface RunResult {
   readonly notificationsSent: number;
   readonly notificationsReceived: number;
   readonly notificationsPerS: number;
+  /** Notifications/s reaching node 1's stream while `SATURATE_RATE`/s are offered (throughput; losses expected). */
+  readonly saturatedNotificationsPerS: number;
+  readonly saturatedOutOfOrder: number;
+  readonly cpuPerSaturatedNotificationUs: number;
   readonly outOfOrder: number;
   readonly cpuPerNotificationUs: number;
   readonly redisCpuPerNotificationUs: number;
@@ -248,33 +256,41 @@ async function run(config: Config): Promise<RunResult> {
       async () => (await generator.ask({ cmd: 'status' }, 'status', 2000)).observed === DEVICES,
       3000,
     );
-    received = 0;
-    const cpu2 = await serverCpu(nodes, redis?.url);
-    const notify = await generator.ask(
-      { cmd: 'notify', rate: RATE, seconds: NOTIFY_SECONDS },
-      'notify',
-      NOTIFY_SECONDS * 1000 + 10_000,
-    );
-    // What is still queued in sockets and streams arrives within a short drain.
-    // Then wait until everything arrived, or nothing more came for 1 s (at most 5 s): events
-    // of other nodes reach node 1's stream through Redis, a little later than its own.
-    const drainStart = performance.now();
-    let lastCount = received;
-    let lastChange = performance.now();
-    await waitFor(
-      'the stream to catch up',
-      () => {
-        if (received !== lastCount) {
-          lastCount = received;
-          lastChange = performance.now();
-        }
-        return received >= notify.sent || performance.now() - lastChange > 1000;
-      },
-      5000,
-      20,
-    ).catch(() => undefined);
-    const drainMs = received >= notify.sent ? performance.now() - drainStart : lastChange - drainStart;
-    const cpu3 = await serverCpu(nodes, redis?.url);
+    /** Offers `rate` notifications/s for `seconds`, then waits for node 1's stream to catch up. */
+    const notifyPhase = async (rate: number, seconds: number) => {
+      received = 0;
+      const before = await serverCpu(nodes, redis?.url);
+      const notify = await generator.ask({ cmd: 'notify', rate, seconds }, 'notify', seconds * 1000 + 10_000);
+      // What is still queued in sockets and streams arrives within a short drain.
+      // Then wait until everything arrived, or nothing more came for 1 s (at most 5 s): events
+      // of other nodes reach node 1's stream through Redis, a little later than its own.
+      const drainStart = performance.now();
+      let lastCount = received;
+      let lastChange = performance.now();
+      await waitFor(
+        'the stream to catch up',
+        () => {
+          if (received !== lastCount) {
+            lastCount = received;
+            lastChange = performance.now();
+          }
+          return received >= notify.sent || performance.now() - lastChange > 1000;
+        },
+        5000,
+        20,
+      ).catch(() => undefined);
+      const drainMs = received >= notify.sent ? performance.now() - drainStart : lastChange - drainStart;
+      const after = await serverCpu(nodes, redis?.url);
+      return { notify, received, perS: Math.round(received / ((notify.elapsedMs + drainMs) / 1000)), before, after };
+    };
+    // Lossless: every notification offered must arrive, in order per device.
+    const lossless = await notifyPhase(RATE, NOTIFY_SECONDS);
+    const notify = lossless.notify;
+    const [cpu2, cpu3] = [lossless.before, lossless.after];
+    const losslessReceived = lossless.received;
+    const orderedSoFar = outOfOrder;
+    // Saturation: more offered than a node can take; what reaches the stream per second is the throughput.
+    const saturated = SATURATE_SECONDS > 0 ? await notifyPhase(SATURATE_RATE, SATURATE_SECONDS) : undefined;
     return {
       config: config.name,
       registrationLevels: levels.map(({ sockets, perS, cpuUs, redisCpuUs, timeouts }) => ({
@@ -291,15 +307,23 @@ async function run(config: Config): Promise<RunResult> {
       cpuPerRegistrationUs: best.cpuUs,
       redisCpuPerRegistrationUs: best.redisCpuUs,
       notificationsSent: notify.sent,
-      notificationsReceived: received,
-      notificationsPerS: Math.round(received / ((notify.elapsedMs + drainMs) / 1000)),
-      outOfOrder,
-      cpuPerNotificationUs: Math.round((cpu3[0] - cpu2[0] + cpu3[1] - cpu2[1]) / Math.max(1, received)),
-      redisCpuPerNotificationUs: Math.round((cpu3[1] - cpu2[1]) / Math.max(1, received)),
+      notificationsReceived: losslessReceived,
+      notificationsPerS: lossless.perS,
+      outOfOrder: orderedSoFar,
+      saturatedNotificationsPerS: saturated?.perS ?? 0,
+      saturatedOutOfOrder: outOfOrder - orderedSoFar,
+      cpuPerSaturatedNotificationUs: saturated
+        ? Math.round(
+            (saturated.after[0] - saturated.before[0] + saturated.after[1] - saturated.before[1]) /
+              Math.max(1, saturated.received),
+          )
+        : 0,
+      cpuPerNotificationUs: Math.round((cpu3[0] - cpu2[0] + cpu3[1] - cpu2[1]) / Math.max(1, losslessReceived)),
+      redisCpuPerNotificationUs: Math.round((cpu3[1] - cpu2[1]) / Math.max(1, losslessReceived)),
       nodeWritesPerRegistration: Number(((cpu1[3] - cpu0[3]) / Math.max(1, best.registered)).toFixed(2)),
-      nodeWritesPerNotification: Number(((cpu3[3] - cpu2[3]) / Math.max(1, received)).toFixed(2)),
+      nodeWritesPerNotification: Number(((cpu3[3] - cpu2[3]) / Math.max(1, losslessReceived)).toFixed(2)),
       redisCommandsPerRegistration: commandsPerOperation(cpu0[2], cpu1[2], best.registered),
-      redisCommandsPerNotification: commandsPerOperation(cpu2[2], cpu3[2], received),
+      redisCommandsPerNotification: commandsPerOperation(cpu2[2], cpu3[2], losslessReceived),
       balancerDropped: balancer
         ? (({ droppedOversized, droppedNoBackend, droppedFlowLimit, droppedForeign, sendErrors }) =>
             droppedOversized + droppedNoBackend + droppedFlowLimit + droppedForeign + sendErrors)(balancer.stats())
@@ -350,7 +374,9 @@ async function main(): Promise<number> {
           `${r.registerTimeouts} timeouts); notifications ${r.notificationsReceived.toLocaleString('en')} of ` +
           `${r.notificationsSent.toLocaleString('en')} sent received on node 1's stream ` +
           `(${r.notificationsPerS.toLocaleString('en')}/s, ${r.cpuPerNotificationUs} µs server CPU each, ` +
-          `${r.redisCpuPerNotificationUs} of it redis-server, ${r.outOfOrder} out of order)` +
+          `${r.redisCpuPerNotificationUs} of it redis-server, ${r.outOfOrder} out of order); saturated ` +
+          `${r.saturatedNotificationsPerS.toLocaleString('en')}/s (${r.cpuPerSaturatedNotificationUs} µs each, ` +
+          `${r.saturatedOutOfOrder} out of order)` +
           `${r.config === 'redis-3' ? `; balancer dropped ${r.balancerDropped}` : ''}; run ${r.elapsedMs} ms`,
       );
       console.log(
@@ -379,8 +405,8 @@ async function main(): Promise<number> {
     console.log(
       `target Redis store >= 0.50x in-memory (one node): registrations ${ratio(redis1.registrationsPerS, base.registrationsPerS)}x by rate, ` +
         `${ratio(base.cpuPerRegistrationUs, redis1.cpuPerRegistrationUs)}x by server CPU per op; notifications ` +
-        `${ratio(redis1.notificationsPerS, base.notificationsPerS)}x by rate, ` +
-        `${ratio(base.cpuPerNotificationUs, redis1.cpuPerNotificationUs)}x by server CPU per op`,
+        `${ratio(redis1.saturatedNotificationsPerS, base.saturatedNotificationsPerS)}x by saturated rate, ` +
+        `${ratio(base.cpuPerSaturatedNotificationUs, redis1.cpuPerSaturatedNotificationUs)}x by server CPU per op`,
     );
   }
   if (redis3) {
