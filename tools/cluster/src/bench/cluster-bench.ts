@@ -4,8 +4,8 @@
  *   memory-1  one node, in-memory stores (the baseline of the same run)
  *   redis-1   one node with --redis (throwaway redis-server)
  *   redis-3   three nodes with --redis behind the test-only UDP balancer
- * Each run: registrations/s (`REG_SECONDS` of back-to-back Registers from 32, then 96 sockets, one
- * in flight each; the better level is the set-up's throughput), then notifications/s (`DEVICES` devices observed through the REST API, NON
+ * Each run: registrations/s (`REG_SECONDS` of back-to-back Registers from 32, 96, then 192 sockets,
+ * one in flight each; the best level is the set-up's throughput), then notifications/s (`DEVICES` devices observed through the REST API, NON
  * notifications offered at `RATE`/s for `NOTIFY_SECONDS`, counted on node 1's SSE stream, per
  * device in order: nothing may be lost; then `SATURATE_RATE`/s for `SATURATE_SECONDS`, more than a
  * node takes: what reaches the stream per second is the notification throughput). Server CPU µs per operation is read from /proc (node processes) and INFO cpu
@@ -36,10 +36,12 @@ const env = (name: string, fallback: number) => Number(process.env[`CLUSTER_BENC
 const REG_SECONDS = env('REG_SECONDS', 3);
 /**
  * Registration load levels (sockets, one Register in flight each): each set-up runs every level
- * and reports the best as its throughput. 32 keeps the in-memory node busy; a Redis node waits on
- * round trips at 32 (~20 % idle in its CPU profile) and needs more in flight to be saturated.
+ * and reports the best as its throughput. 32 nearly saturates the in-memory node; a Redis node
+ * waits on round trips at 32 (~20 % idle in its CPU profile) and needs more in flight (its
+ * commands of one turn share a socket write, so it gains from load). A fleet re-registering
+ * after an outage has thousands in flight.
  */
-const REG_SOCKETS = (process.env.CLUSTER_BENCH_REG_SOCKETS ?? '32,96')
+const REG_SOCKETS = (process.env.CLUSTER_BENCH_REG_SOCKETS ?? '32,96,192')
   .split(',')
   .map(Number)
   .filter((n) => Number.isInteger(n) && n > 0);
