@@ -178,6 +178,19 @@ export class Endpoint implements MessengerUpper {
     return this.observeServer.has(peer, token);
   }
 
+  /**
+   * Ends the relation `peer` registered with `token` from this (the notifying) side, e.g. when
+   * the application forgets the observation: the engine stops counting it (`hasObserver` false,
+   * its `observe.maxObservers` slot free) and sends it nothing more. Nothing is sent to the peer
+   * either (RFC 7641 §3.2, §4.2 let a server simply stop); a later Observe with the same token
+   * is a new relation. Returns false when there was none (unknown, already ended, closed).
+   * Throws a TypeError for a missing peer or token, a RangeError for a token over 8 bytes.
+   */
+  endObservation(peer: Peer, token: Uint8Array): boolean {
+    checkRelationKey(peer, token);
+    return this.observeServer.end(peer, token);
+  }
+
   /** The observe relations (peer, token, path) on a path, or all of them. */
   observers(path?: string | readonly string[]): ObserverInfo[] {
     return this.observeServer.list(path);
@@ -232,4 +245,14 @@ export class Endpoint implements MessengerUpper {
       // a failing error hook must not take the endpoint down
     }
   }
+}
+
+/** A relation is keyed by peer and token (RFC 7252 §5.3.1: 0 to 8 bytes). */
+function checkRelationKey(peer: Peer, token: Uint8Array): void {
+  if (typeof peer !== 'object' || peer === null || typeof peer.key !== 'string')
+    throw new TypeError('endObservation needs the Peer of the observer (an object with a string key)');
+  if (!(token instanceof Uint8Array))
+    throw new TypeError('endObservation needs the token of the relation as a Uint8Array');
+  if (token.length > 8)
+    throw new RangeError(`a CoAP token has 0 to 8 bytes (RFC 7252 §5.3.1), got ${token.length}: no relation has it`);
 }

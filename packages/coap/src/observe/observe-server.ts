@@ -171,6 +171,19 @@ export class ObserveServer {
     if (rel) this.remove(rel);
   }
 
+  /**
+   * Ends a relation from the notifying side: it leaves the tables (its slot under the cap is
+   * free at once) and a CON notification still in flight stops being retransmitted. Nothing is
+   * sent: the observer learns it when notifications stop (its Max-Age runs out, RFC 7641 §3.3.1)
+   * and must register again. False when there was no such relation.
+   */
+  end(peer: Peer, token: Uint8Array): boolean {
+    const rel = this.byKey.get(exchangeKey(peer.key, token));
+    if (!rel) return false;
+    this.remove(rel);
+    return true;
+  }
+
   /** Notifies the observers of `path` (only `peerKey`'s / only `token`'s when given); returns how many. */
   notify(path: string | readonly string[], confirmable?: boolean, peerKey?: string, token?: Uint8Array): number {
     const set = this.byPath.get(pathKeyOf(path));
