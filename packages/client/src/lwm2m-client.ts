@@ -133,6 +133,13 @@ export class LwM2mClient {
         return ssid !== undefined && this.registrations.get(ssid)?.registered !== true;
       },
       storesNotifications: (server) => this.account(server)?.storeNotifications ?? true,
+      ended: (t) => {
+        try {
+          (t.endpoint ?? this.router.endpointFor(t.server))?.endObservation(t.peer, t.token);
+        } catch (error) {
+          this.events.emit('error', { error, where: 'ending an observation' });
+        }
+      },
       serverIdle: (server) => {
         this.router.forgetDirect(server);
         // Its attributes stay (it may observe again) but become evictable: trim to the cap.
@@ -389,7 +396,7 @@ export class LwM2mClient {
       sleepState: this.queue.state,
       clock: this.clock,
       endpoint: this.endpointOptions,
-      serve: (req) => this.router.serve(req, owner),
+      serve: (req, endpoint) => this.router.serve(req, owner, endpoint),
       onError: (error, where) => this.events.emit('error', { error, where }),
     });
   }

@@ -115,6 +115,7 @@ describe('a removed server account takes its attributes and observations with it
     await b.writeAccount(sec, srv);
     await b.finish();
     expect(b.client.observationsList()).toEqual([]);
+    expect(b.client.endpoint.observerCount()).toBe(0); // the engine dropped the relation too
 
     const got = observeFrom(b.dm, b.dmPeer);
     await settle();

@@ -67,8 +67,11 @@ export class RequestRouter {
     this.dm = dm;
   }
 
-  /** Serves one request that came in on the endpoint of `owner` (undefined: the shared endpoint). */
-  async serve(req: CoapRequest, owner: AccountOwner | undefined): Promise<CoapResponseInit> {
+  /**
+   * Serves one request that came in on the endpoint of `owner` (undefined: the shared endpoint);
+   * `endpoint` is that endpoint, where observations the request starts are kept.
+   */
+  async serve(req: CoapRequest, owner: AccountOwner | undefined, endpoint?: Endpoint): Promise<CoapResponseInit> {
     this.d.touch();
     const own = owner === undefined ? undefined : this.d.connections.get(owner);
     // A dedicated endpoint talks to its account's server (which DTLS/OSCORE authenticated).
@@ -80,7 +83,7 @@ export class RequestRouter {
     )
       return this.d.bootstrap().handle(req);
     if (this.d.bootstrap().inProgress) throw CoapError.serviceUnavailable('bootstrap in progress');
-    const caller = this.callerOf(req, owner, fromOwnServer);
+    const caller = this.callerOf(req, owner, fromOwnServer, endpoint);
     const dm = this.dm;
     if (!dm) {
       this.forgetDirect(caller.serverKey);
@@ -136,7 +139,12 @@ export class RequestRouter {
     return direct.owner === undefined ? this.d.sharedEndpoint() : this.d.connections.get(direct.owner)?.endpoint;
   }
 
-  private callerOf(req: CoapRequest, owner: AccountOwner | undefined, fromOwnServer: boolean): ServerCaller {
+  private callerOf(
+    req: CoapRequest,
+    owner: AccountOwner | undefined,
+    fromOwnServer: boolean,
+    endpoint: Endpoint | undefined,
+  ): ServerCaller {
     const session =
       owner === undefined
         ? this.d.registrations.byPeer(req.peer.key)
@@ -147,6 +155,7 @@ export class RequestRouter {
       return {
         requester: { kind: 'server', shortServerId: session.shortServerId },
         serverKey: serverKey(session.shortServerId),
+        endpoint,
       };
     const rule = matchDirectAccess(this.d.directAccess, req.peer);
     if (rule) {
@@ -156,7 +165,7 @@ export class RequestRouter {
         entry.rule = rule;
         entry.owner = owner;
       } else this.direct.set(key, { rule, owner, inFlight: 0 });
-      return { requester: { kind: 'peer', peer: req.peer }, serverKey: key };
+      return { requester: { kind: 'peer', peer: req.peer }, serverKey: key, endpoint };
     }
     if (session) throw CoapError.unauthorized(`server ${session.shortServerId} is not registered`);
     if (owner !== undefined) throw CoapError.unauthorized("not this account's server");

@@ -18,6 +18,7 @@ import type { Requester } from '../enabler/instance-enabler';
 import type { StoredNotification } from '../observe/notification-history';
 import { type Sample, sampleOf } from '../observe/notify-rules';
 import type { ObservationManager, ObservationTarget } from '../observe/observation-manager';
+import type { RelationEngine } from '../observe/relation';
 import { discover } from '../tree/discover';
 import { deleteInstance, deleteResourceInstance, executeResource } from '../tree/execute-delete';
 import { readNode } from '../tree/node-reader';
@@ -34,6 +35,8 @@ export interface ServerCaller {
   readonly requester: Extract<Requester, { kind: 'server' | 'peer' }>;
   /** Key of the caller in the attribute store and observations ("ssid:101", "peer:10.0.0.7|5683"). */
   readonly serverKey: string;
+  /** The endpoint the request came in on (it keeps the CoAP relation of an Observe). */
+  readonly endpoint?: RelationEngine | undefined;
 }
 
 export interface DmHandlerDeps {
@@ -130,6 +133,7 @@ export class DmHandler {
       paths: [path],
       peer: req.peer,
       token: req.message.token,
+      endpoint: caller.endpoint,
     };
     const history = observing ? this.d.observations.pendingHistory(key) : undefined;
     if (history) return this.renderHistory(req, target, history);
@@ -286,6 +290,7 @@ export class DmHandler {
       paths,
       peer: req.peer,
       token: req.message.token,
+      endpoint: caller.endpoint,
     };
     const history = observing ? this.d.observations.pendingHistory(key) : undefined;
     if (history) return this.renderHistory(req, target, history);

@@ -42,6 +42,11 @@ export interface ObservationHost {
   storesNotifications(server: string): boolean;
   /** The last relation of `server` ended (the router forgets a direct-access peer then). */
   serverIdle?(server: string): void;
+  /**
+   * The client dropped this relation on its own: the CoAP engine must drop it too, or it keeps
+   * counting it against its observer cap (a no-op when the engine already lost it).
+   */
+  ended?(target: ObservationTarget): void;
 }
 
 const isNotFound = (e: unknown) => CoapError.isInstance(e) && e.code === CoapCode.NOT_FOUND;
@@ -72,13 +77,18 @@ export class ObservationManager {
     this.schedule(rel);
   }
 
-  /** Observe=1 (or an error answer): the relation ended. */
-  cancel(key: string): void {
+  /**
+   * The relation ended (Observe=1, an error answer, a refused registration, or the client's own
+   * decision: deregistration, account removed). The engine's relation ends with it unless
+   * `engineEnds` says the engine ends it itself (a 4.04 notification is on its way).
+   */
+  cancel(key: string, engineEnds = false): void {
     const rel = this.relations.get(key);
     if (!rel) return;
     this.stopTimers(rel);
     rel.history.clear();
     this.relations.delete(key);
+    if (!engineEnds) this.host.ended?.(rel.target);
     this.counted(rel.target.server, -1);
   }
 
@@ -162,7 +172,10 @@ export class ObservationManager {
   }
 
   close(): void {
-    for (const rel of this.relations.values()) this.stopTimers(rel);
+    for (const rel of this.relations.values()) {
+      this.stopTimers(rel);
+      this.host.ended?.(rel.target);
+    }
     this.relations.clear();
     const servers = [...this.perServer.keys()];
     this.perServer.clear();
@@ -224,9 +237,11 @@ export class ObservationManager {
     } catch (e) {
       if (isNotFound(e) && this.alive(rel)) {
         if (rel.paths.length === 1) {
-          // The target is gone: the rendered 4.04 ends the CoAP relation, and ours with it.
+          // The target is gone: the rendered 4.04 ends the CoAP relation, and ours with it
+          // (offline, nothing is rendered: the engine's relation is ended here).
+          const online = !this.host.offline(rel.target.server);
           this.fire(rel);
-          this.cancel(rel.target.key);
+          this.cancel(rel.target.key, online);
         } else {
           // A composite leaves a vanished path out: that is a change worth notifying.
           ps.due = true;

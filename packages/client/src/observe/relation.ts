@@ -19,6 +19,13 @@ export interface ObservationTarget {
   readonly token: Uint8Array;
   /** LwM2M paths observed (one, or several for Observe-Composite). */
   readonly paths: readonly LwM2mPath[];
+  /** The endpoint the Observe came in on: it holds the CoAP relation (absent in unit tests). */
+  readonly endpoint?: RelationEngine | undefined;
+}
+
+/** What the observation manager needs of the CoAP endpoint that keeps a relation. */
+export interface RelationEngine {
+  endObservation(peer: Peer, token: Uint8Array): boolean;
 }
 
 /** One observed path: evaluated with its own attributes. */

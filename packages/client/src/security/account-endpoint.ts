@@ -19,14 +19,15 @@ export interface AccountEndpointOptions {
   readonly sleepState: SleepState;
   readonly clock: Clock;
   readonly endpoint: Omit<EndpointOptions, 'transport' | 'router' | 'clock'> | undefined;
-  serve(req: CoapRequest): Promise<CoapResponseInit>;
+  /** Serves a request that came in on `endpoint` (the one returned here). */
+  serve(req: CoapRequest, endpoint: Endpoint): Promise<CoapResponseInit>;
   onError(error: unknown, where: string): void;
 }
 
 export function openAccountEndpoint(o: AccountEndpointOptions): { endpoint: Endpoint; gate: SleepGate } {
   const gate = new SleepGate(o.account.transport, o.sleepState);
   const router = new Router();
-  const serve = (req: CoapRequest) => o.serve(req);
+  const serve = (req: CoapRequest) => o.serve(req, endpoint);
   router.add('/*', {
     get: serve,
     put: serve,
