@@ -6,6 +6,8 @@ import { ObservationManager } from './observation-manager';
 
 function setup() {
   const idle: string[] = [];
+  /** Relation keys whose engine relation the manager asked to end. */
+  const ended: string[] = [];
   const manager = new ObservationManager({
     clock: { now: () => 0, setTimeout: () => 0, clearTimeout: () => {} },
     attributes: () => ({}),
@@ -20,6 +22,7 @@ function setup() {
     offline: () => false,
     storesNotifications: () => true,
     serverIdle: (server) => idle.push(server),
+    ended: (t) => ended.push(t.key),
   });
   const target = (server: string, key: string, token = 1) => ({
     server,
@@ -30,7 +33,7 @@ function setup() {
     token: new Uint8Array([token]),
   });
   const sample = new Map([['/3303/0/5700', 0]]);
-  return { manager, idle, target, sample };
+  return { manager, idle, ended, target, sample };
 }
 
 describe('ObservationManager per-server relations', () => {
@@ -65,5 +68,25 @@ describe('ObservationManager per-server relations', () => {
     manager.close();
     expect(idle.sort()).toStrictEqual(['peer:a', 'ssid:1']);
     expect(manager.observes('peer:a')).toBe(false);
+  });
+
+  it('asks the engine to end each relation the client drops, once, and not one replaced by the engine', () => {
+    const { manager, ended, target, sample } = setup();
+    manager.sent(target('ssid:1', 'k1'), sample);
+    manager.sent(target('ssid:1', 'k2'), sample);
+    manager.sent(target('ssid:2', 'k3'), sample);
+    // The same key with a new observation: the engine replaced its relation itself.
+    manager.sent(target('ssid:2', 'k3', 2), sample);
+    expect(ended).toStrictEqual([]);
+    manager.cancelServer('ssid:1');
+    expect(ended.sort()).toStrictEqual(['k1', 'k2']);
+    manager.cancelServer('ssid:1');
+    manager.cancel('k1');
+    expect(ended).toHaveLength(2);
+    manager.cancel('k3', true); // the engine ends it itself (an error notification went out)
+    expect(ended).toHaveLength(2);
+    manager.sent(target('peer:a', 'k4'), sample);
+    manager.close();
+    expect(ended).toStrictEqual(['k1', 'k2', 'k4']);
   });
 });
