@@ -254,6 +254,39 @@ export class RedisRegistrationStore implements RegistrationStore {
     return found === 1 && typeof previous === 'string' ? previous : undefined;
   }
 
+  /**
+   * With `recordOwner`: tells `onLost` about every device this node stops serving (another node
+   * took it, or its registration was removed through another node or by expiry), from the
+   * `reg:owner-lost:{node}` channel on `subscriber` (a connection of its own, from now on a
+   * subscriber). `onResubscribed` runs when the subscriber is back after a drop: messages may have
+   * been missed meanwhile. Returns a stop function that closes the subscriber.
+   */
+  async followLostDevices(
+    subscriber: Redis,
+    onLost: (registrationId: string, endpoint: string) => void,
+    onResubscribed: () => void = () => {},
+  ): Promise<() => void> {
+    const channel = `${this.#prefix}reg:owner-lost:${this.#lease.token}`;
+    let interrupted = false;
+    subscriber.on('message', (from: string, message: string) => {
+      if (from !== channel) return;
+      const space = message.indexOf(' ');
+      if (space <= 0 || space === message.length - 1) return; // not written by our scripts
+      onLost(message.slice(0, space), message.slice(space + 1));
+    });
+    subscriber.on('close', () => {
+      interrupted = true;
+    });
+    // ioredis subscribes again by itself on reconnect.
+    subscriber.on('ready', () => {
+      if (!interrupted) return;
+      interrupted = false;
+      onResubscribed();
+    });
+    await subscriber.subscribe(channel);
+    return () => subscriber.disconnect();
+  }
+
   /** The node serving the endpoint's device (cluster mode), if any. */
   async ownerOf(endpoint: string): Promise<string | undefined> {
     return (await this.#redis.hget(`${this.#prefix}reg:owner`, endpoint)) ?? undefined;

@@ -9,7 +9,9 @@
  * Owners (cluster mode): `reg:owner` maps an endpoint to the node serving its device, and
  * `reg:owned:{node}` is the set of endpoints a node serves (counting is SCARD, not a scan). An add
  * or update made with an owner records it in the same script as the write; removing the
- * endpoint's registration removes its owner.
+ * endpoint's registration removes its owner. A node that loses a device (another node took it,
+ * or its registration was removed by another node or by expiry) is told on its channel
+ * `reg:owner-lost:{node}` ("registration-id endpoint"), from the same script.
  */
 import { RedisScript } from './redis-script';
 
@@ -20,21 +22,31 @@ local function unlink(index, value, id)
     redis.call('HDEL', P .. index, value)
   end
 end
+-- The node writing (add / update / claim), so it is not told about its own changes.
+local ME = ''
+-- Tells a node it no longer serves the device of registration id (message "id endpoint").
+local function tellLost(node, id, ep)
+  if node ~= ME then redis.call('PUBLISH', P .. 'reg:owner-lost:' .. node, id .. ' ' .. ep) end
+end
 -- The node now serving the endpoint; returns the previous owner when that was another node.
-local function own(ep, node)
+local function own(ep, node, id)
   if node == '' then return false end
   local old = redis.call('HGET', P .. 'reg:owner', ep)
   if old == node then return false end
-  if old then redis.call('SREM', P .. 'reg:owned:' .. old, ep) end
+  if old then
+    redis.call('SREM', P .. 'reg:owned:' .. old, ep)
+    tellLost(old, id, ep)
+  end
   redis.call('HSET', P .. 'reg:owner', ep, node)
   redis.call('SADD', P .. 'reg:owned:' .. node, ep)
   return old
 end
-local function disown(ep)
+local function disown(ep, id)
   local old = redis.call('HGET', P .. 'reg:owner', ep)
   if not old then return end
   redis.call('HDEL', P .. 'reg:owner', ep)
   redis.call('SREM', P .. 'reg:owned:' .. old, ep)
+  tellLost(old, id, ep)
 end
 local function drop(id)
   local key = P .. 'reg:r:' .. id
@@ -44,7 +56,7 @@ local function drop(id)
   redis.call('ZREM', P .. 'reg:exp', id)
   if f[2] and f[2] ~= '' and redis.call('HGET', P .. 'reg:ep', f[2]) == id then
     redis.call('HDEL', P .. 'reg:ep', f[2])
-    disown(f[2])
+    disown(f[2], id)
   end
   unlink('reg:addr', f[3], id)
   unlink('reg:ident', f[4], id)
@@ -61,6 +73,7 @@ end
  */
 export const addScript = new RedisScript(`${prelude}
 local id, ep, json, addr, ident, exp, owner = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+ME = owner
 local previousId = redis.call('HGET', P .. 'reg:ep', ep)
 local previous = false
 if previousId then previous = drop(previousId) end
@@ -71,7 +84,7 @@ link('reg:ep', ep, id)
 link('reg:addr', addr, id)
 link('reg:ident', ident, id)
 redis.call('ZADD', P .. 'reg:exp', exp, id)
-return {v, previous, own(ep, owner)}
+return {v, previous, own(ep, owner, id)}
 `);
 
 /**
@@ -82,6 +95,7 @@ return {v, previous, own(ep, owner)}
  */
 export const updateScript = new RedisScript(`${prelude}
 local id, version, json, addr, ident, exp, owner = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+ME = owner
 local key = P .. 'reg:r:' .. id
 local f = redis.call('HMGET', key, 'v', 'addr', 'ident', 'j', 'ep')
 if not f[1] then return {-1} end
@@ -94,7 +108,7 @@ local v = redis.call('INCR', P .. 'reg:ver')
 redis.call('HSET', key, 'j', json, 'v', v, 'addr', addr, 'ident', ident)
 redis.call('ZADD', P .. 'reg:exp', exp, id)
 local previousOwner = false
-if f[5] and redis.call('HGET', P .. 'reg:ep', f[5]) == id then previousOwner = own(f[5], owner) end
+if f[5] and redis.call('HGET', P .. 'reg:ep', f[5]) == id then previousOwner = own(f[5], owner, id) end
 return {1, v, previousOwner}
 `);
 
@@ -105,8 +119,10 @@ return {1, v, previousOwner}
  */
 export const claimOwnerScript = new RedisScript(`${prelude}
 local ep, node = ARGV[2], ARGV[3]
-if not redis.call('HGET', P .. 'reg:ep', ep) then return {0} end
-return {1, own(ep, node)}
+ME = node
+local id = redis.call('HGET', P .. 'reg:ep', ep)
+if not id then return {0} end
+return {1, own(ep, node, id)}
 `);
 
 /** ARGV: prefix, id -> removed JSON or nil. */

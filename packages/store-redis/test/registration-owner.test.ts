@@ -22,7 +22,7 @@ if (redis) {
     });
     const plain = new RedisRegistrationStore({ ...options, nodeId: 'p' });
     const counts = async () => Object.fromEntries(await a.ownedCounts(['a', 'b', 'p']));
-    return { a, b, plain, counts };
+    return { a, b, plain, counts, prefix: options.prefix };
   }
 
   describe('RedisRegistrationStore owners', () => {
@@ -75,6 +75,35 @@ if (redis) {
       // A removal of an old registration id that no longer holds the endpoint leaves the owner alone.
       await a.remove('r3');
       expect(await a.ownerOf('d3')).toBe('b');
+    });
+
+    it('tells a node each device it stops serving: taken over, replaced, removed or expired elsewhere', async () => {
+      const { a, b, prefix } = await nodes();
+      const lost: string[] = [];
+      const subscriber = await redis!.client();
+      const stop = await a.followLostDevices(subscriber, (id, endpoint) => lost.push(`${id} ${endpoint}`));
+      const peer = registration({ id: 'r1', endpoint: 'd1' }).peer;
+      await a.add(registration({ id: 'r1', endpoint: 'd1' }));
+      await a.update('r1', { peer, lastUpdate: T0 + 1 }); // its own writes: nothing
+      await b.update('r1', { peer, lastUpdate: T0 + 2 }); // b took it
+      await a.add(registration({ id: 'r2', endpoint: 'd 2' })); // endpoint names may hold spaces
+      await b.claimOwner('d 2');
+      await a.add(registration({ id: 'r3', endpoint: 'd3' }));
+      await b.add(registration({ id: 'r3b', endpoint: 'd3' })); // registered again through b
+      await a.add(registration({ id: 'r4', endpoint: 'd4', lifetime: 1 }));
+      await b.removeExpired(T0 + 10_000, 0); // swept by b
+      await a.add(registration({ id: 'r5', endpoint: 'd5' }));
+      await b.remove('r5');
+      // Messages that are not "id endpoint" (another publisher) are ignored.
+      const other = await redis!.client();
+      for (const junk of ['garbage', ' d1', 'r1 ', '']) await other.publish(`${prefix}reg:owner-lost:a`, junk);
+      const expected = ['r1 d1', 'r2 d 2', 'r3 d3', 'r4 d4', 'r5 d5'];
+      const deadline = Date.now() + 3000;
+      while (lost.length < expected.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(lost).toEqual(expected);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(lost).toEqual(expected);
+      stop();
     });
 
     it('a store without recordOwner records nothing but keeps others’ records straight', async () => {

@@ -8,7 +8,6 @@
 import type { CoapLwM2mServer, Registration } from '@lwm2m-ts/server';
 import { createRedisStores, RedisSecurityStore, type RedisStores } from '@lwm2m-ts/store-redis';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { ApiEvent } from '../events/api-event';
 import { ClusterEventHub } from './event-fanout';
 import { ForwardingRpc } from './forwarding-rpc';
 import { addHttpForwarding, serveForwarded } from './http-forwarding';
@@ -35,9 +34,6 @@ export interface ClusterOptions {
   readonly logger?: FastifyBaseLogger;
 }
 
-/** Another node emitting these for a device means it serves the device now (or it is gone). */
-const TAKEOVER_EVENTS = new Set<ApiEvent['type']>(['registered', 'updated', 'send', 'notification', 'deregistered']);
-
 export class ClusterNode {
   readonly nodeId: string;
   readonly stores: RedisStores;
@@ -51,6 +47,7 @@ export class ClusterNode {
   readonly #servers: CoapLwM2mServer[] = [];
   readonly #options: ClusterOptions;
   #http: FastifyInstance | undefined;
+  #stopLostFeed: (() => void) | undefined;
 
   private constructor(options: ClusterOptions, stores: RedisStores) {
     this.#options = options;
@@ -73,8 +70,7 @@ export class ClusterNode {
       prefix,
       nodeId: options.nodeId,
       ...(options.eventStreamLength !== undefined ? { maxLength: options.eventStreamLength } : {}),
-      onRemoteEvent: (type, endpoint) => this.#remoteEvent(type, endpoint),
-      onError: onError('event not published'),
+      onError: onError('event stream'),
     });
     this.#rpc = new ForwardingRpc({
       redis: stores.redis,
@@ -87,7 +83,6 @@ export class ClusterNode {
     // Connection errors of the blocking reader show up as failed reads (reported below), not as unhandled events.
     blocking.on('error', () => {});
     this.#reader = new StreamReader(blocking, { onError: onError('stream read failed (retrying)') });
-    this.hub.attach(this.#reader);
     this.#rpc.attach(this.#reader);
   }
 
@@ -117,6 +112,14 @@ export class ClusterNode {
       const bootstrapSubscriber = stores.redis.duplicate();
       bootstrapSubscriber.on('error', () => {});
       await node.bootstrapSecurityStore.enableCache(bootstrapSubscriber);
+      // Devices this node stops serving (taken over, or removed elsewhere) are announced to it alone.
+      const lostFeed = stores.redis.duplicate();
+      lostFeed.on('error', () => {});
+      node.#stopLostFeed = await stores.registrationStore.followLostDevices(
+        lostFeed,
+        (registrationId, endpoint) => node.#lostDevice(registrationId, endpoint),
+        () => node.ownership.forgetAll(), // messages may have been missed: claim again on traffic
+      );
       await node.#reader.start();
       await node.registry.start();
     } catch (error) {
@@ -206,6 +209,8 @@ export class ClusterNode {
     this.#rpc.close();
     await this.registry.stop().catch(() => undefined);
     await this.#reader.stop();
+    await this.hub.close();
+    this.#stopLostFeed?.();
     this.stores.securityStore.disableCache();
     this.bootstrapSecurityStore.disableCache();
     await this.stores.close();
@@ -222,14 +227,9 @@ export class ClusterNode {
     return serveForwarded(app, body, from);
   }
 
-  /** Another node emitted traffic of a device this node served: it owns it now. */
-  #remoteEvent(type: ApiEvent['type'], endpoint: string): void {
-    if (!TAKEOVER_EVENTS.has(type) || !this.ownership.lost(endpoint)) return;
-    for (const server of this.#servers) {
-      server
-        .getRegistration(endpoint)
-        .then((registration) => registration && server.releaseObservations(registration.id))
-        .catch(() => undefined);
-    }
+  /** Another node took the device, or its registration was removed elsewhere: stop serving it here. */
+  #lostDevice(registrationId: string, endpoint: string): void {
+    if (!this.ownership.lost(endpoint)) return;
+    for (const server of this.#servers) server.releaseObservations(registrationId);
   }
 }

@@ -1,10 +1,15 @@
 /**
  * Cluster event stream: every node appends its API events to one Redis stream
  * (`cluster:events`, capped at `maxLength` entries) and delivers to its own SSE / WebSocket
- * subscribers only what it reads back from that stream. So every node sees every node's events,
- * in one order (a device's events come from one node at a time, in the order it emitted them),
- * each with the stream id a late subscriber replays from (SSE Last-Event-ID or `?since=`).
- * CoAP message-log events stay on the node that saw the message (high volume, per-node log).
+ * subscribers only what it reads back from that stream. So every node's subscribers see every
+ * node's events, in one order (a device's events come from one node at a time, in the order it
+ * emitted them), each with the stream id a late subscriber replays from (SSE Last-Event-ID or
+ * `?since=`). CoAP message-log events stay on the node that saw the message (high volume).
+ *
+ * A node reads the stream only while it has subscribers (and `idleStopMs` after the last one
+ * left), on a connection of its own: a node nobody watches pays nothing for other nodes' events.
+ * `whenLive()` starts the reader and resolves once its start point is fixed, so a route that
+ * awaits it before confirming a subscription misses nothing published after the confirmation.
  *
  * An entry carries the event's type (`t`) and endpoint (`ep`) beside its JSON (`e`), so a node
  * reading it decides from those whether anyone here wants it, and parses the JSON only then; its
@@ -15,8 +20,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { API_EVENT_TYPES, type ApiEvent, type ApiEventType } from '../events/api-event';
-import { type EventFilter, EventHub, matchesFilter } from '../events/event-hub';
-import type { StreamEntry, StreamReader } from './stream-reader';
+import { type EventDelivery, type EventFilter, EventHub, matchesFilter } from '../events/event-hub';
+import { type StreamEntry, StreamReader, type StreamReaderOptions } from './stream-reader';
 
 const LOCAL_ONLY: ReadonlySet<ApiEventType> = new Set(['coap']);
 const EVENT_TYPES: ReadonlySet<string> = new Set(API_EVENT_TYPES);
@@ -32,8 +37,10 @@ export interface ClusterEventHubOptions {
   readonly nodeId: string;
   /** Entries the stream keeps (approximately; default 10 000). */
   readonly maxLength?: number;
-  /** An event of another node (e.g. to notice that it took over a device): its type and endpoint. */
-  readonly onRemoteEvent?: (type: ApiEventType, endpoint: string, fromNode: string) => void;
+  /** How long the reader runs on after the last subscriber left (ms, default 30 000). */
+  readonly idleStopMs?: number;
+  /** Options of the reader's XREAD loop (block time, batch size). */
+  readonly reader?: Omit<StreamReaderOptions, 'onError'>;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -47,6 +54,10 @@ export class ClusterEventHub extends EventHub {
   readonly #instance = randomBytes(4).toString('hex');
   /** Published events by sequence number until they are read back (in sequence order). */
   readonly #pending = new Map<number, ApiEvent>();
+  /** The stream reader while it runs (or starts): resolves once its start point is fixed. */
+  #reading: { readonly reader: StreamReader; readonly started: Promise<void> } | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #closed = false;
 
   constructor(options: ClusterEventHubOptions) {
     super();
@@ -59,8 +70,73 @@ export class ClusterEventHub extends EventHub {
     return this.#stream;
   }
 
-  attach(reader: StreamReader): void {
+  /** True while the stream is being read (someone here listens, or did a moment ago). */
+  get reading(): boolean {
+    return this.#reading !== undefined;
+  }
+
+  override subscribe(filter: EventFilter, deliver: EventDelivery): () => void {
+    const unsubscribe = super.subscribe(filter, deliver);
+    this.#startReading().catch(() => undefined); // failures are reported through onError
+    return () => {
+      unsubscribe();
+      if (this.size === 0) this.#scheduleStop();
+    };
+  }
+
+  /** Starts reading (if not yet) and resolves when events published from now on will be delivered. */
+  override whenLive(): Promise<void> {
+    const started = this.#startReading();
+    if (this.size === 0) this.#scheduleStop(); // a caller that never subscribes does not keep it running
+    return started;
+  }
+
+  /** Stops reading for good (the node leaves). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#idleTimer);
+    await this.#stopReading();
+  }
+
+  #startReading(): Promise<void> {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    if (this.#reading) return this.#reading.started;
+    if (this.#closed) return Promise.reject(new Error('event hub closed'));
+    const connection = this.#o.redis.duplicate();
+    // Its outages show as failed reads (reported by the reader), not as unhandled events.
+    connection.on('error', () => {});
+    const reader = new StreamReader(connection, {
+      ...this.#o.reader,
+      ...(this.#o.onError ? { onError: this.#o.onError } : {}),
+    });
     reader.add(this.#stream, (entry) => this.#received(entry));
+    const started = reader.start().catch(async (error: unknown) => {
+      if (this.#reading?.reader === reader) this.#reading = undefined;
+      await reader.stop();
+      this.#o.onError?.(error);
+      throw error;
+    });
+    this.#reading = { reader, started };
+    return started;
+  }
+
+  #scheduleStop(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      if (this.size === 0) this.#stopReading().catch(() => undefined);
+    }, this.#o.idleStopMs ?? 30_000);
+    this.#idleTimer.unref();
+  }
+
+  async #stopReading(): Promise<void> {
+    const reading = this.#reading;
+    this.#reading = undefined;
+    this.#pending.clear(); // nothing will be read back
+    if (!reading) return;
+    await reading.started.catch(() => undefined);
+    await reading.reader.stop();
   }
 
   override publish(event: ApiEvent): void {
@@ -81,7 +157,8 @@ export class ClusterEventHub extends EventHub {
       'e',
       JSON.stringify(event),
     ];
-    this.#pending.set(seq, event);
+    // Read back as the object itself while the stream is read; nobody here listens otherwise.
+    if (this.#reading) this.#pending.set(seq, event);
     if (this.#pending.size > PENDING_LIMIT) this.#pending.delete(this.#pending.keys().next().value as number);
     // One connection sends commands in call order, so a node's events enter the stream in order.
     this.#o.redis.xadd(this.#stream, 'MAXLEN', '~', this.#maxLength, '*', ...fields).catch((error) => {
@@ -112,14 +189,12 @@ export class ClusterEventHub extends EventHub {
 
   #received(entry: StreamEntry): void {
     const { node: from = '', t: type, ep: endpoint, e: json } = entry.fields;
-    const own = from === this.#o.nodeId;
-    const published = own ? this.#takePublished(entry.fields.s) : undefined;
+    const published = from === this.#o.nodeId ? this.#takePublished(entry.fields.s) : undefined;
     if (published) {
       this.deliverLocally(published, entry.id);
       return;
     }
     if (type !== undefined && endpoint !== undefined && EVENT_TYPES.has(type) && json !== undefined) {
-      if (!own) this.#o.onRemoteEvent?.(type as ApiEventType, endpoint, from);
       if (!this.wants(type as ApiEventType, endpoint)) return;
       const event = parseEvent(json);
       if (event) this.deliverLocally(event, entry.id);
@@ -127,9 +202,7 @@ export class ClusterEventHub extends EventHub {
     }
     // An entry without t / ep (another writer): the JSON says what it is.
     const event = parseEvent(json);
-    if (!event) return;
-    if (!own) this.#o.onRemoteEvent?.(event.type, event.endpoint, from);
-    this.deliverLocally(event, entry.id);
+    if (event) this.deliverLocally(event, entry.id);
   }
 
   /** The event this process published as `s`; ones published before it and never read back are dropped. */

@@ -42,6 +42,11 @@ export class Ownership {
     return this.#mine.delete(endpoint);
   }
 
+  /** Forgets the whole local view (lost-device messages may have been missed): traffic claims again. */
+  forgetAll(): void {
+    this.#mine.clear();
+  }
+
   /** The registration ended (its owner record went with it). */
   ended(endpoint: string): void {
     this.#mine.delete(endpoint);

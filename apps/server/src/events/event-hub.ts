@@ -45,6 +45,14 @@ export class EventHub {
     return undefined;
   }
 
+  /**
+   * Resolves once events published from now on reach subscribers (a cluster hub first starts
+   * reading its stream); a route awaits it before telling the client it is subscribed.
+   */
+  whenLive(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** True when some subscriber takes events of this type and endpoint (before building one). */
   wants(type: ApiEventType, endpoint: string): boolean {
     for (const s of this.#subscribers) {

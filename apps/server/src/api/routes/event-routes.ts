@@ -8,8 +8,23 @@ import type { FastifyInstance } from 'fastify';
 import { WebSocketServer } from 'ws';
 import type { AppContext } from '../../app/app-context';
 import { API_EVENT_TYPES, type ApiEventType } from '../../events/api-event';
-import type { EventFilter } from '../../events/event-hub';
+import type { EventFilter, EventHub } from '../../events/event-hub';
 import { subscribeWithReplay } from '../../events/replay-subscription';
+
+/** Longest wait for the hub to go live (Redis down): the stream then opens anyway and fills later. */
+const LIVE_WAIT_MS = 3000;
+
+/** Resolves when `hub` is live, or after LIVE_WAIT_MS; never rejects. */
+function liveWithin(hub: EventHub): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    hub.whenLive().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, LIVE_WAIT_MS);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 import { errorBodySchema } from '../api-errors';
 
 const filterQuery = {
@@ -63,27 +78,16 @@ export function addEventRoutes(app: FastifyInstance, ctx: AppContext, options: E
     (request, reply) => {
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      res.write('retry: 2000\n: connected\n\n');
       const query = request.query as { endpoint?: string; types?: string; since?: string };
       const lastEventId = request.headers['last-event-id'];
       const since =
         query.since ??
         (typeof lastEventId === 'string' && /^[0-9]+(-[0-9]+)?$/.test(lastEventId) ? lastEventId : undefined);
-      const unsubscribe = subscribeWithReplay(ctx.hub, filterOf(query), since, (event, id) => {
-        // A consumer that stops reading is dropped rather than buffered without bound.
-        if (res.writableLength > maxBufferedBytes) return close();
-        // In cluster mode every event has a stream id: a reconnecting EventSource resumes from it.
-        res.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-      });
-      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
-      heartbeat.unref();
+      let unsubscribe = () => {};
+      let heartbeat: NodeJS.Timeout | undefined;
+      let closed = false;
       const close = () => {
+        closed = true;
         clearInterval(heartbeat);
         unsubscribe();
         streams.delete(close);
@@ -92,6 +96,26 @@ export function addEventRoutes(app: FastifyInstance, ctx: AppContext, options: E
       streams.add(close);
       request.raw.on('close', close);
       res.on('error', close);
+      // The headers go out once the hub delivers (a cluster node first starts reading its stream):
+      // a client that saw them misses nothing published afterwards.
+      liveWithin(ctx.hub).then(() => {
+        if (closed) return;
+        res.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache, no-transform',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
+        res.write('retry: 2000\n: connected\n\n');
+        unsubscribe = subscribeWithReplay(ctx.hub, filterOf(query), since, (event, id) => {
+          // A consumer that stops reading is dropped rather than buffered without bound.
+          if (res.writableLength > maxBufferedBytes) return close();
+          // In cluster mode every event has a stream id: a reconnecting EventSource resumes from it.
+          res.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+        });
+        heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
+        heartbeat.unref();
+      });
     },
   );
 
@@ -122,25 +146,29 @@ export function addEventRoutes(app: FastifyInstance, ctx: AppContext, options: E
       socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      const filter = filterOf({
-        ...(url.searchParams.get('endpoint') ? { endpoint: url.searchParams.get('endpoint')! } : {}),
-        ...(types ? { types } : {}),
+    // The upgrade completes once the hub delivers (see the SSE route).
+    liveWithin(ctx.hub).then(() => {
+      if (socket.destroyed) return;
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        const filter = filterOf({
+          ...(url.searchParams.get('endpoint') ? { endpoint: url.searchParams.get('endpoint')! } : {}),
+          ...(types ? { types } : {}),
+        });
+        const since = url.searchParams.get('since');
+        const replayFrom = since && /^[0-9]+(-[0-9]+)?$/.test(since) ? since : undefined;
+        const unsubscribe = subscribeWithReplay(ctx.hub, filter, replayFrom, (event, id) => {
+          if (ws.bufferedAmount > maxBufferedBytes) return ws.terminate();
+          // Cluster mode: `eventId` is what a reconnecting client passes as ?since=.
+          ws.send(JSON.stringify(id !== undefined ? { ...event, eventId: id } : event));
+        });
+        const ping = setInterval(() => ws.ping(), heartbeatMs);
+        ping.unref();
+        ws.on('close', () => {
+          clearInterval(ping);
+          unsubscribe();
+        });
+        ws.on('error', () => ws.terminate());
       });
-      const since = url.searchParams.get('since');
-      const replayFrom = since && /^[0-9]+(-[0-9]+)?$/.test(since) ? since : undefined;
-      const unsubscribe = subscribeWithReplay(ctx.hub, filter, replayFrom, (event, id) => {
-        if (ws.bufferedAmount > maxBufferedBytes) return ws.terminate();
-        // Cluster mode: `eventId` is what a reconnecting client passes as ?since=.
-        ws.send(JSON.stringify(id !== undefined ? { ...event, eventId: id } : event));
-      });
-      const ping = setInterval(() => ws.ping(), heartbeatMs);
-      ping.unref();
-      ws.on('close', () => {
-        clearInterval(ping);
-        unsubscribe();
-      });
-      ws.on('error', () => ws.terminate());
     });
   };
   app.server.on('upgrade', onUpgrade);
