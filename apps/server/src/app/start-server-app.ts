@@ -169,16 +169,25 @@ export async function startServerApp(options: ServerAppOptions = {}): Promise<Se
       ...(!given && shared ? { changes: shared } : {}),
       onError: (error) => options.logger?.warn({ err: error }, 'security index: re-reading a change failed'),
     });
-  const security = await indexed(
-    options.securityStore,
-    cluster?.stores.securityStore,
-    () => new InMemorySecurityStore(),
-  );
-  const bootstrapSecurity = await indexed(
-    options.bootstrapSecurityStore,
-    cluster?.bootstrapSecurityStore,
-    () => new InMemorySecurityStore(),
-  );
+  let security: IndexedSecurityStore;
+  let bootstrapSecurity: IndexedSecurityStore;
+  try {
+    security = await indexed(options.securityStore, cluster?.stores.securityStore, () => new InMemorySecurityStore());
+    try {
+      bootstrapSecurity = await indexed(
+        options.bootstrapSecurityStore,
+        cluster?.bootstrapSecurityStore,
+        () => new InMemorySecurityStore(),
+      );
+    } catch (error) {
+      security.close();
+      throw error;
+    }
+  } catch (error) {
+    // Listing the credentials failed (Redis erroring): leave the cluster rather than a half-started node behind.
+    await cluster?.close().catch(() => undefined);
+    throw error;
+  }
   const credentials = options.credentials ?? {};
   const bootstrapConfigs =
     options.bootstrapConfigStore ?? cluster?.stores.bootstrapConfigStore ?? new InMemoryBootstrapConfigStore();
