@@ -6,20 +6,17 @@
  * notifies (no Update) is taken over by its notification: the new node finds the token in the
  * shared observation store and adopts the observation.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServerApp } from '../src/index';
 import { api, type Json, waitFor } from './app-harness';
-import { readSse, requireRedisServer, startTwoNodes, type TwoNodeCluster } from './cluster-harness';
-import { type SimulatedDevice, startSimulatedDevice } from './simulated-device';
-import { UdpRelay } from './udp-relay';
+import { readSse, requireRedisServer, useRelayedNodes } from './cluster-harness';
+import { startSimulatedDevice } from './simulated-device';
 
 const BASE = 27040;
+// Relays: front port, upstream port + 1.
 const RELAY_FRONT = 27054;
-const RELAY_UPSTREAM = 27055;
 const RELAY2_FRONT = 27056;
-const RELAY2_UPSTREAM = 27057;
 const RELAY3_FRONT = 27058;
-const RELAY3_UPSTREAM = 27059;
 // One redis-server per describe: 27092, 27094, 27095 (27093 is cluster-redis.test.ts's).
 const REDIS_PORT = 27092;
 const REDIS2_PORT = 27094;
@@ -27,25 +24,12 @@ const REDIS3_PORT = 27095;
 
 if (requireRedisServer('server-app cluster failover')) {
   describe('cluster: failover to another node', () => {
-    let cluster: TwoNodeCluster;
-    let a: ServerApp;
-    let b: ServerApp;
-    let relay: UdpRelay;
-    let device: SimulatedDevice;
-
-    beforeAll(async () => {
-      cluster = await startTwoNodes(REDIS_PORT, BASE, 0);
-      ({ a, b } = cluster);
-      relay = await UdpRelay.start(RELAY_FRONT, RELAY_UPSTREAM, a.coapPort);
-    }, 30_000);
-    afterAll(async () => {
-      await device?.stop();
-      await relay?.close();
-      await cluster?.close();
-    });
+    const env = useRelayedNodes(REDIS_PORT, BASE, 0, RELAY_FRONT);
 
     it('moves ownership with the next Update after the owner stopped; the observation lives on', async () => {
-      device = await startSimulatedDevice(RELAY_FRONT, 'fo-1');
+      const { a, b, relay } = env;
+      const device = await startSimulatedDevice(RELAY_FRONT, 'fo-1');
+      env.device = device;
       await waitFor(async () => (await api(b, 'GET', '/api/clients/fo-1')).status === 200);
       const observe = await api(b, 'POST', '/api/clients/fo-1/3303/0/5700/observe');
       expect(observe.status).toBe(200);
@@ -81,25 +65,12 @@ if (requireRedisServer('server-app cluster failover')) {
 
 if (requireRedisServer('server-app cluster failover by notification')) {
   describe('cluster: failover by a notification', () => {
-    let cluster: TwoNodeCluster;
-    let a: ServerApp;
-    let b: ServerApp;
-    let relay: UdpRelay;
-    let device: SimulatedDevice;
-
-    beforeAll(async () => {
-      cluster = await startTwoNodes(REDIS2_PORT, BASE, 4);
-      ({ a, b } = cluster);
-      relay = await UdpRelay.start(RELAY2_FRONT, RELAY2_UPSTREAM, a.coapPort);
-    }, 30_000);
-    afterAll(async () => {
-      await device?.stop();
-      await relay?.close();
-      await cluster?.close();
-    });
+    const env = useRelayedNodes(REDIS2_PORT, BASE, 4, RELAY2_FRONT);
 
     it('adopts the observation by its token at the node the notification reaches', async () => {
-      device = await startSimulatedDevice(RELAY2_FRONT, 'fo-2');
+      const { a, b, relay } = env;
+      const device = await startSimulatedDevice(RELAY2_FRONT, 'fo-2');
+      env.device = device;
       await waitFor(async () => (await api(b, 'GET', '/api/clients/fo-2')).status === 200);
       const observe = await api(b, 'POST', '/api/clients/fo-2/3303/0/5700/observe');
       expect(observe.status).toBe(200);
@@ -125,25 +96,12 @@ if (requireRedisServer('server-app cluster failover by notification')) {
 
 if (requireRedisServer('server-app cluster failover with queued requests')) {
   describe('cluster: queued requests survive a failover', () => {
-    let cluster: TwoNodeCluster;
-    let a: ServerApp;
-    let b: ServerApp;
-    let relay: UdpRelay;
-    let device: SimulatedDevice;
-
-    beforeAll(async () => {
-      cluster = await startTwoNodes(REDIS3_PORT, BASE, 2, { awakeTimeMs: 400 });
-      ({ a, b } = cluster);
-      relay = await UdpRelay.start(RELAY3_FRONT, RELAY3_UPSTREAM, a.coapPort);
-    }, 30_000);
-    afterAll(async () => {
-      await device?.stop();
-      await relay?.close();
-      await cluster?.close();
-    });
+    const env = useRelayedNodes(REDIS3_PORT, BASE, 2, RELAY3_FRONT, { awakeTimeMs: 400 });
 
     it('delivers, from the new owner, a request queued at the old one', async () => {
-      device = await startSimulatedDevice(RELAY3_FRONT, 'fo-3', { queueMode: true });
+      const { a, b, relay } = env;
+      const device = await startSimulatedDevice(RELAY3_FRONT, 'fo-3', { queueMode: true });
+      env.device = device;
       // The owner (node-3) knows the client sleeps; node-4 answers the same through forwarding.
       await waitFor(async () => (await api(b, 'GET', '/api/clients/fo-3')).json?.sleeping === true, 5000);
       const write = await api(b, 'PUT', '/api/clients/fo-3/3/0/15', 'Asia/Tokyo');

@@ -5,36 +5,19 @@
  * on its lost-device channel and stops serving the device: it drops it from its own view and its
  * CoAP observation, so the device's notifications are reported once, by B. Ports 27560–27566.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServerApp } from '../src/index';
 import { api, type Json, waitFor } from './app-harness';
-import { readSse, requireRedisServer, startTwoNodes, type TwoNodeCluster } from './cluster-harness';
-import { type SimulatedDevice, startSimulatedDevice } from './simulated-device';
-import { UdpRelay } from './udp-relay';
+import { readSse, requireRedisServer, useRelayedNodes } from './cluster-harness';
+import { startSimulatedDevice } from './simulated-device';
 
 const BASE = 27560;
 const RELAY_FRONT = 27564;
-const RELAY_UPSTREAM = 27565;
 const REDIS_PORT = 27566;
 
 if (requireRedisServer('server-app cluster hand-over')) {
   describe('cluster: hand-over between live nodes', () => {
-    let cluster: TwoNodeCluster;
-    let a: ServerApp;
-    let b: ServerApp;
-    let relay: UdpRelay;
-    let device: SimulatedDevice;
-
-    beforeAll(async () => {
-      cluster = await startTwoNodes(REDIS_PORT, BASE);
-      ({ a, b } = cluster);
-      relay = await UdpRelay.start(RELAY_FRONT, RELAY_UPSTREAM, a.coapPort);
-    }, 30_000);
-    afterAll(async () => {
-      await device?.stop();
-      await relay?.close();
-      await cluster?.close();
-    });
+    const env = useRelayedNodes(REDIS_PORT, BASE, 0, RELAY_FRONT);
 
     const devicesOf = async (app: ServerApp) =>
       Object.fromEntries(
@@ -42,7 +25,9 @@ if (requireRedisServer('server-app cluster hand-over')) {
       );
 
     it('the node that lost the device is told, stops serving it, and notifications are reported once', async () => {
-      device = await startSimulatedDevice(RELAY_FRONT, 'ho-1');
+      const { a, b, relay } = env;
+      const device = await startSimulatedDevice(RELAY_FRONT, 'ho-1');
+      env.device = device;
       await waitFor(async () => (await api(b, 'GET', '/api/clients/ho-1')).status === 200);
       const observe = await api(b, 'POST', '/api/clients/ho-1/3303/0/5700/observe'); // forwarded to A
       expect(observe.status).toBe(200);

@@ -4,7 +4,10 @@
  * Redis 27090-27099). Each test file takes its own block of ports.
  */
 import { RedisServerProcess, requireRedisServer } from '@lwm2m-ts/store-redis/testing';
+import { afterAll, beforeAll } from 'vitest';
 import { type ServerApp, type ServerAppOptions, startServerApp } from '../src/index';
+import type { SimulatedDevice } from './simulated-device';
+import { UdpRelay } from './udp-relay';
 
 export { RedisServerProcess, requireRedisServer };
 
@@ -59,6 +62,42 @@ export async function startTwoNodes(
       await redis.stop();
     },
   };
+}
+
+/** Two nodes with a UDP relay in front of node A: a device behind the relay moves when `relay.target` changes. */
+export interface RelayedNodes {
+  readonly a: ServerApp;
+  readonly b: ServerApp;
+  readonly relay: UdpRelay;
+  /** The test's device, stopped after the tests. */
+  device?: SimulatedDevice;
+}
+
+/**
+ * Starts `startTwoNodes(...)` and a relay (`relayFront` -> node A, upstream socket `relayFront + 1`)
+ * before the enclosing describe's tests, and stops the device, relay and cluster after them.
+ */
+export function useRelayedNodes(
+  redisPort: number,
+  base: number,
+  first: number,
+  relayFront: number,
+  options: Partial<ServerAppOptions> = {},
+): RelayedNodes {
+  let cluster: TwoNodeCluster | undefined;
+  const nodes = {} as { a: ServerApp; b: ServerApp; relay: UdpRelay; device?: SimulatedDevice };
+  beforeAll(async () => {
+    cluster = await startTwoNodes(redisPort, base, first, options);
+    nodes.a = cluster.a;
+    nodes.b = cluster.b;
+    nodes.relay = await UdpRelay.start(relayFront, relayFront + 1, cluster.a.coapPort);
+  }, 30_000);
+  afterAll(async () => {
+    await nodes.device?.stop();
+    await nodes.relay?.close();
+    await cluster?.close();
+  });
+  return nodes;
 }
 
 /** Reads a text/event-stream until `count` events (each `{ id, type, data }`) or the timeout. */
