@@ -92,6 +92,33 @@ if (requireRedisServer('cluster write path')) {
       await waitFor(() => !c.reading || undefined, 5000);
     });
 
+    it('a reader that fails to start (the key holds another type) is retried while subscribers wait', async () => {
+      const prefix = 'we4:';
+      await redis.set(`${prefix}cluster:events`, 'not a stream');
+      const errors: unknown[] = [];
+      const a = new ClusterEventHub({
+        redis,
+        prefix,
+        nodeId: 'a',
+        reader: { blockMs: 100 },
+        onError: (e) => errors.push(e),
+      });
+      hubs.push(a);
+      const seen: ApiEvent[] = [];
+      a.subscribe({}, (event) => seen.push(event));
+      await expect(a.whenLive()).rejects.toThrow(/WRONGTYPE/);
+      expect(errors.length).toBeGreaterThan(0);
+      await redis.del(`${prefix}cluster:events`);
+      const b = hub(prefix, 'b');
+      // Nobody calls whenLive or subscribes again: only the retry can start a's reader.
+      await waitFor(async () => {
+        b.publish({ type: 'awake', endpoint: 'retry' });
+        await new Promise((r) => setTimeout(r, 100));
+        return seen.length > 0 || undefined;
+      }, 8000);
+      expect(seen[0]).toEqual({ type: 'awake', endpoint: 'retry' });
+    });
+
     it('entries of other writers: without type and endpoint the JSON decides; malformed ones are skipped', async () => {
       const prefix = 'we2:';
       const b = hub(prefix, 'b');

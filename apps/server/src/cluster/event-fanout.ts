@@ -30,6 +30,8 @@ const PENDING_LIMIT = 10_000;
 /** At most this many entries per XRANGE page, and this many pages per replay. */
 const REPLAY_PAGE = 500;
 const REPLAY_PAGES = 20;
+/** Wait before starting the reader again after a failed start while subscribers wait. */
+const START_RETRY_MS = 1000;
 
 export interface ClusterEventHubOptions {
   readonly redis: Redis;
@@ -115,6 +117,10 @@ export class ClusterEventHub extends EventHub {
       if (this.#reading?.reader === reader) this.#reading = undefined;
       await reader.stop();
       this.#o.onError?.(error);
+      // Subscribers still waiting: try again (Redis may be restarting).
+      setTimeout(() => {
+        if (this.size > 0 && !this.#reading && !this.#closed) this.#startReading().catch(() => undefined);
+      }, START_RETRY_MS).unref();
       throw error;
     });
     this.#reading = { reader, started };
