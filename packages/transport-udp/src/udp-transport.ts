@@ -2,6 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { makePeer, type Peer, type Transport } from '@lwm2m-ts/coap';
 import { ipVersion, isValidPort, socketTypeForHost, stripBrackets, toMappedIpv6, type UdpSocketType } from './address';
+import { literalFirstLookup } from './literal-lookup';
 import { describeBindError, systemErrorCode, UdpTransportError } from './udp-transport-error';
 
 /** Largest UDP payload over IPv4 (65535 - 8 UDP header - 20 IP header). */
@@ -63,6 +64,7 @@ export async function createUdpTransport(options: UdpTransportOptions = {}): Pro
     ipv6Only: type === 'udp6' && options.ipv6Only === true,
     recvBufferSize: options.receiveBufferSize ?? DEFAULT_RECEIVE_BUFFER_SIZE,
     sendBufferSize: options.sendBufferSize ?? DEFAULT_SEND_BUFFER_SIZE,
+    lookup: literalFirstLookup,
   });
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => {
