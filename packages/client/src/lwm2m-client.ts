@@ -169,6 +169,7 @@ export class LwM2mClient {
           void this.startBootstrap();
       },
       bootstrapping: () => this.bootstrap.inProgress,
+      release: (ssid) => void this.connections.release(ssid),
     });
     this.acl = new AccessControl(this.objects, () => this.registrations.accounts.servers.length);
     this.router = new RequestRouter({
@@ -217,6 +218,8 @@ export class LwM2mClient {
     this.accountWatch = new AccountWatch({
       tree: this.objects,
       removed: (ssid) => this.forgetServer(ssid),
+      added: () => void this.registrations.accountsAdded(),
+      invalid: (error) => this.events.emit('error', { error, where: 'server account' }),
       onError: (error) => this.events.emit('error', { error, where: 'reading server accounts' }),
     });
     this.objects.listen({
@@ -416,11 +419,13 @@ export class LwM2mClient {
 
   /**
    * A server account was removed (its Server or Security instance deleted or replaced, or its
-   * Short Server ID changed): its observations end, with the notifications stored for them
-   * (hqmax / Notification Storing), and its notification attributes are dropped, so a new
+   * Short Server ID changed): its registration ends (De-register, best effort; no more
+   * Updates; its connection closed), its observations end, with the notifications stored for
+   * them (hqmax / Notification Storing), and its notification attributes are dropped, so a new
    * account with the same Short Server ID starts from the Server object's defaults.
    */
   private forgetServer(ssid: number): void {
+    this.registrations.remove(ssid);
     const key = serverKey(ssid);
     this.observations.cancelServer(key);
     this.attributes.removeServer(key);

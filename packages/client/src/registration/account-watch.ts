@@ -10,6 +10,10 @@
  * instances (lifetime, binding, even the server URI) reconfigures the same account: its state
  * stays. A de-registration does not remove an account either (see `AttributeStore`).
  *
+ * It also notices accounts that appear (both instances present with a matching, valid Short
+ * Server ID and a usable Server URI), so the client registers with them, and reports each
+ * malformed account once (see `Accounts.problems`) instead of silently ignoring it.
+ *
  * Instance removals are seen at once (the object tree reports them synchronously, before the
  * next request is handled); Short Server ID changes after the values were read again.
  */
@@ -31,11 +35,16 @@ export interface AccountWatchDeps {
   removed(shortServerId: number): void;
   /** Reading the Security or Server values failed (the watch carries on with what it knew). */
   onError(error: unknown): void;
+  /** Accounts of these Short Server IDs appeared (new, replaced, or now valid). */
+  added?(shortServerIds: readonly number[]): void;
+  /** A Server instance is left out as malformed (reported once until it changes). */
+  invalid?(error: Error): void;
 }
 
 export class AccountWatch {
   /** Short Server ID -> the instances that make up its account, as last read. */
   private readonly known = new Map<number, KnownAccount>();
+  private reported = new Set<string>();
   private dirty = false;
   private running: Promise<void> | undefined;
 
@@ -99,7 +108,15 @@ export class AccountWatch {
       this.known.delete(ssid);
       this.d.removed(ssid);
     }
-    for (const [ssid, k] of next) this.known.set(ssid, k);
+    const added: number[] = [];
+    for (const [ssid, k] of next) {
+      if (!this.known.has(ssid)) added.push(ssid);
+      this.known.set(ssid, k);
+    }
+    const problems = new Set(accounts.problems);
+    for (const p of problems) if (!this.reported.has(p)) this.d.invalid?.(new RangeError(p));
+    this.reported = problems;
+    if (added.length > 0) this.d.added?.(added);
   }
 
   private instanceAt(objectId: number, instance: InstanceEnabler): boolean {

@@ -64,6 +64,7 @@ export class RegistrationSession {
   private sent: { lifetime: number; binding: string; payload: string } | undefined;
   private updating: Promise<boolean> | undefined;
   private generation = 0;
+  private retired = false;
   connection: Connection | undefined;
   private settleFirst: ((registered: boolean) => void) | undefined;
   /** Resolves after the first Register attempt: true if it succeeded. */
@@ -147,10 +148,10 @@ export class RegistrationSession {
    * Sends an Update now (only what changed: lt, b, object links). A server that answers 4.04
    * (or no answer) means the registration is gone: register again.
    */
-  update(options: { forcePayload?: boolean } = {}): Promise<boolean> {
+  update(options: { forcePayload?: boolean; onlyIfChanged?: boolean } = {}): Promise<boolean> {
     if (this.state !== 'registered' || !this.location) return Promise.resolve(false);
     if (this.updating) return this.updating.then(() => this.update(options));
-    this.updating = this.doUpdate(options.forcePayload ?? false).finally(() => {
+    this.updating = this.doUpdate(options.forcePayload ?? false, options.onlyIfChanged ?? false).finally(() => {
       this.updating = undefined;
     });
     return this.updating;
@@ -175,6 +176,23 @@ export class RegistrationSession {
     }
   }
 
+  /**
+   * The account is gone (its Server or Security instance deleted or replaced, or it moved to
+   * another URI): De-register if registered (one attempt, failures ignored), and stop for good.
+   * A Register still in flight is de-registered as soon as it is answered.
+   */
+  async retire(): Promise<void> {
+    this.retired = true;
+    try {
+      // deregister() stops the Update timer at once and sends only for a live registration.
+      await this.deregister();
+    } catch {
+      // Best effort: the server drops the registration when its lifetime runs out anyway.
+    } finally {
+      this.stop();
+    }
+  }
+
   /** Stops timers and retries without telling the server (the client goes away or bootstraps). */
   stop(): void {
     this.first(false);
@@ -187,7 +205,9 @@ export class RegistrationSession {
 
   private async register(): Promise<void> {
     const a = this.account;
+    const gen = this.generation;
     const c = await this.deps.connect(a);
+    if (gen !== this.generation) throw new Error('registration stopped');
     this.connection = c;
     const query = [
       `ep=${this.deps.endpointName}`,
@@ -212,6 +232,13 @@ export class RegistrationSession {
     );
     if (res.code !== CoapCode.CREATED || res.locationPath.length === 0)
       throw new RegistrationFailedError(`Register to ${a.uri} answered ${res.codeText} ${res.text()}`.trim(), res.code);
+    if (gen !== this.generation) {
+      // Stopped or retired while the Register was out: adopting it would leave a session that
+      // sends Updates nobody tracks. A retired account's server is told at once.
+      if (this.retired)
+        void c.endpoint.request({ method: 'DELETE', peer: c.peer, path: res.locationPath }).catch(() => {});
+      throw new Error('registration stopped');
+    }
     this.location = res.locationPath;
     this.sent = { lifetime: a.lifetime, binding: a.binding, payload };
     this.state = 'registered';
@@ -220,7 +247,7 @@ export class RegistrationSession {
     this.deps.emit({ type: 'registered', shortServerId: a.shortServerId, location: `/${res.locationPath.join('/')}` });
   }
 
-  private async doUpdate(forcePayload: boolean): Promise<boolean> {
+  private async doUpdate(forcePayload: boolean, onlyIfChanged: boolean): Promise<boolean> {
     const a = this.account;
     const location = this.location!;
     const sent = this.sent!;
@@ -229,6 +256,8 @@ export class RegistrationSession {
     if (a.lifetime !== sent.lifetime) query.push(`lt=${a.lifetime}`);
     if (a.binding !== sent.binding) query.push(`b=${this.bindingParam(a.binding)}`);
     const withPayload = forcePayload || payload !== sent.payload;
+    // Registered after the change (a new account): the server already has these links.
+    if (onlyIfChanged && !withPayload && query.length === 0) return true;
     this.cancelTimer();
     this.deps.beforeSend?.();
     const gen = this.generation;

@@ -1,7 +1,9 @@
 /**
  * Every server registration of a client: one RegistrationSession per server account of
  * objects 0/1, kept in step with those objects (new lifetime or binding -> Update, instances
- * added or removed -> Update with the new links), Disable (/1/x/4) and its timeout.
+ * added or removed -> Update with the new links, an account added -> Register, an account
+ * removed -> De-register and forget, a new Server URI -> De-register there, Register at the new
+ * one), Disable (/1/x/4) and its timeout.
  */
 import type { Clock } from '@lwm2m-ts/coap';
 import type { ClientEventEmitter } from '../client-events';
@@ -31,12 +33,16 @@ export interface RegistrationsDeps {
   gaveUp(account: ServerAccount): void;
   /** Updates wait while a bootstrap runs. */
   bootstrapping(): boolean;
+  /** The account's registration is over and no new one took its place: close its connection. */
+  release(shortServerId: number): void;
 }
 
 export class Registrations {
-  accounts: Accounts = { servers: [], bootstrap: undefined };
+  accounts: Accounts = { servers: [], bootstrap: undefined, problems: [] };
   private readonly sessions = new Map<number, RegistrationSession>();
   private readonly disabled = new Map<number, unknown>();
+  /** Sessions of removed or moved accounts, de-registering on their way out. */
+  private readonly retiring = new WeakSet<RegistrationSession>();
   private updateScheduled = false;
   private active = false;
 
@@ -114,6 +120,43 @@ export class Registrations {
     );
   }
 
+  /**
+   * Server accounts appeared (created by a server or the device, or made valid): register with
+   * those that have no session, as at start. Nothing before start, after close or while a
+   * bootstrap runs (Bootstrap-Finish registers with what it wrote).
+   */
+  async accountsAdded(): Promise<void> {
+    if (!this.active || this.d.bootstrapping()) return;
+    await this.registerAll();
+  }
+
+  /**
+   * The account of `shortServerId` is gone (its Server or Security instance deleted or replaced,
+   * its Short Server ID changed): De-register once if registered (LwM2M does not say what a
+   * client owes a server whose account was deleted; telling it is cheap and spares it a stale
+   * registration until the lifetime runs out), no more Updates or retries, and its connection
+   * is closed unless a new account of the same Short Server ID registered meanwhile.
+   */
+  remove(shortServerId: number): void {
+    const disabled = this.disabled.get(shortServerId);
+    if (disabled !== undefined) {
+      this.d.clock.clearTimeout(disabled);
+      this.disabled.delete(shortServerId);
+    }
+    const session = this.sessions.get(shortServerId);
+    this.sessions.delete(shortServerId);
+    const release = () => {
+      if (!this.sessions.has(shortServerId)) this.d.release(shortServerId);
+    };
+    if (!session) {
+      release();
+      return;
+    }
+    this.d.forgetObservations(shortServerId);
+    this.retiring.add(session);
+    void session.retire().finally(release);
+  }
+
   /** Server or Security values changed: a new lifetime or binding goes out in an Update. */
   async refresh(): Promise<void> {
     if (!this.active || this.d.bootstrapping()) return;
@@ -122,8 +165,9 @@ export class Registrations {
       const session = this.sessions.get(account.shortServerId);
       if (!session) continue;
       if (session.account.uri !== account.uri) {
-        // The server moved: register there from scratch.
-        session.stop();
+        // The server moved: register there from scratch (the old one is told, best effort).
+        this.retiring.add(session);
+        void session.retire();
         this.sessions.delete(account.shortServerId);
         this.d.forgetObservations(account.shortServerId);
         void this.registerAll();
@@ -142,12 +186,12 @@ export class Registrations {
     this.d.clock.setTimeout(() => {
       this.updateScheduled = false;
       if (this.d.bootstrapping()) return;
-      for (const s of this.sessions.values()) void s.update();
+      for (const s of this.sessions.values()) void s.update({ onlyIfChanged: true });
     }, 0);
   }
 
   private newSession(account: ServerAccount): RegistrationSession {
-    return new RegistrationSession(
+    const session: RegistrationSession = new RegistrationSession(
       {
         clock: this.d.clock,
         endpointName: this.d.endpointName,
@@ -159,17 +203,24 @@ export class Registrations {
             preferredContentFormat: this.d.preferredContentFormat,
           }),
         connect: (a) => this.d.connect(a),
-        emit: (e) => this.onEvent(e),
+        emit: (e) => this.onEvent(e, session),
         beforeSend: () => this.d.beforeSend(),
         afterSuccess: () => this.d.afterSuccess(),
         onGiveUp: (a) => this.d.gaveUp(a),
       },
       account,
     );
+    return session;
   }
 
-  private onEvent(e: RegistrationEvent): void {
+  private onEvent(e: RegistrationEvent, session: RegistrationSession): void {
     const events = this.d.events;
+    if (this.retiring.has(session)) {
+      // A retired session (account removed or moved) de-registering: the current account of
+      // that Short Server ID, if any, keeps its observations.
+      if (e.type === 'deregistered') events.emit('deregistered', { shortServerId: e.shortServerId });
+      return;
+    }
     switch (e.type) {
       case 'registered':
         // A new registration: the server forgot what it observed before.

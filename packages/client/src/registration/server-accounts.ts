@@ -3,6 +3,7 @@
  * instance, with its URI from the Security instance of the same Short Server ID, and the
  * bootstrap account from the Security instance marked Bootstrap-Server.
  */
+import { parseCoapUri } from '@lwm2m-ts/codec';
 import type { LwM2mValue } from '@lwm2m-ts/objects';
 import { isMultipleContent, LOCAL } from '../enabler/instance-enabler';
 import type { ObjectTree } from '../tree/object-tree';
@@ -108,33 +109,103 @@ const bool = (v: Values, id: number): boolean | undefined => {
 export interface Accounts {
   readonly servers: ServerAccount[];
   readonly bootstrap: BootstrapAccount | undefined;
+  /**
+   * Why Server instances were left out: a Short Server ID that is missing, not an integer or
+   * outside 1..65534, or a matching Security instance without a usable Server URI, or a wrong
+   * type where a number, string or boolean belongs. A Server instance whose Security instance
+   * does not exist (yet) is not a problem: the account is simply not complete.
+   */
+  readonly problems: readonly string[];
+}
+
+/** Short Server ID range (Core, Server object /1/x/0 and Security /0/x/10: 1..65534). */
+const isShortServerId = (n: number | undefined): n is number =>
+  n !== undefined && Number.isInteger(n) && n >= 1 && n <= 65534;
+
+/** Resources that must hold this type when present, else the account is malformed. */
+const SERVER_TYPES: readonly [number, 'number' | 'string' | 'boolean', string][] = [
+  [SRV.LIFETIME, 'number', 'Lifetime'],
+  [SRV.DEFAULT_PMIN, 'number', 'Default Minimum Period'],
+  [SRV.DEFAULT_PMAX, 'number', 'Default Maximum Period'],
+  [SRV.DISABLE_TIMEOUT, 'number', 'Disable Timeout'],
+  [SRV.STORE_NOTIFICATIONS, 'boolean', 'Notification Storing'],
+  [SRV.BINDING, 'string', 'Binding'],
+  [SRV.BOOTSTRAP_ON_FAILURE, 'boolean', 'Bootstrap on Registration Failure'],
+  [SRV.RETRY_COUNT, 'number', 'Communication Retry Count'],
+  [SRV.RETRY_TIMER, 'number', 'Communication Retry Timer'],
+  [SRV.SEQUENCE_DELAY, 'number', 'Communication Sequence Delay Timer'],
+  [SRV.SEQUENCE_RETRY_COUNT, 'number', 'Communication Sequence Retry Count'],
+  [SRV.MUTE_SEND, 'boolean', 'Mute Send'],
+];
+
+const typeOf = (v: LwM2mValue | undefined): string =>
+  v === undefined ? 'undefined' : typeof v.value === 'bigint' ? 'number' : typeof v.value;
+
+function wrongType(v: Values, id: number, want: string): boolean {
+  return v.has(id) && typeOf(v.get(id)) !== want;
+}
+
+function describeValue(v: LwM2mValue | undefined): string {
+  if (v === undefined) return 'none';
+  return typeof v.value === 'string' ? JSON.stringify(v.value) : `${String(v.value)} (${typeOf(v)})`;
 }
 
 export async function readAccounts(tree: ObjectTree): Promise<Accounts> {
   const security = await instanceValues(tree, 0);
   const servers = await instanceValues(tree, 1);
   let bootstrap: BootstrapAccount | undefined;
-  const uriBySsid = new Map<number, { uri: string; securityInstanceId: number }>();
+  const problems: string[] = [];
+  /** Short Server ID -> its Security instance, with the reason its URI is unusable if it is. */
+  const securityBySsid = new Map<number, { uri: string; securityInstanceId: number; problem?: string }>();
   for (const [id, v] of security) {
     const uri = str(v, SEC.URI);
-    if (uri === undefined) continue;
     if (bool(v, SEC.BOOTSTRAP)) {
-      bootstrap ??= {
-        securityInstanceId: id,
-        uri,
-        holdOff: num(v, SEC.HOLD_OFF) ?? 0,
-        accountTimeout: num(v, SEC.BS_TIMEOUT) ?? 0,
-      };
-    } else {
-      const ssid = num(v, SEC.SSID);
-      if (ssid !== undefined) uriBySsid.set(ssid, { uri, securityInstanceId: id });
+      if (uri !== undefined)
+        bootstrap ??= {
+          securityInstanceId: id,
+          uri,
+          holdOff: num(v, SEC.HOLD_OFF) ?? 0,
+          accountTimeout: num(v, SEC.BS_TIMEOUT) ?? 0,
+        };
+      continue;
     }
+    const ssid = num(v, SEC.SSID);
+    if (ssid === undefined) continue;
+    const problem = uriProblem(id, v);
+    // A usable instance wins over an unusable one of the same Short Server ID; else the last one.
+    if (problem && securityBySsid.get(ssid)?.problem === undefined && securityBySsid.has(ssid)) continue;
+    securityBySsid.set(ssid, { uri: uri ?? '', securityInstanceId: id, ...(problem ? { problem } : {}) });
   }
   const accounts: ServerAccount[] = [];
+  const seen = new Set<number>();
   for (const [id, v] of servers) {
     const ssid = num(v, SRV.SSID);
-    const sec = ssid === undefined ? undefined : uriBySsid.get(ssid);
-    if (ssid === undefined || !sec) continue;
+    if (!isShortServerId(ssid)) {
+      problems.push(
+        `server account /1/${id} ignored: Short Server ID (/1/${id}/0) is ${describeValue(v.get(SRV.SSID))}, ` +
+          'expected an integer from 1 to 65534',
+      );
+      continue;
+    }
+    const sec = securityBySsid.get(ssid);
+    if (!sec) continue; // no Security instance for it (yet): not an account
+    if (sec.problem) {
+      problems.push(`server account ${ssid} (/1/${id}) ignored: ${sec.problem}`);
+      continue;
+    }
+    const typeProblem = SERVER_TYPES.find(([rid, want]) => wrongType(v, rid, want));
+    if (typeProblem) {
+      const [rid, want, name] = typeProblem;
+      problems.push(
+        `server account ${ssid} (/1/${id}) ignored: ${name} (/1/${id}/${rid}) is ${describeValue(v.get(rid))}, expected a ${want}`,
+      );
+      continue;
+    }
+    if (seen.has(ssid)) {
+      problems.push(`server account ${ssid}: /1/${id} ignored, another Server instance has the same Short Server ID`);
+      continue;
+    }
+    seen.add(ssid);
     accounts.push({
       shortServerId: ssid,
       serverInstanceId: id,
@@ -155,5 +226,19 @@ export async function readAccounts(tree: ObjectTree): Promise<Accounts> {
     });
   }
   accounts.sort((a, b) => a.shortServerId - b.shortServerId);
-  return { servers: accounts, bootstrap };
+  return { servers: accounts, bootstrap, problems };
+}
+
+/** Why the Server URI of Security instance `id` cannot be used, or undefined when it can. */
+function uriProblem(id: number, v: Values): string | undefined {
+  const raw = v.get(SEC.URI);
+  if (raw === undefined) return `its Security instance /0/${id} has no Server URI (/0/${id}/0)`;
+  if (typeof raw.value !== 'string') return `the Server URI (/0/${id}/0) is ${describeValue(raw)}, expected a string`;
+  try {
+    parseCoapUri(raw.value);
+    return undefined;
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return `the Server URI (/0/${id}/0) ${JSON.stringify(raw.value)} is not usable: ${why}`;
+  }
 }

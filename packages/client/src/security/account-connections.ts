@@ -72,6 +72,18 @@ export class AccountConnections {
     }
   }
 
+  /**
+   * Closes the connection of `owner` (its account was removed). One still being opened is left
+   * alone: a new account of the same owner is connecting.
+   */
+  async release(owner: AccountOwner): Promise<void> {
+    if (this.opening.has(owner)) return;
+    const c = this.byOwner.get(owner);
+    if (!c) return;
+    this.byOwner.delete(owner);
+    if (c.dedicated) await c.endpoint.close().catch(() => {});
+  }
+
   /** Parks every session (DTLS disconnect) before the client sleeps. */
   async park(): Promise<void> {
     await Promise.all(this.all().map((c) => c.gate.disconnect(c.peer).catch(() => {})));
