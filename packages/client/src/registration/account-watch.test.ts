@@ -1,4 +1,4 @@
-import { createDefaultRegistry } from '@lwm2m-ts/objects';
+import { createDefaultRegistry, LwM2mPath } from '@lwm2m-ts/objects';
 import { describe, expect, it } from 'vitest';
 import { SimpleInstance } from '../enabler/simple-instance';
 import { securityInstance } from '../objects/security-object';
@@ -22,14 +22,22 @@ async function watched() {
     instances: { 0: serverInstance({ shortServerId: 1 }), 1: serverInstance({ shortServerId: 2 }) },
   });
   const removed: number[] = [];
+  const added: number[][] = [];
+  const invalid: string[] = [];
   const errors: unknown[] = [];
-  const watch = new AccountWatch({ tree, removed: (s) => removed.push(s), onError: (e) => errors.push(e) });
+  const watch = new AccountWatch({
+    tree,
+    removed: (s) => removed.push(s),
+    added: (ids) => added.push([...ids]),
+    invalid: (e) => invalid.push(e.message),
+    onError: (e) => errors.push(e),
+  });
   tree.listen({
     instancesChanged: (id) => watch.instancesChanged(id),
     valuesChanged: (paths) => watch.valuesChanged(paths),
   });
   await watch.resync();
-  return { tree, watch, removed, errors };
+  return { tree, watch, removed, added, invalid, errors };
 }
 
 const security = (tree: ObjectTree, id: number) => tree.get(0)!.instance(id) as SimpleInstance;
@@ -118,5 +126,38 @@ describe('AccountWatch', () => {
     fail = false;
     await w.watch.resync();
     expect(w.removed).toEqual([1]);
+  });
+
+  it('reports accounts that appear (new, replaced, made valid) once each', async () => {
+    const w = await watched();
+    expect(w.added).toEqual([[1, 2]]); // the first read
+    w.tree.get(0)!.add(3, securityInstance({ uri: 'coap://c:5683', shortServerId: 3 }));
+    await w.watch.resync();
+    expect(w.added).toHaveLength(1); // a Security instance alone is no account
+    w.tree.get(1)!.add(3, serverInstance({ shortServerId: 3 }));
+    await w.watch.resync();
+    expect(w.added).toEqual([[1, 2], [3]]);
+    w.tree.get(1)!.remove(0);
+    w.tree.get(1)!.add(0, serverInstance({ shortServerId: 1 }));
+    await w.watch.resync();
+    expect(w.added).toEqual([[1, 2], [3], [1]]);
+  });
+
+  it('reports each malformed Server instance once, again only after it was fixed and broke anew', async () => {
+    const w = await watched();
+    w.tree.get(1)!.add(4, serverInstance({ shortServerId: 0 }));
+    await w.watch.resync();
+    await w.watch.resync();
+    expect(w.invalid).toEqual([
+      'server account /1/4 ignored: Short Server ID (/1/4/0) is 0 (number), expected an integer from 1 to 65534',
+    ]);
+    await server(w.tree, 4).write(0, { type: 'integer', value: 2 }, { requester: { kind: 'local' }, replace: false });
+    w.tree.valuesChanged([LwM2mPath.parse('/1/4/0')]);
+    await w.watch.resync();
+    expect(w.invalid).toEqual([
+      'server account /1/4 ignored: Short Server ID (/1/4/0) is 0 (number), expected an integer from 1 to 65534',
+      'server account 2: /1/4 ignored, another Server instance has the same Short Server ID',
+    ]);
+    expect(w.errors).toEqual([]);
   });
 });
