@@ -143,6 +143,27 @@ describe('an account deleted at run time ends its registration', () => {
     expect(t.deregistered).toEqual([]);
   });
 
+  it('an account deleted while its Register is out: the late registration is de-registered, never updated', async () => {
+    const t = await twoServers();
+    const c = new FakeServer(t.network.transport('server-c', { port: 5683 }), 'server-c');
+    t.network.setConditions({ delayMs: 5_000 }, 'server-c', 'dev'); // C answers late
+    const registered: number[] = [];
+    t.client.events.on('registered', (e) => registered.push(e.shortServerId));
+    const acc = serverAccount(c, 3, { lifetime: 60 });
+    t.client.objects.get(0)!.add(2, acc.security);
+    t.client.objects.get(1)!.add(2, acc.server);
+    await settle(10);
+    expect(log(c)).toEqual(['POST /rd']);
+    t.client.objects.get(1)!.remove(2);
+    await vi.advanceTimersByTimeAsync(5_000);
+    await settle();
+    expect(log(c)).toEqual(['POST /rd', 'DELETE /rd/r1']);
+    await vi.advanceTimersByTimeAsync(300_000);
+    expect(log(c)).toEqual(['POST /rd', 'DELETE /rd/r1']);
+    expect(registered).toEqual([]);
+    expect(t.client.servers().map((s) => s.shortServerId)).toEqual([1, 2]);
+  });
+
   it('an unreachable server is told once (CoAP retransmissions only), then forgotten', async () => {
     const t = await twoServers();
     t.network.setConditions({ loss: 1 }, 'dev', 'server-b');
