@@ -118,8 +118,7 @@ export class RedisRegistrationStore implements RegistrationStore {
       exp,
       this.#owner,
     ]);
-    const [, previousJson, previousOwner] = reply as [number, string | null, string | null];
-    this.#tookOver(registration.id, previousOwner);
+    const [, previousJson] = reply as [number, string | null];
     // Not remembered: its first Update comes a lifetime later (the read before it primes it).
     this.#known.delete(registration.id);
     const previous = decode(previousJson);
@@ -233,8 +232,9 @@ export class RedisRegistrationStore implements RegistrationStore {
   }
 
   /**
-   * The node this node's last add or update of `id` took the endpoint from (once; then
-   * undefined), with `recordOwner`: the cluster resumes that device's observations here.
+   * The node this node's last update of `id` took the endpoint from (once; then undefined), with
+   * `recordOwner`: the cluster resumes that device's observations here. (A Register starts a new
+   * registration: it has no observations to take over.)
    */
   takeoverOf(id: string): string | undefined {
     const previous = this.#takeovers.get(id);

@@ -69,7 +69,7 @@ end
 
 /**
  * ARGV: prefix, id, endpoint, json, address key, identity key, expiresAt, owner node ('' none)
- * -> {version, previous JSON or nil, previous owner (another node) or nil}.
+ * -> {version, previous JSON or nil}.
  */
 export const addScript = new RedisScript(`${prelude}
 local id, ep, json, addr, ident, exp, owner = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
@@ -84,7 +84,9 @@ link('reg:ep', ep, id)
 link('reg:addr', addr, id)
 link('reg:ident', ident, id)
 redis.call('ZADD', P .. 'reg:exp', exp, id)
-return {v, previous, own(ep, owner, id)}
+-- The previous registration (if any) was dropped with its owner above: nobody is taken from here.
+own(ep, owner, id)
+return {v, previous}
 `);
 
 /**

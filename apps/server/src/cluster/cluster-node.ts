@@ -153,10 +153,7 @@ export class ClusterNode {
         .catch(fail);
     };
     // A Register or Update written through this node recorded it as the owner in the same script.
-    server.events.on('registered', ({ registration }) => {
-      this.ownership.recorded(registration.endpoint);
-      this.stores.registrationStore.takeoverOf(registration.id);
-    });
+    server.events.on('registered', ({ registration }) => this.ownership.recorded(registration.endpoint));
     server.events.on('updated', ({ registration }) => {
       this.ownership.recorded(registration.endpoint);
       const previous = this.stores.registrationStore.takeoverOf(registration.id);
