@@ -24,6 +24,8 @@ export interface CreateRedisStoresOptions extends ConnectRedisOptions {
   readonly rdIndexed?: readonly string[];
   /** Cluster mode: registrations record `nodeId` as the node serving the device (see RedisRegistrationStore). */
   readonly recordOwner?: boolean;
+  /** How long an observation read or written here answers `get` from memory (see RedisObservationStore; default 0). */
+  readonly observationReadCacheMs?: number;
 }
 
 export interface RedisStores {
@@ -71,7 +73,10 @@ export function redisStoresOn(
     ...sweeping,
     ...(options.recordOwner ? { recordOwner: true } : {}),
   });
-  const observationStore = new RedisObservationStore(base);
+  const observationStore = new RedisObservationStore({
+    ...base,
+    ...(options.observationReadCacheMs !== undefined ? { readCacheMs: options.observationReadCacheMs } : {}),
+  });
   const securityStore = new RedisSecurityStore(base);
   const queueStore = new RedisRequestQueueStore(sweeping);
   const bootstrapConfigStore = new RedisBootstrapConfigStore(base);

@@ -7,7 +7,7 @@ export {
 } from './create-redis-stores';
 export { criterionIndexKey, DEFAULT_RD_INDEXED, rdIndexKeys } from './rd-index-keys';
 export { RedisBootstrapConfigStore } from './redis-bootstrap-config-store';
-export { RedisObservationStore } from './redis-observation-store';
+export { RedisObservationStore, type RedisObservationStoreOptions } from './redis-observation-store';
 export { RedisRdStore, type RedisRdStoreOptions } from './redis-rd-store';
 export { RedisRegistrationStore, type RedisRegistrationStoreOptions } from './redis-registration-store';
 export { RedisRequestQueueStore } from './redis-request-queue-store';

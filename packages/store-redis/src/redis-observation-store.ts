@@ -6,6 +6,7 @@
  */
 import type { ObservationInfo, ObservationStore } from '@lwm2m-ts/server';
 import type { Redis } from 'ioredis';
+import { dropOldest } from './bounded-map';
 import { RedisScript } from './redis-script';
 import { setMembers } from './scan';
 import { DEFAULT_PREFIX, type RedisStoreOptions } from './store-options';
@@ -85,13 +86,38 @@ const hex = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, b
 const decode = (json: unknown): ObservationInfo | undefined =>
   typeof json === 'string' ? decodeValue<ObservationInfo>(json) : undefined;
 
+/** Observations a node keeps for `readCacheMs`, at most (the oldest go first). */
+const READ_CACHE_LIMIT = 10_000;
+
+export interface RedisObservationStoreOptions extends RedisStoreOptions {
+  /**
+   * How long `get` may answer from this node's memory (ms, default 0: always Redis). Every
+   * notification looks its observation up by id; an observation never changes once stored, only
+   * its existence does, so a node may trust what it read or wrote for a moment: a removal made by
+   * another node is seen here at most this late (removals made through this store at once). The
+   * cluster uses 1000, the same bound the server puts on its registration lookups.
+   */
+  readonly readCacheMs?: number;
+}
+
 export class RedisObservationStore implements ObservationStore {
   readonly #redis: Redis;
   readonly #prefix: string;
+  readonly #readCacheMs: number;
+  /** id -> the observation and when it was read or written here (only with `readCacheMs`). */
+  readonly #recent = new Map<string, { readonly info: ObservationInfo; readonly at: number }>();
 
-  constructor(options: RedisStoreOptions) {
+  constructor(options: RedisObservationStoreOptions) {
     this.#redis = options.redis;
     this.#prefix = options.prefix ?? DEFAULT_PREFIX;
+    this.#readCacheMs = options.readCacheMs ?? 0;
+  }
+
+  #keep(info: ObservationInfo): void {
+    if (this.#readCacheMs <= 0) return;
+    this.#recent.delete(info.id); // re-inserted last: the map's order is the eviction order
+    this.#recent.set(info.id, { info, at: Date.now() });
+    if (this.#recent.size > READ_CACHE_LIMIT) dropOldest(this.#recent, READ_CACHE_LIMIT / 10);
   }
 
   async add(observation: ObservationInfo): Promise<void> {
@@ -101,13 +127,20 @@ export class RedisObservationStore implements ObservationStore {
       observation.registrationId,
       encodeValue(observation),
     ]);
+    this.#keep(observation);
   }
 
   async get(id: string): Promise<ObservationInfo | undefined> {
-    return decode(await this.#redis.hget(`${this.#prefix}obs:o:${id}`, 'j'));
+    const recent = this.#recent.get(id);
+    if (recent && Date.now() - recent.at < this.#readCacheMs) return recent.info;
+    this.#recent.delete(id);
+    const info = decode(await this.#redis.hget(`${this.#prefix}obs:o:${id}`, 'j'));
+    if (info) this.#keep(info);
+    return info;
   }
 
   async remove(id: string): Promise<ObservationInfo | undefined> {
+    this.#recent.delete(id);
     return decode(await removeScript.run(this.#redis, [this.#prefix, id]));
   }
 
@@ -118,7 +151,9 @@ export class RedisObservationStore implements ObservationStore {
 
   async removeByRegistration(registrationId: string): Promise<ObservationInfo[]> {
     const jsons = (await removeByRegistrationScript.run(this.#redis, [this.#prefix, registrationId])) as string[];
-    return jsons.map((json) => decodeValue<ObservationInfo>(json));
+    const removed = jsons.map((json) => decodeValue<ObservationInfo>(json));
+    for (const observation of removed) this.#recent.delete(observation.id);
+    return removed;
   }
 
   async list(): Promise<ObservationInfo[]> {

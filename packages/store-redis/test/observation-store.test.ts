@@ -10,6 +10,11 @@ observationStoreSuite('in-memory', async () => new InMemoryObservationStore());
 const redis = useRedis('RedisObservationStore');
 if (redis) {
   observationStoreSuite('redis', async () => new RedisObservationStore(await redis.store()));
+  // With the cluster's read cache the same behaviour holds for one store's own writes and removals.
+  observationStoreSuite(
+    'redis, read cache',
+    async () => new RedisObservationStore({ ...(await redis.store()), readCacheMs: 60_000 }),
+  );
 
   describe('RedisObservationStore tokens', () => {
     it('finds an observation by its CoAP token until it is removed or re-bound', async () => {

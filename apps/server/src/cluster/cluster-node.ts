@@ -95,6 +95,8 @@ export class ClusterNode {
       prefix: options.prefix ?? 'lwm2m:',
       nodeId: options.nodeId,
       recordOwner: true,
+      // Each notification looks up its observation: trusted for 1 s, like the server's registration lookups.
+      observationReadCacheMs: 1000,
       ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
       onError: (error) => {
         if (connected) options.logger?.warn({ err: error }, 'cluster: Redis connection error (reconnecting)');
