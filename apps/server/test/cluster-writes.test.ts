@@ -6,6 +6,7 @@
 import { connectRedis } from '@lwm2m-ts/store-redis';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventAppender } from '../src/cluster/event-appender';
 import { ClusterEventHub } from '../src/cluster/event-fanout';
 import type { ApiEvent } from '../src/events/api-event';
 import { waitFor } from './app-harness';
@@ -27,6 +28,14 @@ if (requireRedisServer('cluster write path')) {
       redis?.disconnect();
       await server?.stop();
     });
+
+    /** Script calls (EVAL + EVALSHA) Redis has answered so far. */
+    async function scriptCalls(): Promise<number> {
+      const stats = await redis.info('commandstats');
+      let total = 0;
+      for (const m of stats.matchAll(/cmdstat_(?:eval|evalsha):calls=(\d+)/g)) total += Number(m[1]);
+      return total;
+    }
 
     /** A hub of node `nodeId` (it reads the stream on a connection of its own while subscribed). */
     function hub(prefix: string, nodeId: string, idleStopMs = 30_000) {
@@ -117,6 +126,30 @@ if (requireRedisServer('cluster write path')) {
         return seen.length > 0 || undefined;
       }, 8000);
       expect(seen[0]).toEqual({ type: 'awake', endpoint: 'retry' });
+    });
+
+    it('appends the events of one turn in one script call, in order; a failure reaches every entry of the call', async () => {
+      const stream = 'wa1:cluster:events';
+      const appender = new EventAppender(redis, 'wa0:cluster:events', 1000);
+      // Warm up: the first call on a connection may load the script (EVALSHA, then EVAL).
+      appender.append(['n', 'w.0', 'awake', 'w', '{}'], () => {});
+      await waitFor(async () => ((await redis.xlen('wa0:cluster:events')) === 1 ? true : undefined), 5000);
+      const batched = new EventAppender(redis, stream, 1000);
+      const before = await scriptCalls();
+      const failures: unknown[] = [];
+      for (let i = 0; i < 30; i++) batched.append(['n', `x.${i}`, 'awake', `ep-${i}`, '{}'], (e) => failures.push(e));
+      await waitFor(async () => ((await redis.xlen(stream)) === 30 ? true : undefined), 5000);
+      expect((await scriptCalls()) - before).toBe(1);
+      const entries = await redis.xrange(stream, '-', '+');
+      expect(entries.map(([, f]) => f[3])).toEqual(Array.from({ length: 30 }, (_, i) => `x.${i}`));
+      expect(entries[0]![1]).toEqual(['node', 'n', 's', 'x.0', 't', 'awake', 'ep', 'ep-0', 'e', '{}']);
+      // A stream key of another type: every entry of that call hears the error, nothing crashes.
+      const broken = new EventAppender(redis, 'wa2:cluster:events', 1000);
+      await redis.set('wa2:cluster:events', 'not a stream');
+      broken.append(['n', 'y.1', 'awake', 'a', '{}'], (e) => failures.push(e));
+      broken.append(['n', 'y.2', 'awake', 'b', '{}'], (e) => failures.push(e));
+      await waitFor(() => (failures.length === 2 ? true : undefined), 5000);
+      expect(String(failures[0])).toMatch(/WRONGTYPE/);
     });
 
     it('entries of other writers: without type and endpoint the JSON decides; malformed ones are skipped', async () => {

@@ -14,13 +14,13 @@
  * An entry carries the event's type (`t`) and endpoint (`ep`) beside its JSON (`e`), so a node
  * reading it decides from those whether anyone here wants it, and parses the JSON only then; its
  * own events it takes back as the objects it published (`s`: its sequence number), not re-parsed.
- * Appends go out with the node's other writes of the same turn (`connectRedis` coalesces a turn's
- * commands into one socket write).
+ * A turn's appends go out as one script call (event-appender.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { API_EVENT_TYPES, type ApiEvent, type ApiEventType } from '../events/api-event';
 import { type EventDelivery, type EventFilter, EventHub, matchesFilter } from '../events/event-hub';
+import { EventAppender } from './event-appender';
 import { type StreamEntry, StreamReader, type StreamReaderOptions } from './stream-reader';
 
 const LOCAL_ONLY: ReadonlySet<ApiEventType> = new Set(['coap']);
@@ -49,7 +49,7 @@ export interface ClusterEventHubOptions {
 export class ClusterEventHub extends EventHub {
   readonly #o: ClusterEventHubOptions;
   readonly #stream: string;
-  readonly #maxLength: number;
+  readonly #appender: EventAppender;
   /** Sequence number of this node's last published event (per process, from 1). */
   #seq = 0;
   /** Tells this process's entries from those of another process with the same node id. */
@@ -65,7 +65,7 @@ export class ClusterEventHub extends EventHub {
     super();
     this.#o = options;
     this.#stream = `${options.prefix}cluster:events`;
-    this.#maxLength = options.maxLength ?? 10_000;
+    this.#appender = new EventAppender(options.redis, this.#stream, options.maxLength ?? 10_000);
   }
 
   get stream(): string {
@@ -96,6 +96,7 @@ export class ClusterEventHub extends EventHub {
   /** Stops reading for good (the node leaves). */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#appender.flush();
     clearTimeout(this.#idleTimer);
     await this.#stopReading();
   }
@@ -151,26 +152,16 @@ export class ClusterEventHub extends EventHub {
       return;
     }
     const seq = ++this.#seq;
-    const fields = [
-      'node',
-      this.#o.nodeId,
-      's',
-      `${this.#instance}.${seq}`,
-      't',
-      event.type,
-      'ep',
-      event.endpoint,
-      'e',
-      JSON.stringify(event),
-    ];
     // Read back as the object itself while the stream is read; nobody here listens otherwise.
     if (this.#reading) this.#pending.set(seq, event);
     if (this.#pending.size > PENDING_LIMIT) this.#pending.delete(this.#pending.keys().next().value as number);
-    // One connection sends commands in call order, so a node's events enter the stream in order.
-    this.#o.redis.xadd(this.#stream, 'MAXLEN', '~', this.#maxLength, '*', ...fields).catch((error) => {
-      this.#pending.delete(seq);
-      this.#o.onError?.(error);
-    });
+    this.#appender.append(
+      [this.#o.nodeId, `${this.#instance}.${seq}`, event.type, event.endpoint, JSON.stringify(event)],
+      (error) => {
+        this.#pending.delete(seq);
+        this.#o.onError?.(error);
+      },
+    );
   }
 
   override async replay(sinceId: string, filter: EventFilter): Promise<{ id: string; event: ApiEvent }[]> {

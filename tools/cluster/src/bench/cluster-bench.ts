@@ -7,7 +7,7 @@
  * Each run: registrations/s (`REG_SECONDS` of back-to-back Registers from 32, 96, then 192 sockets,
  * one in flight each; the best level is the set-up's throughput), then notifications/s (`DEVICES` devices observed through the REST API, NON
  * notifications offered at `RATE`/s for `NOTIFY_SECONDS`, counted on node 1's SSE stream, per
- * device in order: nothing may be lost; then `SATURATE_RATE`/s for `SATURATE_SECONDS`, more than a
+ * device in order: nothing may be lost; then `SATURATE_RATE`/s (80,000) for `SATURATE_SECONDS`, more than a
  * node takes: what reaches the stream per second is the notification throughput). Server CPU µs per operation is read from /proc (node processes) and INFO cpu
  * (redis-server): on a shared machine it is the figure to compare, req/s is the scheduler's.
  * Loopback ports 27160-27199 (`_PORT_BASE` moves them: redis base, CoAP base+1..3, HTTP base+11..13,
@@ -49,7 +49,7 @@ const DEVICES = env('DEVICES', 100);
 const RATE = env('RATE', 2000);
 const NOTIFY_SECONDS = env('NOTIFY_SECONDS', 3);
 /** The saturation phase: notifications offered per second (more than a node takes) and for how long (0: skip). */
-const SATURATE_RATE = env('SATURATE_RATE', 40_000);
+const SATURATE_RATE = env('SATURATE_RATE', 80_000);
 const SATURATE_SECONDS = env('SATURATE_SECONDS', 2);
 const RUN_LIMIT_MS = 30_000;
 /** A folder: the server processes write V8 CPU profiles there (node --cpu-prof). */

@@ -107,9 +107,20 @@ export function addEventRoutes(app: FastifyInstance, ctx: AppContext, options: E
           'x-accel-buffering': 'no',
         });
         res.write('retry: 2000\n: connected\n\n');
+        let corked = false;
+        const uncork = () => {
+          corked = false;
+          res.uncork();
+        };
         unsubscribe = subscribeWithReplay(ctx.hub, filterOf(query), since, (event, id) => {
           // A consumer that stops reading is dropped rather than buffered without bound.
           if (res.writableLength > maxBufferedBytes) return close();
+          // The events of one turn leave in one socket write (a busy device fleet emits them in bursts).
+          if (!corked) {
+            corked = true;
+            res.cork();
+            setImmediate(uncork);
+          }
           // In cluster mode every event has a stream id: a reconnecting EventSource resumes from it.
           res.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
         });
