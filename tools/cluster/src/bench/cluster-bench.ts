@@ -101,6 +101,8 @@ export interface RunResult {
   readonly saturatedNotificationsPerS: number;
   readonly saturatedOutOfOrder: number;
   readonly cpuPerSaturatedNotificationUs: number;
+  /** Of it redis-server's (in production Redis runs on its own cores or machine). */
+  readonly redisCpuPerSaturatedNotificationUs: number;
   readonly outOfOrder: number;
   readonly cpuPerNotificationUs: number;
   readonly redisCpuPerNotificationUs: number;
@@ -320,6 +322,9 @@ async function run(config: Config): Promise<RunResult> {
               Math.max(1, saturated.received),
           )
         : 0,
+      redisCpuPerSaturatedNotificationUs: saturated
+        ? Math.round((saturated.after[1] - saturated.before[1]) / Math.max(1, saturated.received))
+        : 0,
       cpuPerNotificationUs: Math.round((cpu3[0] - cpu2[0] + cpu3[1] - cpu2[1]) / Math.max(1, losslessReceived)),
       redisCpuPerNotificationUs: Math.round((cpu3[1] - cpu2[1]) / Math.max(1, losslessReceived)),
       nodeWritesPerRegistration: Number(((cpu1[3] - cpu0[3]) / Math.max(1, best.registered)).toFixed(2)),
@@ -378,6 +383,7 @@ async function main(): Promise<number> {
           `(${r.notificationsPerS.toLocaleString('en')}/s, ${r.cpuPerNotificationUs} µs server CPU each, ` +
           `${r.redisCpuPerNotificationUs} of it redis-server, ${r.outOfOrder} out of order); saturated ` +
           `${r.saturatedNotificationsPerS.toLocaleString('en')}/s (${r.cpuPerSaturatedNotificationUs} µs each, ` +
+          `${r.redisCpuPerSaturatedNotificationUs} of it redis-server, ` +
           `${r.saturatedOutOfOrder} out of order)` +
           `${r.config === 'redis-3' ? `; balancer dropped ${r.balancerDropped}` : ''}; run ${r.elapsedMs} ms`,
       );
@@ -409,6 +415,13 @@ async function main(): Promise<number> {
         `${ratio(base.cpuPerRegistrationUs, redis1.cpuPerRegistrationUs)}x by server CPU per op; notifications ` +
         `${ratio(redis1.saturatedNotificationsPerS, base.saturatedNotificationsPerS)}x by saturated rate, ` +
         `${ratio(base.cpuPerSaturatedNotificationUs, redis1.cpuPerSaturatedNotificationUs)}x by server CPU per op`,
+    );
+    // The node's own CPU: what bounds one node's throughput when Redis has cores of its own.
+    const nodeOnly = (total: number, redisPart: number) => total - redisPart;
+    console.log(
+      `  by the node's own CPU per op (redis-server excluded): registrations ` +
+        `${ratio(base.cpuPerRegistrationUs, nodeOnly(redis1.cpuPerRegistrationUs, redis1.redisCpuPerRegistrationUs))}x, notifications ` +
+        `${ratio(base.cpuPerSaturatedNotificationUs, nodeOnly(redis1.cpuPerSaturatedNotificationUs, redis1.redisCpuPerSaturatedNotificationUs))}x`,
     );
   }
   if (redis3) {
