@@ -48,10 +48,12 @@ if (requireRedisServer('cluster write path')) {
       const prefix = 'we1:';
       const a = hub(prefix, 'a');
       const b = hub(prefix, 'b');
-      const atA: { event: ApiEvent; id?: string }[] = [];
-      const atB: { event: ApiEvent; id?: string }[] = [];
-      a.subscribe({}, (event, id) => atA.push({ event, ...(id ? { id } : {}) }));
-      b.subscribe({ endpoint: 'dev-2' }, (event, id) => atB.push({ event, ...(id ? { id } : {}) }));
+      const atA: { event: ApiEvent; id?: string; json?: string }[] = [];
+      const atB: { event: ApiEvent; id?: string; json?: string }[] = [];
+      a.subscribe({}, (event, id, json) => atA.push({ event, ...(id ? { id } : {}), ...(json ? { json } : {}) }));
+      b.subscribe({ endpoint: 'dev-2' }, (event, id, json) =>
+        atB.push({ event, ...(id ? { id } : {}), ...(json ? { json } : {}) }),
+      );
       await Promise.all([a.whenLive(), b.whenLive()]);
       const one: ApiEvent = { type: 'awake', endpoint: 'dev-1' };
       const two: ApiEvent = { type: 'sleeping', endpoint: 'dev-2' };
@@ -62,6 +64,9 @@ if (requireRedisServer('cluster write path')) {
       expect(atA[1]!.event).toBe(two);
       expect(atB[0]!.event).toEqual(two);
       expect(atB[0]!.id).toBe(atA[1]!.id);
+      // The JSON travels with the event (own: as published; another node's: as stored), not re-serialized.
+      expect(atA.map((x) => x.json)).toEqual([JSON.stringify(one), JSON.stringify(two)]);
+      expect(atB[0]!.json).toBe(JSON.stringify(two));
       const [, fields] = (await redis.xrange(`${prefix}cluster:events`, '-', '+'))[0]!;
       expect(fields.slice(0, 2)).toEqual(['node', 'a']);
       expect(fields.slice(4)).toEqual(['t', 'awake', 'ep', 'dev-1', 'e', JSON.stringify(one)]);
@@ -156,7 +161,11 @@ if (requireRedisServer('cluster write path')) {
       const prefix = 'we2:';
       const b = hub(prefix, 'b');
       const seen: ApiEvent[] = [];
-      b.subscribe({}, (event) => seen.push(event));
+      const texts: (string | undefined)[] = [];
+      b.subscribe({}, (event, _id, json) => {
+        seen.push(event);
+        texts.push(json);
+      });
       await b.whenLive();
       const stream = `${prefix}cluster:events`;
       await redis.xadd(stream, '*', 'node', 'old', 'e', '{"type":"awake","endpoint":"x"}');
@@ -177,13 +186,17 @@ if (requireRedisServer('cluster write path')) {
         'e',
         '{"type":"awake","endpoint":"y"}',
       );
-      await waitFor(() => seen.length === 2 || undefined, 5000);
+      // Valid JSON with a line break: delivered, but its text is not handed on (SSE is line-based).
+      await redis.xadd(stream, '*', 'node', 'c', 't', 'awake', 'ep', 'z', 'e', '{"type":"awake",\n"endpoint":"z"}');
+      await waitFor(() => seen.length === 3 || undefined, 5000);
       await new Promise((r) => setTimeout(r, 300)); // nothing else arrives
       // Another process with this node id (s not ours) is parsed like any entry.
       expect(seen).toEqual([
         { type: 'awake', endpoint: 'x' },
         { type: 'awake', endpoint: 'y' },
+        { type: 'awake', endpoint: 'z' },
       ]);
+      expect(texts).toEqual([undefined, '{"type":"awake","endpoint":"y"}', undefined]);
     });
   });
 }

@@ -30,6 +30,7 @@ const PENDING_LIMIT = 10_000;
 /** At most this many entries per XRANGE page, and this many pages per replay. */
 const REPLAY_PAGE = 500;
 const REPLAY_PAGES = 20;
+const LINE_BREAK = /[\r\n]/;
 /** Wait before starting the reader again after a failed start while subscribers wait. */
 const START_RETRY_MS = 1000;
 
@@ -54,8 +55,8 @@ export class ClusterEventHub extends EventHub {
   #seq = 0;
   /** Tells this process's entries from those of another process with the same node id. */
   readonly #instance = randomBytes(4).toString('hex');
-  /** Published events by sequence number until they are read back (in sequence order). */
-  readonly #pending = new Map<number, ApiEvent>();
+  /** Published events (and their JSON) by sequence number until they are read back (in sequence order). */
+  readonly #pending = new Map<number, { readonly event: ApiEvent; readonly json: string }>();
   /** The stream reader while it runs (or starts): resolves once its start point is fixed. */
   #reading: { readonly reader: StreamReader; readonly started: Promise<void> } | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
@@ -152,16 +153,14 @@ export class ClusterEventHub extends EventHub {
       return;
     }
     const seq = ++this.#seq;
+    const json = JSON.stringify(event);
     // Read back as the object itself while the stream is read; nobody here listens otherwise.
-    if (this.#reading) this.#pending.set(seq, event);
+    if (this.#reading) this.#pending.set(seq, { event, json });
     if (this.#pending.size > PENDING_LIMIT) this.#pending.delete(this.#pending.keys().next().value as number);
-    this.#appender.append(
-      [this.#o.nodeId, `${this.#instance}.${seq}`, event.type, event.endpoint, JSON.stringify(event)],
-      (error) => {
-        this.#pending.delete(seq);
-        this.#o.onError?.(error);
-      },
-    );
+    this.#appender.append([this.#o.nodeId, `${this.#instance}.${seq}`, event.type, event.endpoint, json], (error) => {
+      this.#pending.delete(seq);
+      this.#o.onError?.(error);
+    });
   }
 
   override async replay(sinceId: string, filter: EventFilter): Promise<{ id: string; event: ApiEvent }[]> {
@@ -188,13 +187,15 @@ export class ClusterEventHub extends EventHub {
     const { node: from = '', t: type, ep: endpoint, e: json } = entry.fields;
     const published = from === this.#o.nodeId ? this.#takePublished(entry.fields.s) : undefined;
     if (published) {
-      this.deliverLocally(published, entry.id);
+      this.deliverLocally(published.event, entry.id, published.json);
       return;
     }
     if (type !== undefined && endpoint !== undefined && EVENT_TYPES.has(type) && json !== undefined) {
       if (!this.wants(type as ApiEventType, endpoint)) return;
       const event = parseEvent(json);
-      if (event) this.deliverLocally(event, entry.id);
+      // The stored text is what the publishing node's JSON.stringify wrote: reused unless it holds
+      // a line break (another writer's formatting would break line-based consumers such as SSE).
+      if (event) this.deliverLocally(event, entry.id, LINE_BREAK.test(json) ? undefined : json);
       return;
     }
     // An entry without t / ep (another writer): the JSON says what it is.
@@ -203,7 +204,7 @@ export class ClusterEventHub extends EventHub {
   }
 
   /** The event this process published as `s`; ones published before it and never read back are dropped. */
-  #takePublished(s: string | undefined): ApiEvent | undefined {
+  #takePublished(s: string | undefined): { readonly event: ApiEvent; readonly json: string } | undefined {
     if (s === undefined || !s.startsWith(this.#instance) || s[this.#instance.length] !== '.') return undefined;
     const n = Number(s.slice(this.#instance.length + 1));
     if (!Number.isSafeInteger(n)) return undefined;

@@ -8,8 +8,12 @@ export interface EventFilter {
   readonly types?: ReadonlySet<ApiEventType>;
 }
 
-/** `id`: the event's position in a replayable stream (cluster mode), for SSE `id:` / Last-Event-ID. */
-export type EventDelivery = (event: ApiEvent, id?: string) => void;
+/**
+ * `id`: the event's position in a replayable stream (cluster mode), for SSE `id:` / Last-Event-ID.
+ * `json`: `JSON.stringify(event)` when the hub already has it (the cluster stream carries it), so a
+ * subscriber that sends JSON need not serialize the event again.
+ */
+export type EventDelivery = (event: ApiEvent, id?: string, json?: string) => void;
 
 type Subscriber = { readonly filter: EventFilter; readonly deliver: EventDelivery };
 
@@ -26,11 +30,11 @@ export class EventHub {
   }
 
   /** Hands an event to this process's subscribers (a cluster hub publishes through Redis first). */
-  protected deliverLocally(event: ApiEvent, id?: string): void {
+  protected deliverLocally(event: ApiEvent, id?: string, json?: string): void {
     for (const s of this.#subscribers) {
       if (!matchesFilter(s.filter, event)) continue;
       try {
-        s.deliver(event, id);
+        s.deliver(event, id, json);
       } catch {
         // A broken subscriber (closed socket) must not stop the others; it unsubscribes on close.
       }

@@ -13,19 +13,20 @@ export function subscribeWithReplay(
   deliver: EventDelivery,
 ): () => void {
   if (since === undefined || since === '') return hub.subscribe(filter, deliver);
-  let held: { event: Parameters<EventDelivery>[0]; id: string | undefined }[] | undefined = [];
+  let held: { event: Parameters<EventDelivery>[0]; id: string | undefined; json: string | undefined }[] | undefined =
+    [];
   let lastId = since;
   let closed = false;
-  const unsubscribe = hub.subscribe(filter, (event, id) => {
-    if (held) held.push({ event, id });
-    else deliver(event, id);
+  const unsubscribe = hub.subscribe(filter, (event, id, json) => {
+    if (held) held.push({ event, id, json });
+    else deliver(event, id, json);
   });
   const release = () => {
     const pending = held ?? [];
     held = undefined;
-    for (const { event, id } of pending) {
+    for (const { event, id, json } of pending) {
       if (closed) return;
-      if (id === undefined || compareStreamIds(id, lastId) > 0) deliver(event, id);
+      if (id === undefined || compareStreamIds(id, lastId) > 0) deliver(event, id, json);
     }
   };
   hub.replay(since, filter).then(

@@ -112,7 +112,7 @@ export function addEventRoutes(app: FastifyInstance, ctx: AppContext, options: E
           corked = false;
           res.uncork();
         };
-        unsubscribe = subscribeWithReplay(ctx.hub, filterOf(query), since, (event, id) => {
+        unsubscribe = subscribeWithReplay(ctx.hub, filterOf(query), since, (event, id, json) => {
           // A consumer that stops reading is dropped rather than buffered without bound.
           if (res.writableLength > maxBufferedBytes) return close();
           // The events of one turn leave in one socket write (a busy device fleet emits them in bursts).
@@ -122,7 +122,9 @@ export function addEventRoutes(app: FastifyInstance, ctx: AppContext, options: E
             setImmediate(uncork);
           }
           // In cluster mode every event has a stream id: a reconnecting EventSource resumes from it.
-          res.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+          res.write(
+            `${id !== undefined ? `id: ${id}\n` : ''}event: ${event.type}\ndata: ${json ?? JSON.stringify(event)}\n\n`,
+          );
         });
         heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
         heartbeat.unref();
