@@ -14,8 +14,9 @@
  * balancer base+20; `_REDIS_PORT` moves redis alone). Env: CLUSTER_BENCH_CONFIGS, _REG_SECONDS, _DEVICES,
  * _RATE, _NOTIFY_SECONDS, _SATURATE_RATE, _SATURATE_SECONDS, _REG_SOCKETS (e.g. "32,96"), _CPU_PROF (folder for the servers' V8 CPU profiles), _JSON (print the results as JSON).
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { connectRedis } from '@lwm2m-ts/store-redis';
 import { RedisServerProcess, redisServerAvailable } from '@lwm2m-ts/store-redis/testing';
@@ -54,6 +55,24 @@ const SATURATE_SECONDS = env('SATURATE_SECONDS', 2);
 const RUN_LIMIT_MS = 30_000;
 /** A folder: the server processes write V8 CPU profiles there (node --cpu-prof). */
 const CPU_PROF = process.env.CLUSTER_BENCH_CPU_PROF;
+
+/**
+ * Pinning (default on with 2+ CPUs and `taskset`; CLUSTER_BENCH_PIN=0 turns it off): the server
+ * nodes get CPU 0, everything else (this process and the balancer, the load generator, redis-server,
+ * the SSE consumer) CPU 1, so a set-up's throughput is what its server node can do on one core, not
+ * what is left of a machine the four processes share. In production Redis has cores of its own.
+ */
+const PIN =
+  process.env.CLUSTER_BENCH_PIN !== '0' &&
+  availableParallelism() >= 2 &&
+  spawnSync('taskset', ['-V'], { timeout: 5000 }).status === 0;
+
+/** Moves every thread of `pid` to the CPUs in `cpus` (taskset list syntax). */
+function pin(pid: number | undefined, cpus: string): void {
+  if (!PIN || pid === undefined) return;
+  const result = spawnSync('taskset', ['-a', '-c', '-p', cpus, String(pid)], { encoding: 'utf8', timeout: 5000 });
+  if (result.status !== 0) throw new Error(`taskset ${cpus} ${pid}: ${result.stderr || result.error?.message}`);
+}
 
 const PORT_BASE = env('PORT_BASE', 27160);
 const REDIS_PORT = env('REDIS_PORT', PORT_BASE);
@@ -189,6 +208,7 @@ async function run(config: Config): Promise<RunResult> {
         ),
       )),
     );
+    for (const node of nodes) pin(node.pid, '0');
     if (config.nodes > 1) balancer = await UdpBalancer.start({ port: BALANCER_PORT, backends: COAP_PORTS });
     const target = { host: '127.0.0.1', port: balancer ? BALANCER_PORT : COAP_PORTS[0]! };
     // The measured run starts here (process start-up on a loaded machine is not what is measured).
@@ -367,6 +387,10 @@ async function main(): Promise<number> {
     console.log('!!! cluster bench SKIPPED: redis-server not installed (apt-get install redis-server) !!!');
     return 0;
   }
+  // This process, and what it starts from now on (load generator, redis-server), run on CPU 1.
+  pin(process.pid, '1');
+  if (PIN)
+    console.log('cluster bench: server nodes pinned to CPU 0, everything else to CPU 1 (CLUSTER_BENCH_PIN=0: off)');
   const wanted = process.env.CLUSTER_BENCH_CONFIGS?.split(',').map((s) => s.trim());
   const results: RunResult[] = [];
   let failed = false;
