@@ -17,7 +17,7 @@ import {
   securityInstance,
   serverInstance,
 } from '../src/index';
-import { FakeServer, serverAccount, settle } from './fake-server';
+import { FakeServer, serverAccount, settle, startTwoServerClient } from './fake-server';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -33,44 +33,18 @@ const log = (server: FakeServer) => server.received.map((r) => `${r.method} ${r.
 
 /** Server A (Short Server ID 1, lifetime 300 s) and B (2, lifetime 100 s), both registered. */
 async function twoServers(extra: ObjectDefinition[] = [], b: { retryTimer?: number; register?: boolean } = {}) {
-  const network = new MemoryNetwork();
-  const a = new FakeServer(network.transport('server-a', { port: 5683 }), 'server-a');
-  const bs = new FakeServer(network.transport('server-b', { port: 5683 }), 'server-b');
-  if (b.register === false) bs.registerCode = CoapCode.FORBIDDEN;
-  const clientTransport = network.transport('dev', { port: 40001 });
-  const accA = serverAccount(a, 1);
-  const accB = serverAccount(bs, 2, {
-    lifetime: 100,
-    retryTimer: b.retryTimer ?? 60,
-    retryCount: 5,
-    bootstrapOnFailure: false,
-  });
-  const client = new LwM2mClient({
-    endpointName: 'two-servers',
-    transport: clientTransport,
-    objects: [
-      { id: 0, instances: { 0: accA.security, 1: accB.security } },
-      { id: 1, instances: { 0: accA.server, 1: accB.server } },
-      ...extra,
-    ],
-  });
   const errors: { error: unknown; where: string }[] = [];
-  client.events.on('error', (e) => errors.push(e));
   const deregistered: number[] = [];
-  client.events.on('deregistered', (e) => deregistered.push(e.shortServerId));
-  const starting = client.start();
-  await settle();
-  await starting;
-  return {
-    network,
-    client,
-    a,
-    b: bs,
-    peerA: a.transport.peerOf(clientTransport),
-    peerB: bs.transport.peerOf(clientTransport),
-    errors,
-    deregistered,
-  };
+  const parts = await startTwoServerClient({
+    objects: extra,
+    accountB: { lifetime: 100, retryTimer: b.retryTimer ?? 60, retryCount: 5, bootstrapOnFailure: false },
+    beforeStart: ({ client, b: bs }) => {
+      if (b.register === false) bs.registerCode = CoapCode.FORBIDDEN;
+      client.events.on('error', (e) => errors.push(e));
+      client.events.on('deregistered', (e) => deregistered.push(e.shortServerId));
+    },
+  });
+  return { ...parts, errors, deregistered };
 }
 
 /** ACL: server 1 may delete /1/1 (server 2's account) when `deleteRight`; the objects A and B need. */

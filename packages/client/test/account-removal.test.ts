@@ -9,7 +9,7 @@ import { MemoryNetwork } from '@lwm2m-ts/coap/testing';
 import { CoapCode, ContentFormat } from '@lwm2m-ts/codec';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ipsoSensor, LwM2mClient, securityInstance, serverInstance } from '../src/index';
-import { FakeServer, serverAccount, settle, setup, started } from './fake-server';
+import { FakeServer, settle, setup, started, startTwoServerClient } from './fake-server';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -173,27 +173,10 @@ describe('a removed server account takes its attributes and observations with it
   });
 
   it('DM Delete of another server’s /1 instance ends that server’s observations and drops its attributes', async () => {
-    const network = new MemoryNetwork();
-    const a = new FakeServer(network.transport('server-a', { port: 5683 }), 'server-a');
-    const b = new FakeServer(network.transport('server-b', { port: 5683 }), 'server-b');
-    const clientTransport = network.transport('dev', { port: 40001 });
     const sensor = ipsoSensor({ value: 20 });
-    const accA = serverAccount(a, 1);
-    const accB = serverAccount(b, 2);
-    const client = new LwM2mClient({
-      endpointName: 'two-servers',
-      transport: clientTransport,
-      objects: [
-        { id: 0, instances: { 0: accA.security, 1: accB.security } },
-        { id: 1, instances: { 0: accA.server, 1: accB.server } },
-        { id: 3303, instances: { 0: sensor } },
-      ],
+    const { a, b, client, peerA, peerB } = await startTwoServerClient({
+      objects: [{ id: 3303, instances: { 0: sensor } }],
     });
-    const starting = client.start();
-    await settle();
-    await starting;
-    const peerA = a.transport.peerOf(clientTransport);
-    const peerB = b.transport.peerOf(clientTransport);
     await writeAttributes(b, peerB, SENSOR, 'pmax=30');
     const fromA = observeFrom(a, peerA);
     const fromB = observeFrom(b, peerB);

@@ -97,6 +97,47 @@ export function serverAccount(server: FakeServer, ssid = 1, o: Partial<ServerIns
   };
 }
 
+/**
+ * A client ("two-servers") registered with fake servers A (Short Server ID 1) and B (2) on one
+ * MemoryNetwork, plus `objects`. `beforeStart` sees the parts before `start()` (listeners, server
+ * behaviour); the client has started and both Registers were answered when this resolves.
+ */
+export async function startTwoServerClient(
+  options: {
+    objects?: ObjectDefinition[];
+    accountB?: Partial<ServerInstanceOptions>;
+    beforeStart?: (parts: { client: LwM2mClient; a: FakeServer; b: FakeServer }) => void;
+  } = {},
+) {
+  const network = new MemoryNetwork();
+  const a = new FakeServer(network.transport('server-a', { port: 5683 }), 'server-a');
+  const b = new FakeServer(network.transport('server-b', { port: 5683 }), 'server-b');
+  const clientTransport = network.transport('dev', { port: 40001 });
+  const accA = serverAccount(a, 1);
+  const accB = serverAccount(b, 2, options.accountB);
+  const client = new LwM2mClient({
+    endpointName: 'two-servers',
+    transport: clientTransport,
+    objects: [
+      { id: 0, instances: { 0: accA.security, 1: accB.security } },
+      { id: 1, instances: { 0: accA.server, 1: accB.server } },
+      ...(options.objects ?? []),
+    ],
+  });
+  options.beforeStart?.({ client, a, b });
+  const starting = client.start();
+  await settle();
+  await starting;
+  return {
+    network,
+    client,
+    a,
+    b,
+    peerA: a.transport.peerOf(clientTransport),
+    peerB: b.transport.peerOf(clientTransport),
+  };
+}
+
 /** Network, fake server "server" on 5683, client "dev" with Security/Server/Device and `objects`. */
 export function setup(
   objects: ObjectDefinition[] = [],

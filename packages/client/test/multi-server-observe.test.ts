@@ -1,8 +1,6 @@
-/** Two servers observing the same resource: each relation follows its own server's attributes. */
-import { MemoryNetwork } from '@lwm2m-ts/coap/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ipsoSensor, LwM2mClient } from '../src/index';
-import { FakeServer, serverAccount, settle } from './fake-server';
+import { ipsoSensor } from '../src/index';
+import { type FakeServer, settle, startTwoServerClient } from './fake-server';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -12,28 +10,9 @@ afterEach(() => {
 });
 
 async function twoServers() {
-  const network = new MemoryNetwork();
-  const a = new FakeServer(network.transport('server-a', { port: 5683 }), 'server-a');
-  const b = new FakeServer(network.transport('server-b', { port: 5683 }), 'server-b');
-  const clientTransport = network.transport('dev', { port: 40001 });
   const sensor = ipsoSensor({ value: 20, units: 'Cel' });
-  const accA = serverAccount(a, 1);
-  const accB = serverAccount(b, 2);
-  const client = new LwM2mClient({
-    endpointName: 'two-servers',
-    transport: clientTransport,
-    objects: [
-      { id: 0, instances: { 0: accA.security, 1: accB.security } },
-      { id: 1, instances: { 0: accA.server, 1: accB.server } },
-      { id: 3303, instances: { 0: sensor } },
-    ],
-  });
-  const starting = client.start();
-  await settle();
-  await starting;
-  const peerA = a.transport.peerOf(clientTransport);
-  const peerB = b.transport.peerOf(clientTransport);
-  return { a, b, peerA, peerB, client, sensor };
+  const parts = await startTwoServerClient({ objects: [{ id: 3303, instances: { 0: sensor } }] });
+  return { ...parts, sensor };
 }
 
 /** Observes from `server`, recording [ms since start, text] per notification. */
